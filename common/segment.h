@@ -1,0 +1,30 @@
+/* segment.h -- section ids and fixed sizes of a segment file, shared by
+ * the indexer (indexer/segment_writer.c, which draws every layout next to
+ * the code that writes it) and the searcher. docs/FORMAT.md gathers them. */
+#ifndef SIFT_SEGMENT_H
+#define SIFT_SEGMENT_H
+
+enum segment_section {
+    SEC_META = 1,        /* collection statistics, language */
+    SEC_NORMS = 2,       /* per document: token count, title token count */
+    SEC_DICT_INDEX = 3,  /* per dictionary block: offset, first key */
+    SEC_DICT_KEYS = 4,   /* first key of every dictionary block */
+    SEC_DICT = 5,        /* prefix-compressed term blocks */
+    SEC_POSTINGS = 6,    /* doc-id gaps and frequencies, blocks of 128 */
+    SEC_POSITIONS = 7,   /* position gaps, varints */
+    SEC_STORE_INDEX = 8, /* per store block: first doc, size, offset */
+    SEC_STORE = 9,       /* zlib-compressed document records */
+    SEC_ID_INDEX = 10,   /* per document: u64 offset of its id, plus the end */
+    SEC_IDS = 11,        /* external ids, concatenated */
+};
+
+#define META_SIZE 128
+#define META_LANGUAGE_SIZE 32
+#define NORM_SIZE 8
+#define DICT_BLOCK_TERMS 32
+#define DICT_INDEX_ENTRY 16
+#define STORE_INDEX_ENTRY 16
+#define STORE_BLOCK_TARGET (64 * 1024)
+#define SKIP_ENTRY 16
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * sift.h -- the public interface of libsift, a full-text search library.
+ *
+ * This header is the whole API and its manual. A program that includes it
+ * and links -lsift can build an index and search it; nothing else is needed.
+ *
+ * Model
+ *   An index is a directory. A sift_writer builds it from documents (id,
+ *   title, text) and publishes it atomically on commit. A sift_index is a
+ *   read-only, memory-mapped view of the index as it was when opened; it is
+ *   immutable, so any number of threads may search one sift_index at once.
+ *   A sift_query is parsed text bound to an index's analyzer; a
+ *   sift_results holds the ranked hits of one search.
+ *
+ * Conventions
+ *   - Every fallible call returns a sift_err; SIFT_OK is 0. Calls that can
+ *     fail take a last argument `sift_errmsg *err`: when it is not NULL and
+ *     the call fails, err->msg receives a one-line description naming the
+ *     file or the input and the reason. The buffer belongs to the caller,
+ *     so one per thread makes error reporting thread-safe.
+ *   - Handles are created by *_open / *_parse / sift_search and released by
+ *     the matching *_close / *_free, which accept NULL.
+ *   - Strings passed in are copied when the library needs to keep them.
+ *     Strings handed out are owned by the handle they come from and remain
+ *     valid until that handle is freed, unless stated otherwise.
+ *   - The library keeps no global mutable state, never prints and never
+ *     exits.
+ */
+#ifndef SIFT_H
+#define SIFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SIFT_VERSION_MAJOR 0
+#define SIFT_VERSION_MINOR 1
+#define SIFT_VERSION_PATCH 0
+#define SIFT_VERSION_STRING "0.1.0"
+
+/* Version of the on-disk segment format this library reads and writes. */
+#define SIFT_FORMAT_VERSION 1
+
+#if defined(__GNUC__)
+#define SIFT_API __attribute__((visibility("default")))
+#else
+#define SIFT_API
+#endif
+
+/* The library's version string ("0.1.0"), to detect a header/library
+ * mismatch at run time. Static storage. */
+SIFT_API const char *sift_version(void);
+
+typedef enum sift_err {
+    SIFT_OK = 0,
+    SIFT_ERR_NOMEM,      /* an allocation failed */
+    SIFT_ERR_IO,         /* a read, write, fsync or rename failed (see msg) */
+    SIFT_ERR_NOTFOUND,   /* no index at that location */
+    SIFT_ERR_CORRUPT,    /* a checksum or structural check of an index file failed */
+    SIFT_ERR_VERSION,    /* the index was written by an unsupported format version */
+    SIFT_ERR_QUERY,      /* the query text is malformed */
+    SIFT_ERR_INVALID,    /* an argument is out of range or inconsistent */
+    SIFT_ERR_INPUT,      /* a document was rejected (binary, invalid, too large) */
+    SIFT_ERR_LOCKED,     /* another writer holds the index */
+    SIFT_ERR_NOSPACE     /* the disk is full; the previous index is untouched */
+} sift_err;
+
+/* A static, human-readable name for an error code. Never NULL. */
+SIFT_API const char *sift_strerror(sift_err code);
+
+#define SIFT_ERRMSG_SIZE 512
+typedef struct sift_errmsg {
+    char msg[SIFT_ERRMSG_SIZE];
+} sift_errmsg;
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct sift_writer sift_writer;
+
+typedef struct sift_writer_options {
+    /* Snowball stemmer name ("english", "french", ... or "none"); recorded
+     * in the index so queries are analyzed the same way. NULL: "english". */
+    const char *language;
+    /* Memory budget for in-memory inversion, in MiB. When the postings
+     * buffered in memory exceed it they are spilled to a sorted run on disk
+     * and merged at commit. 0: 256. */
+    unsigned ram_mb;
+} sift_writer_options;
+
+/* Start building a new index in directory `dir` (created if missing).
+ * Takes the index's writer lock: a second writer gets SIFT_ERR_LOCKED.
+ * Documents added become visible to readers only at sift_writer_commit(),
+ * which replaces whatever index `dir` held, atomically.
+ * `opts` may be NULL for defaults. On success *out owns the writer. */
+SIFT_API sift_err sift_writer_open(const char *dir, const sift_writer_options *opts,
+                                   sift_writer **out, sift_errmsg *err);
+
+/* Add one document. `id` is the external id (NUL-terminated, non-empty),
+ * `title` may be NULL, `text` is `text_len` bytes of UTF-8 (invalid bytes
+ * are treated as separators, never as part of a token). Everything is
+ * copied. Returns SIFT_ERR_INVALID for an empty id. */
+SIFT_API sift_err sift_writer_add(sift_writer *w, const char *id, const char *title,
+                                  const char *text, size_t text_len, sift_errmsg *err);
+
+/* Record the path a document came from (shown in results); applies to
+ * documents added after the call. `path` may be NULL to clear it. */
+SIFT_API sift_err sift_writer_set_source(sift_writer *w, const char *path, sift_errmsg *err);
+
+/* Number of documents added so far. */
+SIFT_API uint64_t sift_writer_doc_count(const sift_writer *w);
+
+/* Write the index files, fsync them and publish them atomically. After a
+ * failure (for example SIFT_ERR_NOSPACE) the previously published index
+ * is intact and the writer can only be closed. */
+SIFT_API sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err);
+
+/* Release the writer and its lock. Uncommitted documents are discarded and
+ * temporary files removed. Accepts NULL. */
+SIFT_API void sift_writer_close(sift_writer *w);
+
+/* ----------------------------------------------------------------- index */
+
+typedef struct sift_index sift_index;
+
+/* Open the index in `dir` read-only by memory-mapping its files. Only the
+ * headers and checksum tables are read at open; every other page is
+ * checked against its CRC32 the first time a search touches it.
+ * Errors: SIFT_ERR_NOTFOUND, SIFT_ERR_CORRUPT, SIFT_ERR_VERSION, SIFT_ERR_IO.
+ * The index may be searched from many threads at once. */
+SIFT_API sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err);
+
+/* Unmap and free. No query or result of this index may be used after. */
+SIFT_API void sift_index_close(sift_index *idx);
+
+typedef struct sift_index_stats {
+    uint64_t doc_count;      /* documents */
+    uint64_t term_count;     /* distinct terms */
+    uint64_t token_count;    /* tokens over all documents */
+    uint64_t posting_count;  /* (term, document) pairs */
+    uint64_t bytes;          /* size of the index files */
+    uint64_t postings_bytes; /* compressed doc ids and frequencies */
+    uint64_t positions_bytes;/* compressed positions */
+    uint64_t store_bytes;    /* compressed document store */
+    uint32_t segment_count;
+    char language[32];       /* stemmer the index was built with */
+} sift_index_stats;
+
+SIFT_API sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *out,
+                                       sift_errmsg *err);
+
+/* Verify every checksum of every index file (reads the whole index). */
+SIFT_API sift_err sift_index_verify(sift_index *idx, sift_errmsg *err);
+
+/* ----------------------------------------------------------------- query */
+
+typedef struct sift_query sift_query;
+
+/* Parse `text` with the analyzer the index was built with. The query
+ * language (see docs/QUERY.md): words are ranked with BM25 (any word may
+ * match); `+word` requires a word, `-word` excludes it.
+ * Malformed queries give SIFT_ERR_QUERY with the column in err->msg.
+ * The query is bound to `idx` and must be freed before it. */
+SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
+                                   sift_query **out, sift_errmsg *err);
+
+SIFT_API void sift_query_free(sift_query *q);
+
+/* --------------------------------------------------------------- search */
+
+typedef struct sift_search_options {
+    uint32_t limit;   /* number of hits wanted; 0: 10 */
+    uint32_t offset;  /* hits to skip (for paging) */
+    double k1;        /* BM25 k1; a negative value means the default 0.9 */
+    double b;         /* BM25 b; a negative value means the default 0.4 */
+} sift_search_options;
+
+/* Initialize options to the defaults (limit 10, k1 0.9, b 0.4). */
+SIFT_API void sift_search_options_init(sift_search_options *opts);
+
+typedef struct sift_results sift_results;
+
+/* Rank the documents matching `q` with BM25 (Lucene's formula) and keep
+ * the best `limit` after `offset`. Thread-safe for concurrent calls on the
+ * same index. On success *out owns the results. */
+SIFT_API sift_err sift_search(const sift_index *idx, const sift_query *q,
+                              const sift_search_options *opts, sift_results **out,
+                              sift_errmsg *err);
+
+/* Count the documents matching `q` without ranking them. */
+SIFT_API sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out,
+                             sift_errmsg *err);
+
+typedef struct sift_hit {
+    double score;
+    const char *id;     /* external id */
+    const char *title;  /* may be "" */
+    const char *path;   /* source file, may be "" */
+    uint64_t docno;     /* internal document number, stable until reindexing */
+} sift_hit;
+
+/* Number of hits held (at most limit). */
+SIFT_API size_t sift_results_size(const sift_results *r);
+/* Number of documents that matched the query (all of them, not only the
+ * hits held). */
+SIFT_API uint64_t sift_results_total(const sift_results *r);
+/* The external id and score of hit i without loading its stored record
+ * (cheap: for run files and id lists). NULL / 0 when i is out of range. */
+SIFT_API const char *sift_results_id(const sift_results *r, size_t i);
+SIFT_API double sift_results_score(const sift_results *r, size_t i);
+
+/* Hit i (0-based, best first), loading its stored record (title, path).
+ * The strings belong to `r`. */
+SIFT_API sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *out,
+                                   sift_errmsg *err);
+
+/* Snippet markers: the text placed around each highlighted query term. */
+typedef struct sift_snippet_options {
+    size_t max_tokens;     /* length of the passage in words; 0: 32 */
+    const char *open;      /* before a matched term; NULL: "" */
+    const char *close;     /* after a matched term; NULL: "" */
+} sift_snippet_options;
+
+/* The best-matching passage of hit i with the query's terms wrapped in
+ * open/close markers, on one line. On success *out is a NUL-terminated
+ * string the caller frees with sift_free(). */
+SIFT_API sift_err sift_results_snippet(const sift_results *r, size_t i,
+                                       const sift_snippet_options *opts, char **out,
+                                       sift_errmsg *err);
+
+/* The stored text of hit i. *out is malloc'ed, NUL-terminated; free it
+ * with sift_free(). *len (if not NULL) receives its length. */
+SIFT_API sift_err sift_results_text(const sift_results *r, size_t i, char **out, size_t *len,
+                                    sift_errmsg *err);
+
+SIFT_API void sift_results_free(sift_results *r);
+
+/* Free memory the library handed to the caller. Accepts NULL. */
+SIFT_API void sift_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SIFT_H */

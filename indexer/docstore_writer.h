@@ -1,0 +1,32 @@
+/* docstore_writer.h -- the compressed document store, written while
+ * documents arrive. */
+#ifndef SIFT_DOCSTORE_WRITER_H
+#define SIFT_DOCSTORE_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+
+struct docstore_writer {
+    FILE *f;             /* compressed blocks, a temporary file */
+    char *path;
+    uint64_t offset;     /* bytes written to f */
+    struct buf block;    /* uncompressed records of the open block */
+    uint32_t block_first;
+    uint32_t ndocs;
+    struct buf index;    /* STORE_INDEX entries */
+    struct buf zbuf;
+};
+
+sift_err docstore_open(struct docstore_writer *w, const char *tmp_path, sift_errmsg *err);
+sift_err docstore_add(struct docstore_writer *w, const char *id, size_t id_len,
+                      const char *title, size_t title_len, const char *path, size_t path_len,
+                      const char *text, size_t text_len, sift_errmsg *err);
+/* Flush the last block and close the file (which stays for assembly). */
+sift_err docstore_finish(struct docstore_writer *w, sift_errmsg *err);
+void docstore_discard(struct docstore_writer *w);
+
+#endif

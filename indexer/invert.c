@@ -1,0 +1,486 @@
+/* invert.c -- term table, postings chunks, sorted runs and their merge.
+ *
+ * In memory, each term owns a chain of chunks holding its postings as
+ * varints, per document: doc gap (doc - previous doc - 1, the first
+ * relative to -1), tf, then tf position gaps (the first from 0).
+ * A run file repeats that encoding per term, in term byte order:
+ *   varint term length, term bytes, varint df, varint payload length,
+ *   payload (the chunk bytes, with gaps restarting at -1 in every run).
+ * Runs cover increasing doc ranges, so merging a term is concatenating its
+ * runs' payloads in run order.
+ */
+#include "invert.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "error.h"
+
+#define SLAB_SIZE (1u << 20)
+#define CHUNK_FIRST 24
+#define CHUNK_MAX 4096
+
+struct chunk {
+    struct chunk *next;
+    uint32_t cap, used;
+    uint8_t data[];
+};
+
+struct term {
+    uint64_t str_off;      /* in the term arena */
+    uint32_t len;
+    uint32_t hash;
+    struct chunk *head, *tail;
+    uint32_t df;
+    int64_t last_doc;      /* -1 before the first document */
+};
+
+struct slab {
+    struct slab *next;
+    size_t used;
+    uint8_t data[];
+};
+
+struct inverter {
+    char *tmp_prefix;
+    size_t budget;
+    struct term *terms;
+    uint32_t nterms, cap_terms;
+    uint32_t *slots;       /* open addressing: term index + 1, 0 empty */
+    uint32_t nslots;       /* power of two */
+    struct buf arena;      /* term bytes */
+    struct slab *slabs;
+    size_t slab_bytes;
+    uint64_t *doc_tokens;  /* (term index << 32 | position) of the current doc */
+    size_t ndoc_tokens, cap_doc_tokens;
+    unsigned nruns;
+};
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint8_t)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes)
+{
+    struct inverter *inv = calloc(1, sizeof *inv);
+    if (!inv) return NULL;
+    inv->tmp_prefix = strdup(tmp_prefix);
+    inv->budget = budget_bytes;
+    inv->nslots = 1u << 14;
+    inv->slots = calloc(inv->nslots, sizeof *inv->slots);
+    if (!inv->tmp_prefix || !inv->slots) {
+        inverter_free(inv);
+        return NULL;
+    }
+    return inv;
+}
+
+static void run_path(const struct inverter *inv, unsigned k, char *buf, size_t size)
+{
+    snprintf(buf, size, "%srun-%u", inv->tmp_prefix, k);
+}
+
+static void reset_memory(struct inverter *inv)
+{
+    for (struct slab *s = inv->slabs, *n; s; s = n) {
+        n = s->next;
+        free(s);
+    }
+    inv->slabs = NULL;
+    inv->slab_bytes = 0;
+    inv->nterms = 0;
+    inv->arena.len = 0;
+    memset(inv->slots, 0, inv->nslots * sizeof *inv->slots);
+}
+
+void inverter_free(struct inverter *inv)
+{
+    if (!inv) return;
+    char path[4096];
+    for (unsigned k = 0; k < inv->nruns; k++) {
+        run_path(inv, k, path, sizeof path);
+        unlink(path);
+    }
+    reset_memory(inv);
+    free(inv->terms);
+    free(inv->slots);
+    buf_free(&inv->arena);
+    free(inv->doc_tokens);
+    free(inv->tmp_prefix);
+    free(inv);
+}
+
+size_t inverter_memory(const struct inverter *inv)
+{
+    return inv->slab_bytes + (size_t)inv->cap_terms * sizeof(struct term) +
+           (size_t)inv->nslots * sizeof(uint32_t) + inv->arena.cap +
+           inv->cap_doc_tokens * sizeof(uint64_t);
+}
+
+unsigned inverter_runs(const struct inverter *inv) { return inv->nruns; }
+
+/* ---------------------------------------------------------- term table */
+
+static bool grow_slots(struct inverter *inv)
+{
+    uint32_t n = inv->nslots * 2;
+    uint32_t *s = calloc(n, sizeof *s);
+    if (!s) return false;
+    for (uint32_t i = 0; i < inv->nterms; i++) {
+        uint32_t k = inv->terms[i].hash & (n - 1);
+        while (s[k]) k = (k + 1) & (n - 1);
+        s[k] = i + 1;
+    }
+    free(inv->slots);
+    inv->slots = s;
+    inv->nslots = n;
+    return true;
+}
+
+/* Index of the term, added when new; UINT32_MAX when memory is short. */
+static uint32_t term_id(struct inverter *inv, const char *s, size_t n)
+{
+    uint32_t h = hash_bytes(s, n);
+    uint32_t k = h & (inv->nslots - 1);
+    for (; inv->slots[k]; k = (k + 1) & (inv->nslots - 1)) {
+        struct term *t = &inv->terms[inv->slots[k] - 1];
+        if (t->hash == h && t->len == n && !memcmp(inv->arena.data + t->str_off, s, n))
+            return inv->slots[k] - 1;
+    }
+    if (inv->nterms == inv->cap_terms) {
+        uint32_t cap = inv->cap_terms ? inv->cap_terms * 2 : 1024;
+        struct term *t = realloc(inv->terms, cap * sizeof *t);
+        if (!t) return UINT32_MAX;
+        inv->terms = t;
+        inv->cap_terms = cap;
+    }
+    uint64_t off = inv->arena.len;
+    if (!buf_append(&inv->arena, s, n)) return UINT32_MAX;
+    uint32_t id = inv->nterms++;
+    inv->terms[id] = (struct term){ off, (uint32_t)n, h, NULL, NULL, 0, -1 };
+    inv->slots[k] = id + 1;
+    if (inv->nterms * 2 > inv->nslots && !grow_slots(inv)) return UINT32_MAX;
+    return id;
+}
+
+sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, uint32_t pos)
+{
+    uint32_t id = term_id(inv, term, len);
+    if (id == UINT32_MAX) return SIFT_ERR_NOMEM;
+    if (inv->ndoc_tokens == inv->cap_doc_tokens) {
+        size_t cap = inv->cap_doc_tokens ? inv->cap_doc_tokens * 2 : 4096;
+        uint64_t *d = realloc(inv->doc_tokens, cap * sizeof *d);
+        if (!d) return SIFT_ERR_NOMEM;
+        inv->doc_tokens = d;
+        inv->cap_doc_tokens = cap;
+    }
+    inv->doc_tokens[inv->ndoc_tokens++] = (uint64_t)id << 32 | pos;
+    return SIFT_OK;
+}
+
+/* -------------------------------------------------------- chunk chains */
+
+static struct chunk *chunk_new(struct inverter *inv, uint32_t cap)
+{
+    size_t need = sizeof(struct chunk) + cap;
+    need = (need + 15) & ~(size_t)15;
+    if (!inv->slabs || inv->slabs->used + need > SLAB_SIZE) {
+        struct slab *s = malloc(sizeof *s + SLAB_SIZE);
+        if (!s) return NULL;
+        s->next = inv->slabs;
+        s->used = 0;
+        inv->slabs = s;
+        inv->slab_bytes += sizeof *s + SLAB_SIZE;
+    }
+    struct chunk *c = (struct chunk *)(inv->slabs->data + inv->slabs->used);
+    inv->slabs->used += need;
+    c->next = NULL;
+    c->cap = cap;
+    c->used = 0;
+    return c;
+}
+
+static bool chain_append(struct inverter *inv, struct term *t, const uint8_t *p, size_t n)
+{
+    while (n) {
+        if (!t->tail || t->tail->used == t->tail->cap) {
+            uint32_t cap = t->tail ? t->tail->cap * 2 : CHUNK_FIRST;
+            if (cap > CHUNK_MAX) cap = CHUNK_MAX;
+            struct chunk *c = chunk_new(inv, cap);
+            if (!c) return false;
+            if (t->tail) t->tail->next = c;
+            else t->head = c;
+            t->tail = c;
+        }
+        struct chunk *c = t->tail;
+        size_t k = c->cap - c->used;
+        if (k > n) k = n;
+        memcpy(c->data + c->used, p, k);
+        c->used += (uint32_t)k;
+        p += k;
+        n -= k;
+    }
+    return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static sift_err spill(struct inverter *inv, sift_errmsg *err);
+
+sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
+{
+    qsort(inv->doc_tokens, inv->ndoc_tokens, sizeof *inv->doc_tokens, cmp_u64);
+    uint8_t tmp[10];
+    for (size_t i = 0; i < inv->ndoc_tokens;) {
+        uint32_t id = (uint32_t)(inv->doc_tokens[i] >> 32);
+        size_t j = i;
+        while (j < inv->ndoc_tokens && (uint32_t)(inv->doc_tokens[j] >> 32) == id) j++;
+        struct term *t = &inv->terms[id];
+        bool ok = chain_append(inv, t, tmp, varint_put(tmp, (uint64_t)((int64_t)doc - t->last_doc - 1)));
+        ok = ok && chain_append(inv, t, tmp, varint_put(tmp, j - i));
+        uint32_t prev = 0;
+        for (size_t k = i; ok && k < j; k++) {
+            uint32_t pos = (uint32_t)inv->doc_tokens[k];
+            ok = chain_append(inv, t, tmp, varint_put(tmp, pos - prev));
+            prev = pos;
+        }
+        if (!ok) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while inverting");
+        t->df++;
+        t->last_doc = doc;
+        i = j;
+    }
+    inv->ndoc_tokens = 0;
+    if (inverter_memory(inv) > inv->budget) return spill(inv, err);
+    return SIFT_OK;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+static int cmp_terms(const void *a, const void *b, void *ctx)
+{
+    const struct inverter *inv = ctx;
+    const struct term *x = &inv->terms[*(const uint32_t *)a];
+    const struct term *y = &inv->terms[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(inv->arena.data + x->str_off, inv->arena.data + y->str_off, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static sift_err io_error(sift_errmsg *err, const char *path, const char *what)
+{
+    int e = errno;
+    sift_err rc = (e == ENOSPC || e == EDQUOT || e == EFBIG) ? SIFT_ERR_NOSPACE : SIFT_ERR_IO;
+    return sift_fail(err, rc, "%s: %s: %s", path, what, strerror(e));
+}
+
+static void put_varint(FILE *f, uint64_t v)
+{
+    uint8_t tmp[10];
+    fwrite(tmp, 1, varint_put(tmp, v), f);
+}
+
+static sift_err spill(struct inverter *inv, sift_errmsg *err)
+{
+    uint32_t *order = malloc((inv->nterms ? inv->nterms : 1) * sizeof *order);
+    if (!order) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while spilling a run");
+    for (uint32_t i = 0; i < inv->nterms; i++) order[i] = i;
+    qsort_r(order, inv->nterms, sizeof *order, cmp_terms, inv);
+    char path[4096];
+    run_path(inv, inv->nruns, path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        free(order);
+        return io_error(err, path, "cannot create run file");
+    }
+    inv->nruns++;
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    for (uint32_t i = 0; i < inv->nterms; i++) {
+        const struct term *t = &inv->terms[order[i]];
+        uint64_t bytes = 0;
+        for (const struct chunk *c = t->head; c; c = c->next) bytes += c->used;
+        put_varint(f, t->len);
+        fwrite(inv->arena.data + t->str_off, 1, t->len, f);
+        put_varint(f, t->df);
+        put_varint(f, bytes);
+        for (const struct chunk *c = t->head; c; c = c->next) fwrite(c->data, 1, c->used, f);
+    }
+    free(order);
+    bool bad = ferror(f) != 0;
+    if (fflush(f) != 0) bad = true;
+    sift_err rc = bad ? io_error(err, path, "write") : SIFT_OK;
+    if (fclose(f) != 0 && !rc) rc = io_error(err, path, "close");
+    reset_memory(inv);
+    return rc;
+}
+
+/* --------------------------------------------------------------- merge */
+
+struct run_reader {
+    FILE *f;
+    uint8_t *buf;
+    size_t pos, len;
+    bool eof, bad;
+    char term[1024];
+    size_t term_len;
+    uint32_t df;
+    uint64_t payload_left;
+    bool has_term;
+};
+
+#define RBUF (1u << 16)
+
+static int rr_byte(struct run_reader *r)
+{
+    if (r->pos == r->len) {
+        r->len = fread(r->buf, 1, RBUF, r->f);
+        r->pos = 0;
+        if (!r->len) {
+            r->eof = true;
+            return -1;
+        }
+    }
+    return r->buf[r->pos++];
+}
+
+static uint64_t rr_varint(struct run_reader *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        int b = rr_byte(r);
+        if (b < 0) {
+            r->bad = true;
+            return 0;
+        }
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+/* Read the next term header; has_term false at a clean end of file. */
+static void rr_next_term(struct run_reader *r)
+{
+    r->has_term = false;
+    int b = rr_byte(r);
+    if (b < 0) return;
+    r->pos--;   /* the byte is still in the buffer: rr_byte just refilled or advanced */
+    uint64_t len = rr_varint(r);
+    if (r->bad || len > sizeof r->term) {
+        r->bad = true;
+        return;
+    }
+    for (uint64_t i = 0; i < len; i++) {
+        int c = rr_byte(r);
+        if (c < 0) {
+            r->bad = true;
+            return;
+        }
+        r->term[i] = (char)c;
+    }
+    r->term_len = (size_t)len;
+    r->df = (uint32_t)rr_varint(r);
+    r->payload_left = rr_varint(r);
+    r->has_term = !r->bad;
+}
+
+static int term_cmp(const struct run_reader *a, const struct run_reader *b)
+{
+    size_t n = a->term_len < b->term_len ? a->term_len : b->term_len;
+    int c = memcmp(a->term, b->term, n);
+    if (c) return c;
+    return a->term_len < b->term_len ? -1 : a->term_len > b->term_len;
+}
+
+struct merge_state {
+    uint32_t *positions;
+    size_t cap;
+};
+
+/* Stream one run's payload for the current term into the sink. */
+static sift_err feed_payload(struct run_reader *r, struct merge_state *ms,
+                             const struct term_sink *sink, sift_errmsg *err)
+{
+    int64_t last = -1;
+    for (uint32_t d = 0; d < r->df; d++) {
+        uint64_t gap = rr_varint(r), tf = rr_varint(r);
+        if (r->bad || tf == 0 || tf > UINT32_MAX) break;
+        if (tf > ms->cap) {
+            uint32_t *p = realloc(ms->positions, tf * sizeof *p);
+            if (!p) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
+            ms->positions = p;
+            ms->cap = tf;
+        }
+        uint32_t pos = 0;
+        for (uint64_t k = 0; k < tf; k++) {
+            pos += (uint32_t)rr_varint(r);
+            ms->positions[k] = pos;
+        }
+        last = last + 1 + (int64_t)gap;
+        sift_err rc = sink->add_doc(sink->ctx, (uint32_t)last, (uint32_t)tf, ms->positions);
+        if (rc) return rc;
+    }
+    if (r->bad) return sift_fail(err, SIFT_ERR_IO, "temporary run file is damaged");
+    return SIFT_OK;
+}
+
+sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    if (inv->nterms) rc = spill(inv, err);
+    if (rc) return rc;
+    unsigned n = inv->nruns;
+    struct run_reader *rr = calloc(n ? n : 1, sizeof *rr);
+    struct merge_state ms = { 0 };
+    if (!rr) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
+    char path[4096];
+    for (unsigned k = 0; k < n && !rc; k++) {
+        run_path(inv, k, path, sizeof path);
+        rr[k].f = fopen(path, "rb");
+        rr[k].buf = malloc(RBUF);
+        if (!rr[k].f || !rr[k].buf) rc = io_error(err, path, "cannot read run file");
+        else rr_next_term(&rr[k]);
+    }
+    while (!rc) {
+        int best = -1;
+        for (unsigned k = 0; k < n; k++) {
+            if (rr[k].bad) {
+                rc = sift_fail(err, SIFT_ERR_IO, "temporary run file %u is damaged", k);
+                break;
+            }
+            if (rr[k].has_term && (best < 0 || term_cmp(&rr[k], &rr[best]) < 0)) best = (int)k;
+        }
+        if (rc || best < 0) break;
+        struct run_reader *b = &rr[best];
+        rc = sink->begin_term(sink->ctx, b->term, b->term_len);
+        for (unsigned k = (unsigned)best; !rc && k < n; k++) {
+            if (!rr[k].has_term || term_cmp(&rr[k], b) != 0) continue;
+            rc = feed_payload(&rr[k], &ms, sink, err);
+            if (!rc && k != (unsigned)best) rr_next_term(&rr[k]);
+        }
+        if (!rc) rc = sink->end_term(sink->ctx);
+        if (!rc) rr_next_term(b);
+    }
+    for (unsigned k = 0; k < n; k++) {
+        if (rr[k].f) fclose(rr[k].f);
+        free(rr[k].buf);
+    }
+    free(rr);
+    free(ms.positions);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* invert.h -- in-memory inversion under a memory budget.
+ *
+ * Documents arrive in increasing doc-id order as (term, position) tokens.
+ * Postings accumulate in memory per term; when memory use passes the
+ * budget they are written as a sorted run to a temporary file and memory
+ * is reset. At the end the runs are merged term by term, in term order,
+ * into a term_sink (the segment writer), so peak memory stays near the
+ * budget whatever the corpus size.
+ */
+#ifndef SIFT_INVERT_H
+#define SIFT_INVERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+struct inverter;
+
+/* Receives the merged postings: for each term in byte order, begin, then
+ * every document in doc-id order with its positions, then end. */
+struct term_sink {
+    void *ctx;
+    sift_err (*begin_term)(void *ctx, const char *term, size_t len);
+    sift_err (*add_doc)(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions);
+    sift_err (*end_term)(void *ctx);
+};
+
+/* Temporary runs are files named tmp_prefix + "run-N". */
+struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes);
+void inverter_free(struct inverter *inv);   /* also removes its run files */
+
+sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, uint32_t pos);
+/* Fold the tokens added since the last call into postings of doc `doc`
+ * (doc ids strictly increasing); may spill a run. */
+sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err);
+/* Merge everything into sink. Call once, after the last document. */
+sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err);
+
+/* Bytes of memory held now, and the number of runs spilled so far. */
+size_t inverter_memory(const struct inverter *inv);
+unsigned inverter_runs(const struct inverter *inv);
+
+#endif

@@ -1,0 +1,344 @@
+/* segment_writer.c -- dictionary, postings and positions of a segment, and
+ * the assembly of all sections into the file (container: segfile.h).
+ *
+ * SEC_META, 128 bytes:
+ *   0 u32 doc count          4 u32 analyzer version
+ *   8 u64 token count        16 u64 term count
+ *   24 u64 posting count     32 u64 title token count
+ *   40 32 bytes language, NUL-padded
+ *   72 u32 postings block size (128)   76 u32 dictionary block terms (32)
+ *   80..127 zero
+ *
+ * SEC_NORMS: per document, 8 bytes: u32 token count of title and text
+ *   (the BM25 document length), u32 token count of the title. Title
+ *   positions are [0, title count), text positions follow.
+ *
+ * SEC_DICT: terms in byte order, in blocks of DICT_BLOCK_TERMS. A block:
+ *   varint postings offset of its first term (in SEC_POSTINGS)
+ *   varint positions offset of its first term (in SEC_POSITIONS)
+ *   varint number of terms, then per term:
+ *     varint shared prefix length with the previous term (0 for the first),
+ *     varint suffix length, suffix bytes,
+ *     varint df, varint cf - df,
+ *     varint postings bytes, varint positions bytes
+ *   A term's offsets are its block's offsets plus the sizes of the terms
+ *   before it in the block.
+ * SEC_DICT_INDEX: per block, 16 bytes: u64 offset in SEC_DICT,
+ *   u32 offset of its first term in SEC_DICT_KEYS, u32 that term's length.
+ * SEC_DICT_KEYS: the first term of every block, concatenated.
+ *
+ * SEC_POSTINGS, one term: nb = ceil(df / 128) blocks. When nb > 1 a skip
+ *   table comes first, nb entries of 16 bytes:
+ *     u32 last doc of the block, u32 end of the block (bytes from the end
+ *     of the skip table), u64 start of the block's positions (bytes from
+ *     the term's first position byte).
+ *   Blocks i < df / 128 are full (128 documents):
+ *     u8 gap width, u8 tf width, packed (doc - previous doc - 1) values,
+ *     packed (tf - 1) values (postings_codec.h); the previous doc of the
+ *     very first document is -1.
+ *   The last block, when df is not a multiple of 128, holds the rest as
+ *   varints: (doc - previous doc - 1) << 1 | (tf == 1), then tf if tf > 1.
+ * SEC_ID_INDEX: doc count + 1 u64 values: the offset of each document's
+ *   external id in SEC_IDS, then the end of the last one.
+ * SEC_IDS: the external ids, concatenated.
+ *
+ * SEC_POSITIONS, one term: per document in doc order, tf varints:
+ *   the first position, then the gaps between successive positions.
+ */
+#include "segment_writer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "error.h"
+#include "segfile.h"
+#include "segment.h"
+
+#define COPY_CHUNK (1u << 20)
+
+static sift_err oom(struct segment_writer *w)
+{
+    return sift_fail(&w->errmsg, SIFT_ERR_NOMEM, "out of memory writing the segment");
+}
+
+static sift_err write_fail(struct segment_writer *w, const char *what)
+{
+    int e = errno;
+    return sift_fail(&w->errmsg,
+                     (e == ENOSPC || e == EDQUOT || e == EFBIG) ? SIFT_ERR_NOSPACE : SIFT_ERR_IO,
+                     "%s%s: write: %s", w->tmp_prefix, what, strerror(e));
+}
+
+static FILE *tmp_open(struct segment_writer *w, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s", w->tmp_prefix, name);
+    FILE *f = fopen(path, "w+b");
+    if (f) setvbuf(f, NULL, _IOFBF, 1 << 20);
+    return f;
+}
+
+sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix, sift_errmsg *err)
+{
+    memset(w, 0, sizeof *w);
+    w->tmp_prefix = strdup(tmp_prefix);
+    if (!w->tmp_prefix) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    w->postings = tmp_open(w, "postings");
+    w->positions = tmp_open(w, "positions");
+    w->dict = tmp_open(w, "dict");
+    if (!w->postings || !w->positions || !w->dict) {
+        sift_err rc = sift_fail(err, SIFT_ERR_IO, "%s*: cannot create temporary file: %s",
+                                tmp_prefix, strerror(errno));
+        segment_writer_discard(w);
+        return rc;
+    }
+    return SIFT_OK;
+}
+
+/* ------------------------------------------------------------ postings */
+
+static sift_err flush_postings_block(struct segment_writer *w)
+{
+    uint32_t n = w->nbuf;
+    if (!n) return SIFT_OK;
+    uint32_t gaps[POSTINGS_BLOCK], tfm1[POSTINGS_BLOCK];
+    int64_t prev = w->prev_doc;
+    for (uint32_t i = 0; i < n; i++) {
+        gaps[i] = (uint32_t)((int64_t)w->docs[i] - prev - 1);
+        tfm1[i] = w->tfs[i] - 1;
+        prev = w->docs[i];
+    }
+    struct buf *b = &w->term_blocks;
+    if (n == POSTINGS_BLOCK) {
+        unsigned gb = codec_bits(gaps, n), tb = codec_bits(tfm1, n);
+        if (!buf_reserve(b, 2 + codec_packed_size(gb) + codec_packed_size(tb))) return oom(w);
+        b->data[b->len++] = (uint8_t)gb;
+        b->data[b->len++] = (uint8_t)tb;
+        codec_pack(gaps, gb, b->data + b->len);
+        b->len += codec_packed_size(gb);
+        codec_pack(tfm1, tb, b->data + b->len);
+        b->len += codec_packed_size(tb);
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            if (!buf_varint(b, (uint64_t)gaps[i] << 1 | (w->tfs[i] == 1))) return oom(w);
+            if (w->tfs[i] > 1 && !buf_varint(b, w->tfs[i])) return oom(w);
+        }
+    }
+    uint8_t skip[SKIP_ENTRY];
+    wr_u32(skip, w->docs[n - 1]);
+    wr_u32(skip + 4, (uint32_t)b->len);
+    wr_u64(skip + 8, w->block_pos_start);
+    if (b->len > UINT32_MAX || !buf_append(&w->term_skips, skip, sizeof skip)) return oom(w);
+    w->prev_doc = w->docs[n - 1];
+    w->block_pos_start = w->term_pos.len;
+    w->nbuf = 0;
+    return SIFT_OK;
+}
+
+static sift_err sink_begin(void *ctx, const char *term, size_t len)
+{
+    struct segment_writer *w = ctx;
+    if (len >= sizeof w->cur_term)
+        return sift_fail(&w->errmsg, SIFT_ERR_INVALID, "term longer than %zu bytes",
+                         sizeof w->cur_term - 1);
+    memcpy(w->cur_term, term, len);
+    w->cur_len = len;
+    w->nbuf = 0;
+    w->prev_doc = -1;
+    w->term_blocks.len = w->term_skips.len = w->term_pos.len = 0;
+    w->block_pos_start = 0;
+    w->df = 0;
+    w->cf = 0;
+    return SIFT_OK;
+}
+
+static sift_err sink_add(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions)
+{
+    struct segment_writer *w = ctx;
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < tf; k++) {
+        if (!buf_varint(&w->term_pos, positions[k] - prev)) return oom(w);
+        prev = positions[k];
+    }
+    w->docs[w->nbuf] = doc;
+    w->tfs[w->nbuf] = tf;
+    w->df++;
+    w->cf += tf;
+    if (++w->nbuf == POSTINGS_BLOCK) return flush_postings_block(w);
+    return SIFT_OK;
+}
+
+/* -------------------------------------------------------- dictionary */
+
+static sift_err flush_dict_block(struct segment_writer *w)
+{
+    if (!w->block_terms) return SIFT_OK;
+    uint8_t head[30];
+    size_t n = varint_put(head, w->block_postings_base);
+    n += varint_put(head + n, w->block_positions_base);
+    n += varint_put(head + n, w->block_terms);
+    if (fwrite(head, 1, n, w->dict) != n ||
+        fwrite(w->dict_block.data, 1, w->dict_block.len, w->dict) != w->dict_block.len)
+        return write_fail(w, "dict");
+    w->dict_off += n + w->dict_block.len;
+    w->dict_block.len = 0;
+    w->block_terms = 0;
+    return SIFT_OK;
+}
+
+static sift_err dict_add(struct segment_writer *w, uint64_t doc_bytes, uint64_t pos_bytes)
+{
+    if (w->block_terms == 0) {
+        uint8_t e[DICT_INDEX_ENTRY];
+        wr_u64(e, w->dict_off);
+        wr_u32(e + 8, (uint32_t)w->dict_keys.len);
+        wr_u32(e + 12, (uint32_t)w->cur_len);
+        if (!buf_append(&w->dict_index, e, sizeof e) ||
+            !buf_append(&w->dict_keys, w->cur_term, w->cur_len))
+            return oom(w);
+        w->block_postings_base = w->postings_off;
+        w->block_positions_base = w->positions_off;
+        w->prev_len = 0;
+    }
+    size_t prefix = 0;
+    while (prefix < w->prev_len && prefix < w->cur_len &&
+           w->prev_term[prefix] == w->cur_term[prefix])
+        prefix++;
+    struct buf *b = &w->dict_block;
+    if (!buf_varint(b, prefix) || !buf_varint(b, w->cur_len - prefix) ||
+        !buf_append(b, w->cur_term + prefix, w->cur_len - prefix) || !buf_varint(b, w->df) ||
+        !buf_varint(b, w->cf - w->df) || !buf_varint(b, doc_bytes) || !buf_varint(b, pos_bytes))
+        return oom(w);
+    memcpy(w->prev_term, w->cur_term, w->cur_len);
+    w->prev_len = w->cur_len;
+    if (++w->block_terms == DICT_BLOCK_TERMS) return flush_dict_block(w);
+    return SIFT_OK;
+}
+
+static sift_err sink_end(void *ctx)
+{
+    struct segment_writer *w = ctx;
+    sift_err rc = flush_postings_block(w);
+    if (rc) return rc;
+    uint32_t nb = (w->df + POSTINGS_BLOCK - 1) / POSTINGS_BLOCK;
+    size_t skips = nb > 1 ? w->term_skips.len : 0;
+    uint64_t doc_bytes = skips + w->term_blocks.len;
+    rc = dict_add(w, doc_bytes, w->term_pos.len);
+    if (rc) return rc;
+    if ((skips && fwrite(w->term_skips.data, 1, skips, w->postings) != skips) ||
+        fwrite(w->term_blocks.data, 1, w->term_blocks.len, w->postings) != w->term_blocks.len)
+        return write_fail(w, "postings");
+    if (fwrite(w->term_pos.data, 1, w->term_pos.len, w->positions) != w->term_pos.len)
+        return write_fail(w, "positions");
+    w->postings_off += doc_bytes;
+    w->positions_off += w->term_pos.len;
+    w->stats.term_count++;
+    w->stats.posting_count += w->df;
+    return SIFT_OK;
+}
+
+struct term_sink segment_writer_sink(struct segment_writer *w)
+{
+    struct term_sink s = { w, sink_begin, sink_add, sink_end };
+    return s;
+}
+
+/* ------------------------------------------------------------ assembly */
+
+static sift_err copy_section(struct segwriter *sw, uint32_t id, FILE *f, const char *what,
+                             struct segment_writer *w)
+{
+    segw_begin(sw, id);
+    if (fflush(f) != 0) return write_fail(w, what);
+    rewind(f);
+    uint8_t *chunk = malloc(COPY_CHUNK);
+    if (!chunk) return oom(w);
+    size_t n;
+    while ((n = fread(chunk, 1, COPY_CHUNK, f)) > 0) segw_write(sw, chunk, n);
+    int bad = ferror(f);
+    free(chunk);
+    segw_end(sw);
+    if (bad) return sift_fail(&w->errmsg, SIFT_ERR_IO, "%s%s: read error", w->tmp_prefix, what);
+    return SIFT_OK;
+}
+
+static void write_meta(struct segwriter *sw, const struct segment_stats *st)
+{
+    uint8_t m[META_SIZE] = { 0 };
+    wr_u32(m, st->doc_count);
+    wr_u32(m + 4, ANALYZER_VERSION);
+    wr_u64(m + 8, st->token_count);
+    wr_u64(m + 16, st->term_count);
+    wr_u64(m + 24, st->posting_count);
+    wr_u64(m + 32, st->title_token_count);
+    memcpy(m + 40, st->language, strnlen(st->language, META_LANGUAGE_SIZE - 1));
+    wr_u32(m + 72, POSTINGS_BLOCK);
+    wr_u32(m + 76, DICT_BLOCK_TERMS);
+    segw_begin(sw, SEC_META);
+    segw_write(sw, m, sizeof m);
+    segw_end(sw);
+}
+
+static void write_buffer(struct segwriter *sw, uint32_t id, const void *p, size_t n)
+{
+    segw_begin(sw, id);
+    segw_write(sw, p, n);
+    segw_end(sw);
+}
+
+sift_err segment_writer_finish(struct segment_writer *w, const char *path,
+                               const uint8_t *norms, const struct buf *id_index,
+                               const struct buf *ids, struct docstore_writer *store,
+                               sift_errmsg *err)
+{
+    sift_err rc = flush_dict_block(w);
+    if (rc) goto fail;
+    w->stats.postings_bytes = w->postings_off;
+    w->stats.positions_bytes = w->positions_off;
+    struct segwriter sw;
+    rc = segw_open(&sw, path, err);
+    if (rc) return rc;
+    write_meta(&sw, &w->stats);
+    write_buffer(&sw, SEC_NORMS, norms, (size_t)w->stats.doc_count * NORM_SIZE);
+    write_buffer(&sw, SEC_DICT_INDEX, w->dict_index.data, w->dict_index.len);
+    write_buffer(&sw, SEC_DICT_KEYS, w->dict_keys.data, w->dict_keys.len);
+    rc = copy_section(&sw, SEC_DICT, w->dict, "dict", w);
+    if (!rc) rc = copy_section(&sw, SEC_POSTINGS, w->postings, "postings", w);
+    if (!rc) rc = copy_section(&sw, SEC_POSITIONS, w->positions, "positions", w);
+    if (!rc) write_buffer(&sw, SEC_STORE_INDEX, store->index.data, store->index.len);
+    if (!rc) rc = copy_section(&sw, SEC_STORE, store->f, "store", w);
+    if (!rc) write_buffer(&sw, SEC_ID_INDEX, id_index->data, id_index->len);
+    if (!rc) write_buffer(&sw, SEC_IDS, ids->data, ids->len);
+    if (rc) {
+        segw_abort(&sw);
+        goto fail;
+    }
+    return segw_finish(&sw, err);
+fail:
+    if (err) *err = w->errmsg;
+    return rc;
+}
+
+void segment_writer_discard(struct segment_writer *w)
+{
+    const char *names[] = { "postings", "positions", "dict" };
+    FILE *files[] = { w->postings, w->positions, w->dict };
+    for (int i = 0; i < 3; i++) {
+        if (files[i]) fclose(files[i]);
+        char path[4096];
+        if (w->tmp_prefix) {
+            snprintf(path, sizeof path, "%s%s", w->tmp_prefix, names[i]);
+            remove(path);
+        }
+    }
+    buf_free(&w->dict_block);
+    buf_free(&w->dict_index);
+    buf_free(&w->dict_keys);
+    buf_free(&w->term_blocks);
+    buf_free(&w->term_skips);
+    buf_free(&w->term_pos);
+    free(w->tmp_prefix);
+    memset(w, 0, sizeof *w);
+}

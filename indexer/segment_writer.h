@@ -1,0 +1,62 @@
+/* segment_writer.h -- turns merged postings, norms and the document store
+ * into one segment file. */
+#ifndef SIFT_SEGMENT_WRITER_H
+#define SIFT_SEGMENT_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+#include "docstore_writer.h"
+#include "invert.h"
+#include "postings_codec.h"
+
+struct segment_stats {
+    uint32_t doc_count;
+    uint64_t token_count;
+    uint64_t title_token_count;
+    uint64_t term_count;
+    uint64_t posting_count;
+    uint64_t postings_bytes;
+    uint64_t positions_bytes;
+    char language[32];
+};
+
+struct segment_writer {
+    char *tmp_prefix;
+    FILE *postings, *positions, *dict;   /* temporary files */
+    uint64_t postings_off, positions_off, dict_off;
+    struct buf dict_block;               /* the open dictionary block */
+    uint32_t block_terms;
+    uint64_t block_postings_base, block_positions_base;
+    struct buf dict_index, dict_keys;
+    char prev_term[256];
+    size_t prev_len;
+    char cur_term[256];
+    size_t cur_len;
+    /* the term being written */
+    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
+    uint32_t nbuf;
+    int64_t prev_doc;                    /* last doc of the previous block */
+    struct buf term_blocks, term_skips, term_pos;
+    uint64_t block_pos_start;            /* offset in term_pos of this block */
+    uint32_t df;
+    uint64_t cf;
+    struct segment_stats stats;
+    sift_errmsg errmsg;
+};
+
+sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix, sift_errmsg *err);
+/* The sink to pass to inverter_merge. */
+struct term_sink segment_writer_sink(struct segment_writer *w);
+/* Write the segment file at `path` with the norms (NORM_SIZE bytes per
+ * document) and the finished document store, fsync it. */
+sift_err segment_writer_finish(struct segment_writer *w, const char *path,
+                               const uint8_t *norms, const struct buf *id_index,
+                               const struct buf *ids, struct docstore_writer *store,
+                               sift_errmsg *err);
+void segment_writer_discard(struct segment_writer *w);
+
+#endif

@@ -1,0 +1,296 @@
+/* sources.c -- directory walking, text files and JSON Lines. */
+#include "sources.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utf8proc.h>
+#include <zlib.h>
+
+#include "bytes.h"
+#include "fileio.h"
+
+#define MAX_DEPTH 64
+
+struct reader {
+    doc_fn on_doc;
+    skip_fn on_skip;
+    void *ctx;
+    struct source_stats *st;
+};
+
+static void skip(struct reader *r, const char *what, const char *why)
+{
+    r->st->skipped++;
+    if (r->on_skip) r->on_skip(r->ctx, what, why);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+int sources_is_binary(const unsigned char *data, size_t len)
+{
+    size_t n = len < 8192 ? len : 8192, bad = 0;
+    if (memchr(data, 0, len)) return 1;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = data[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') bad++;
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(data + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) {
+            /* a character cut by the 8 KiB sample is not evidence */
+            if (len - i >= 4) bad++;
+            k = 1;
+        }
+        i += (size_t)k;
+    }
+    return bad * 10 > n;
+}
+
+void sources_split_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
+                         size_t *body_start)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+            i++;
+        size_t e = i;
+        while (e < len && data[e] != '\n') e++;
+        size_t s = i;
+        while (s < e && data[s] == '#') s++;
+        while (s < e && (data[s] == ' ' || data[s] == '\t')) s++;
+        size_t t = e;
+        while (t > s && (data[t - 1] == ' ' || data[t - 1] == '\t' || data[t - 1] == '\r')) t--;
+        if (t > s || e >= len) {
+            *title_start = s;
+            *title_len = t - s;
+            *body_start = e < len ? e + 1 : len;
+            return;
+        }
+        i = e;
+    }
+}
+
+/* ------------------------------------------------------------- files */
+
+static int read_text_file(struct reader *r, const char *path, const char *id)
+{
+    unsigned char *data;
+    size_t len;
+    sift_errmsg em;
+    if (read_file(path, &data, &len, &em) != SIFT_OK) {
+        skip(r, path, strerror(errno ? errno : EIO));
+        return 0;
+    }
+    if (len == 0) {
+        skip(r, path, "empty file");
+        free(data);
+        return 0;
+    }
+    if (sources_is_binary(data, len)) {
+        skip(r, path, "binary file");
+        free(data);
+        return 0;
+    }
+    size_t ts, tl, bs;
+    sources_split_title((const char *)data, len, &ts, &tl, &bs);
+    char *title = malloc(tl + 1);
+    if (!title) {
+        free(data);
+        skip(r, path, "out of memory");
+        return 0;
+    }
+    memcpy(title, data + ts, tl);
+    title[tl] = 0;
+    struct source_doc d = { id, title, path, (const char *)data + bs, len - bs };
+    int rc = r->on_doc(r->ctx, &d);
+    r->st->docs++;
+    r->st->bytes += len;
+    free(title);
+    free(data);
+    return rc;
+}
+
+/* ------------------------------------------------------- JSON Lines */
+
+static const char *json_string(const cJSON *obj, const char *key, char *numbuf, size_t n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (cJSON_IsString(v)) return v->valuestring;
+    if (cJSON_IsNumber(v)) {
+        snprintf(numbuf, n, "%.17g", v->valuedouble);
+        return numbuf;
+    }
+    return NULL;
+}
+
+static int json_line(struct reader *r, const char *path, unsigned long lineno, const char *line,
+                     size_t len)
+{
+    char where[4200];
+    snprintf(where, sizeof where, "%s:%lu", path, lineno);
+    cJSON *obj = cJSON_ParseWithLength(line, len);
+    if (!obj || !cJSON_IsObject(obj)) {
+        cJSON_Delete(obj);
+        skip(r, where, "not a JSON object");
+        return 0;
+    }
+    char num[64];
+    const char *id = json_string(obj, "id", num, sizeof num);
+    if (!id) id = json_string(obj, "_id", num, sizeof num);
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, "text");
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(obj, "title");
+    int rc = 0;
+    if (!id || !*id) {
+        skip(r, where, "no \"id\"");
+    } else if (!cJSON_IsString(text) && !(title && cJSON_IsString(title))) {
+        skip(r, where, "no \"text\" string");
+    } else {
+        const char *t = cJSON_IsString(text) ? text->valuestring : "";
+        struct source_doc d = { id, cJSON_IsString(title) ? title->valuestring : "", path, t,
+                                strlen(t) };
+        rc = r->on_doc(r->ctx, &d);
+        r->st->docs++;
+        r->st->bytes += len;
+    }
+    cJSON_Delete(obj);
+    return rc;
+}
+
+static int read_jsonl(struct reader *r, const char *path)
+{
+    gzFile g = gzopen(path, "rb");
+    if (!g) {
+        skip(r, path, strerror(errno ? errno : EIO));
+        return 0;
+    }
+    gzbuffer(g, 1 << 17);
+    struct buf line = { 0 };
+    char chunk[1 << 16];
+    unsigned long lineno = 0;
+    int rc = 0, n;
+    size_t scan = 0;
+    while (!rc && (n = gzread(g, chunk, sizeof chunk)) > 0) {
+        if (!buf_append(&line, chunk, (size_t)n)) {
+            skip(r, path, "out of memory");
+            break;
+        }
+        size_t start = 0;
+        for (size_t i = scan; i < line.len && !rc; i++) {
+            if (line.data[i] != '\n') continue;
+            lineno++;
+            size_t l = i - start;
+            while (l && (line.data[start + l - 1] == '\r')) l--;
+            if (l) rc = json_line(r, path, lineno, (const char *)line.data + start, l);
+            start = i + 1;
+        }
+        memmove(line.data, line.data + start, line.len - start);
+        line.len -= start;
+        scan = line.len;
+    }
+    int errnum = 0;
+    const char *gerr = gzerror(g, &errnum);
+    if (!rc && errnum != Z_OK && errnum != Z_STREAM_END) skip(r, path, gerr);
+    else if (!rc && line.len) rc = json_line(r, path, ++lineno, (const char *)line.data, line.len);
+    buf_free(&line);
+    gzclose(g);
+    return rc;
+}
+
+/* -------------------------------------------------------- directories */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(struct reader *r, const char *root, const char *rel, int depth);
+
+static int visit(struct reader *r, const char *root, const char *rel, int depth)
+{
+    char *path = path_join(root, rel);
+    if (!path) return 0;
+    struct stat st;
+    int rc = 0;
+    if (stat(path, &st) < 0) {
+        skip(r, path, strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        if (depth >= MAX_DEPTH) skip(r, path, "directory nesting too deep (symlink loop?)");
+        else rc = walk(r, root, rel, depth + 1);
+    } else if (!S_ISREG(st.st_mode)) {
+        skip(r, path, "not a regular file");
+    } else if (has_suffix(rel, ".txt") || has_suffix(rel, ".md")) {
+        rc = read_text_file(r, path, rel);
+    } else {
+        skip(r, path, "not a .txt or .md file");
+    }
+    free(path);
+    return rc;
+}
+
+static int walk(struct reader *r, const char *root, const char *rel, int depth)
+{
+    char *dirpath = *rel ? path_join(root, rel) : strdup(root);
+    if (!dirpath) return 0;
+    DIR *d = opendir(dirpath);
+    if (!d) {
+        skip(r, dirpath, strerror(errno));
+        free(dirpath);
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;   /* hidden files and . .. */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) break;
+            names = nn;
+        }
+        names[n] = *rel ? path_join(rel, e->d_name) : strdup(e->d_name);
+        if (names[n]) n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) rc = visit(r, root, names[i], depth);
+        free(names[i]);
+    }
+    free(names);
+    free(dirpath);
+    return rc;
+}
+
+int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
+                 struct source_stats *st)
+{
+    struct reader r = { on_doc, on_skip, ctx, st };
+    struct stat sb;
+    if (stat(path, &sb) < 0) {
+        skip(&r, path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(sb.st_mode)) return walk(&r, path, "", 0);
+    if (has_suffix(path, ".jsonl") || has_suffix(path, ".jsonl.gz") || has_suffix(path, ".ndjson"))
+        return read_jsonl(&r, path);
+    if (has_suffix(path, ".txt") || has_suffix(path, ".md")) {
+        const char *base = strrchr(path, '/');
+        return read_text_file(&r, path, base ? base + 1 : path);
+    }
+    skip(&r, path, "not a directory, .txt, .md or .jsonl[.gz] file");
+    return -1;
+}

@@ -1,0 +1,41 @@
+/* sources.h -- reading documents from the paths given to search-index:
+ * directories of .txt/.md files, single files, and JSON Lines files
+ * (optionally gzip-compressed). */
+#ifndef SIFT_SOURCES_H
+#define SIFT_SOURCES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+struct source_doc {
+    const char *id, *title, *path;
+    const char *text;
+    size_t text_len;
+};
+
+/* Called per document; a non-zero return stops reading and is returned. */
+typedef int (*doc_fn)(void *ctx, const struct source_doc *d);
+/* Called per skipped file or line, with the reason. */
+typedef void (*skip_fn)(void *ctx, const char *what, const char *why);
+
+struct source_stats {
+    uint64_t docs, bytes, skipped;
+};
+
+/* Read every document under `path`. Returns 0, the callback's non-zero
+ * value, or -1 when `path` itself cannot be read (reported via skip). */
+int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
+                 struct source_stats *st);
+
+/* Split a text file into title (its first non-empty line, without a
+ * leading Markdown '#') and body (the rest). Exposed for tests. */
+void sources_split_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
+                         size_t *body_start);
+
+/* Whether data looks binary: a NUL byte, or more than 10% of the first
+ * 8 KiB invalid UTF-8 or control characters. */
+int sources_is_binary(const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,101 @@
+/* docstore.c -- reading one document record from the compressed store
+ * (layout in indexer/docstore_writer.c). */
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "error.h"
+#include "index.h"
+#include "segment.h"
+
+static sift_err corrupt(const struct segment *s, sift_errmsg *err, const char *why)
+{
+    return sift_fail(err, SIFT_ERR_CORRUPT, "%s: document store: %s", s->file.path, why);
+}
+
+/* The store block holding doc: binary search on first doc. */
+static sift_err find_block(const struct segment *s, uint32_t doc, uint32_t *block,
+                           sift_errmsg *err)
+{
+    uint32_t lo = 0, hi = s->nstore_blocks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        sift_err rc = SIFT_OK;
+        const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX,
+                                       (uint64_t)mid * STORE_INDEX_ENTRY, STORE_INDEX_ENTRY,
+                                       &rc, err);
+        if (!e) return rc;
+        if (rd_u32(e) <= doc) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return corrupt(s, err, "no block for document");
+    *block = lo - 1;
+    return SIFT_OK;
+}
+
+sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *out,
+                      sift_errmsg *err)
+{
+    memset(out, 0, sizeof *out);
+    if (doc >= s->doc_count) return corrupt(s, err, "document number out of range");
+    uint32_t b = 0;
+    sift_err rc = find_block(s, doc, &b, err);
+    if (rc) return rc;
+    const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX, (uint64_t)b * STORE_INDEX_ENTRY,
+                                   STORE_INDEX_ENTRY * (b + 1 < s->nstore_blocks ? 2 : 1), &rc,
+                                   err);
+    if (!e) return rc;
+    uint32_t first = rd_u32(e), ulen = rd_u32(e + 4);
+    uint64_t off = rd_u64(e + 8);
+    uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
+    if (end < off) return corrupt(s, err, "block offsets out of order");
+    const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
+    if (!z) return rc;
+    char *buf = malloc((size_t)ulen + 1);
+    if (!buf) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    uLongf got = ulen;
+    if (uncompress((Bytef *)buf, &got, z, (uLong)(end - off)) != Z_OK || got != ulen) {
+        free(buf);
+        return corrupt(s, err, "block does not decompress");
+    }
+    struct cursor c = cursor_make((const uint8_t *)buf, ulen);
+    for (uint32_t d = first;; d++) {
+        const char *f[4];
+        size_t n[4];
+        for (int k = 0; k < 4; k++) {
+            n[k] = (size_t)cur_varint(&c);
+            f[k] = (const char *)cur_take(&c, n[k]);
+        }
+        if (c.bad) {
+            free(buf);
+            return corrupt(s, err, "record truncated");
+        }
+        if (d == doc) {
+            /* NUL-terminate each field in place: the next record's first
+             * byte (or the spare byte at the end) is no longer needed */
+            out->buf = malloc(n[0] + n[1] + n[2] + n[3] + 4);
+            if (!out->buf) {
+                free(buf);
+                return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+            }
+            char *o = out->buf;
+            const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
+            size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
+            for (int k = 0; k < 4; k++) {
+                if (n[k]) memcpy(o, f[k], n[k]);
+                o[n[k]] = 0;
+                *dst[k] = o;
+                *lens[k] = n[k];
+                o += n[k] + 1;
+            }
+            free(buf);
+            return SIFT_OK;
+        }
+    }
+}
+
+void doc_record_free(struct doc_record *r)
+{
+    free(r->buf);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,112 @@
+/* index.h -- the searcher's internal view of an open index: segments,
+ * dictionary look-ups, postings iterators and stored documents. */
+#ifndef SIFT_INDEX_H
+#define SIFT_INDEX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+#include "postings_codec.h"
+#include "segfile.h"
+
+#define DOC_END UINT32_MAX
+
+struct segment {
+    struct segfile file;
+    uint64_t number;
+    uint64_t doc_base;        /* global number of its first document */
+    uint32_t doc_count;
+    uint64_t token_count, title_token_count, term_count, posting_count;
+    uint32_t ndict_blocks;
+    uint32_t nstore_blocks;
+};
+
+struct sift_index {
+    char *dir;
+    char language[32];
+    uint64_t generation;
+    uint32_t nsegs;
+    struct segment *segs;
+    uint64_t doc_count;
+    uint64_t token_count;
+    double avgdl;
+};
+
+/* ---------------------------------------------------------- dictionary */
+
+struct term_info {
+    uint32_t df;
+    uint64_t cf;
+    uint64_t doc_off, doc_len;   /* in SEC_POSTINGS */
+    uint64_t pos_off, pos_len;   /* in SEC_POSITIONS */
+};
+
+/* Look `term` up; *found false when absent. Errors only for corruption. */
+sift_err dict_lookup(const struct segment *s, const char *term, size_t len,
+                     struct term_info *out, bool *found, sift_errmsg *err);
+
+/* Call fn for every term starting with prefix, in order, until it returns
+ * non-zero. */
+typedef int (*dict_fn)(void *ctx, const char *term, size_t len, const struct term_info *ti);
+sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t len, dict_fn fn,
+                          void *ctx, sift_errmsg *err);
+
+/* --------------------------------------------------------------- norms */
+
+/* Document length (tokens of title and text) and title length. */
+sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint32_t *title_len,
+                      sift_errmsg *err);
+
+/* External id of a document: pointer into the map, not NUL-terminated. */
+sift_err segment_doc_id(const struct segment *s, uint32_t doc, const char **id, size_t *len,
+                        sift_errmsg *err);
+
+/* ------------------------------------------------------------ postings */
+
+struct postings {
+    const struct segment *seg;
+    struct term_info ti;
+    uint32_t nblocks;
+    const uint8_t *skips;        /* nblocks entries, or NULL for one block */
+    uint64_t blocks_off;         /* section offset of the first block */
+    uint64_t blocks_len;
+    uint32_t block;              /* index of the decoded block */
+    uint32_t n, i;               /* documents in it, current index */
+    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
+    uint32_t doc;                /* current document or DOC_END */
+    /* positions of the current block, fetched on first use */
+    struct cursor pos;
+    uint32_t pos_index;          /* index in block the cursor is at; n = unfetched */
+    bool pos_ready;
+    sift_err rc;                 /* set when the data was found corrupt */
+    sift_errmsg *err;
+};
+
+sift_err postings_open(struct postings *p, const struct segment *s, const struct term_info *ti,
+                       sift_errmsg *err);
+/* Move to the first document; DOC_END when none. */
+uint32_t postings_first(struct postings *p);
+uint32_t postings_next(struct postings *p);
+/* The first document >= target (target > current). */
+uint32_t postings_advance(struct postings *p, uint32_t target);
+static inline uint32_t postings_tf(const struct postings *p) { return p->tfs[p->i]; }
+/* Positions of the current document into out (tf values); -1 on corrupt
+ * data (p->rc set). */
+int postings_positions(struct postings *p, uint32_t *out);
+
+/* -------------------------------------------------------------- store */
+
+struct doc_record {
+    char *buf;                   /* owns the strings below */
+    const char *id, *title, *path, *text;
+    size_t id_len, title_len, path_len, text_len;
+};
+
+sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *out,
+                      sift_errmsg *err);
+void doc_record_free(struct doc_record *r);
+
+#endif

@@ -1,0 +1,180 @@
+/* index_reader.c -- opening an index: manifest, segments, statistics. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fileio.h"
+#include "index.h"
+#include "manifest.h"
+#include "segment.h"
+
+static sift_err open_segment(struct segment *s, const char *dir, uint64_t number,
+                             sift_errmsg *err)
+{
+    char name[64];
+    segment_file_name(number, name, sizeof name);
+    char *path = path_join(dir, name);
+    if (!path) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    sift_err rc = segfile_open(&s->file, path, err);
+    free(path);
+    if (rc) return rc;
+    s->number = number;
+    const uint8_t *m = segfile_get(&s->file, SEC_META, 0, META_SIZE, &rc, err);
+    if (!m) return rc;
+    s->doc_count = rd_u32(m);
+    s->token_count = rd_u64(m + 8);
+    s->term_count = rd_u64(m + 16);
+    s->posting_count = rd_u64(m + 24);
+    s->title_token_count = rd_u64(m + 32);
+    const struct segfile *f = &s->file;
+    if (rd_u32(m + 72) != POSTINGS_BLOCK || rd_u32(m + 76) != DICT_BLOCK_TERMS ||
+        segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE ||
+        segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
+        segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY ||
+        segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
+                         f->path);
+    s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
+    s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
+    return SIFT_OK;
+}
+
+/* Read the manifest and open its segments. A writer may publish a new
+ * manifest and delete the old segments between the two steps; the open
+ * is then retried with the new manifest. */
+static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
+{
+    struct manifest m;
+    sift_err rc = manifest_read(idx->dir, &m, err);
+    if (rc) return rc;
+    idx->generation = m.generation;
+    idx->segs = calloc(m.count ? m.count : 1, sizeof *idx->segs);
+    if (!idx->segs) {
+        manifest_free(&m);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < m.count && !rc; i++) {
+        rc = open_segment(&idx->segs[i], idx->dir, m.segs[i].number, err);
+        if (rc == SIFT_ERR_NOTFOUND) *retry = true;
+        idx->nsegs = i + 1;
+        if (!rc && idx->segs[i].doc_count != m.segs[i].doc_count)
+            rc = sift_fail(err, SIFT_ERR_CORRUPT, "%s: document count differs from manifest",
+                           idx->segs[i].file.path);
+        if (!rc) {
+            idx->segs[i].doc_base = idx->doc_count;
+            idx->doc_count += idx->segs[i].doc_count;
+            idx->token_count += idx->segs[i].token_count;
+        }
+    }
+    manifest_free(&m);
+    if (!rc && idx->nsegs) {
+        const uint8_t *meta = segfile_get(&idx->segs[0].file, SEC_META, 0, META_SIZE, &rc, err);
+        if (meta) snprintf(idx->language, sizeof idx->language, "%.31s", (const char *)meta + 40);
+    }
+    if (!idx->language[0]) snprintf(idx->language, sizeof idx->language, "english");
+    idx->avgdl = idx->doc_count ? (double)idx->token_count / (double)idx->doc_count : 1.0;
+    if (idx->avgdl <= 0) idx->avgdl = 1.0;
+    return rc;
+}
+
+static void close_segments(sift_index *idx)
+{
+    for (uint32_t i = 0; i < idx->nsegs; i++) segfile_close(&idx->segs[i].file);
+    free(idx->segs);
+    idx->segs = NULL;
+    idx->nsegs = 0;
+    idx->doc_count = idx->token_count = 0;
+}
+
+sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err)
+{
+    *out = NULL;
+    sift_index *idx = calloc(1, sizeof *idx);
+    if (!idx) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    idx->dir = strdup(dir);
+    if (!idx->dir) {
+        free(idx);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    sift_err rc = SIFT_OK;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        bool retry = false;
+        rc = open_once(idx, err, &retry);
+        if (!rc || !retry) break;
+        close_segments(idx);
+    }
+    if (rc == SIFT_ERR_NOTFOUND && err && !strstr(err->msg, "no index"))
+        rc = SIFT_ERR_CORRUPT;   /* the manifest names a segment that is missing */
+    if (rc) {
+        sift_index_close(idx);
+        return rc;
+    }
+    *out = idx;
+    return SIFT_OK;
+}
+
+void sift_index_close(sift_index *idx)
+{
+    if (!idx) return;
+    close_segments(idx);
+    free(idx->dir);
+    free(idx);
+}
+
+sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *out, sift_errmsg *err)
+{
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->doc_count = idx->doc_count;
+    out->token_count = idx->token_count;
+    out->segment_count = idx->nsegs;
+    snprintf(out->language, sizeof out->language, "%s", idx->language);
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        const struct segment *s = &idx->segs[i];
+        out->term_count += s->term_count;  /* an upper bound across segments */
+        out->posting_count += s->posting_count;
+        out->bytes += s->file.size;
+        out->postings_bytes += segfile_section_len(&s->file, SEC_POSTINGS);
+        out->positions_bytes += segfile_section_len(&s->file, SEC_POSITIONS);
+        out->store_bytes += segfile_section_len(&s->file, SEC_STORE);
+    }
+    return SIFT_OK;
+}
+
+sift_err sift_index_verify(sift_index *idx, sift_errmsg *err)
+{
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        sift_err rc = segfile_verify_all(&idx->segs[i].file, err);
+        if (rc) return rc;
+    }
+    return SIFT_OK;
+}
+
+sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint32_t *title_len,
+                      sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, (uint64_t)doc * NORM_SIZE, NORM_SIZE,
+                                   &rc, err);
+    if (!p) return rc;
+    *len = rd_u32(p);
+    if (title_len) *title_len = rd_u32(p + 4);
+    return SIFT_OK;
+}
+
+sift_err segment_doc_id(const struct segment *s, uint32_t doc, const char **id, size_t *len,
+                        sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    const uint8_t *p = segfile_get(&s->file, SEC_ID_INDEX, (uint64_t)doc * 8, 16, &rc, err);
+    if (!p) return rc;
+    uint64_t a = rd_u64(p), b = rd_u64(p + 8);
+    if (b < a) return sift_fail(err, SIFT_ERR_CORRUPT, "%s: id offsets out of order", s->file.path);
+    const uint8_t *d = segfile_get(&s->file, SEC_IDS, a, b - a, &rc, err);
+    if (!d) return rc;
+    *id = (const char *)d;
+    *len = (size_t)(b - a);
+    return SIFT_OK;
+}

@@ -1,0 +1,321 @@
+/* main.c -- search: rank the documents of an index for a query. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sift/sift.h>
+
+#include "cli.h"
+#include "snippet.h"
+
+static const char usage[] =
+    "Usage: search [OPTIONS] QUERY\n"
+    "       search [OPTIONS] --queries FILE\n"
+    "Rank the documents of a sift index for QUERY with BM25.\n"
+    "QUERY: words (any may match); +word requires a word, -word excludes it.\n"
+    "\n"
+    "Options:\n"
+    "  --index DIR        index directory (default: $SIFT_INDEX, else\n"
+    "                     ${XDG_DATA_HOME:-~/.local/share}/sift/index)\n"
+    "  -n, --limit N      number of hits (default 10)\n"
+    "  --offset N         skip the first N hits\n"
+    "  --json             one JSON object per hit: rank, score, id, title, snippet\n"
+    "  --count            print the number of matching documents only\n"
+    "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
+    "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
+    "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
+    "  --color WHEN       highlight matches: auto (default), always, never\n"
+    "  -h, --help         this help\n"
+    "  --version          library and format versions\n"
+    "\n"
+    "Highlighting is bold on a terminal, off when piped or when NO_COLOR is set.\n"
+    "Exit status: 0 hits, 1 no hits, 2 usage or query error, 3 index error.\n";
+
+enum format { FMT_TEXT, FMT_JSON, FMT_TREC };
+
+struct cli {
+    const char *index;
+    sift_search_options so;
+    enum format fmt;
+    bool count, color;
+    const char *queries;
+};
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '\r': fputs("\\r", f); break;
+        default:
+            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+            else fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* Print one query's hits; returns the exit status for it. */
+static int print_hits(const struct cli *cl, const char *qid, sift_results *res)
+{
+    size_t n = sift_results_size(res);
+    sift_errmsg err;
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long rank = (unsigned long long)cl->so.offset + i + 1;
+        if (cl->fmt == FMT_TREC) {
+            printf("%s Q0 %s %llu %.6f sift\n", qid ? qid : "1", sift_results_id(res, i), rank,
+                   sift_results_score(res, i));
+            continue;
+        }
+        sift_hit h;
+        if (sift_results_hit(res, i, &h, &err)) {
+            fprintf(stderr, "search: %s\n", err.msg);
+            return EXIT_INDEX;
+        }
+        sift_snippet_options so = { 32, NULL, NULL };
+        if (cl->fmt == FMT_TEXT && cl->color) {
+            so.open = "\033[1m";
+            so.close = "\033[0m";
+        }
+        char *snip = NULL;
+        sift_err rc = sift_results_snippet(res, i, &so, &snip, &err);
+        if (rc) {
+            fprintf(stderr, "search: %s\n", err.msg);
+            return cli_exit_for(rc);
+        }
+        char *title = text_sanitize(h.title, strlen(h.title));
+        char *id = text_sanitize(h.id, strlen(h.id));
+        if (cl->fmt == FMT_JSON) {
+            printf("{");
+            if (qid) {
+                printf("\"qid\":");
+                json_string(stdout, qid);
+                printf(",");
+            }
+            printf("\"rank\":%llu,\"score\":%.6f,\"id\":", rank, h.score);
+            json_string(stdout, h.id);
+            printf(",\"title\":");
+            json_string(stdout, title ? title : "");
+            printf(",\"snippet\":");
+            json_string(stdout, snip);
+            printf("}\n");
+        } else {
+            const char *b = cl->color ? "\033[1m" : "", *e = cl->color ? "\033[0m" : "";
+            printf("%llu. %s%s%s  [%.4f]\n   %s\n", rank, b, title && *title ? title : "(untitled)",
+                   e, h.score, id ? id : "");
+            if (*snip) printf("   %s\n", snip);
+            printf("\n");
+        }
+        free(title);
+        free(id);
+        sift_free(snip);
+    }
+    return n ? EXIT_OK : EXIT_NO_RESULTS;
+}
+
+static int run_query(const struct cli *cl, sift_index *idx, const char *qid, const char *text)
+{
+    sift_errmsg err;
+    sift_query *q;
+    sift_err rc = sift_query_parse(idx, text, &q, &err);
+    if (rc) {
+        fprintf(stderr, "search: %s%s%s\n", qid ? "query " : "", qid ? qid : "", qid ? ": " : "");
+        fprintf(stderr, "search: %s\n", err.msg);
+        return cli_exit_for(rc);
+    }
+    int status;
+    if (cl->count) {
+        uint64_t n;
+        rc = sift_count(idx, q, &n, &err);
+        if (!rc) {
+            if (qid) printf("%s\t", qid);
+            printf("%llu\n", (unsigned long long)n);
+        }
+        status = rc ? cli_exit_for(rc) : n ? EXIT_OK : EXIT_NO_RESULTS;
+    } else {
+        sift_results *res;
+        rc = sift_search(idx, q, &cl->so, &res, &err);
+        status = rc ? cli_exit_for(rc) : print_hits(cl, qid, res);
+        if (!rc) sift_results_free(res);
+    }
+    if (rc) fprintf(stderr, "search: %s\n", err.msg);
+    sift_query_free(q);
+    return status;
+}
+
+/* Every 'qid<TAB>query' line of a file; the status is the worst of them
+ * (index error > usage error), or 0 when any query had hits. */
+static int run_file(const struct cli *cl, sift_index *idx)
+{
+    FILE *f = strcmp(cl->queries, "-") ? fopen(cl->queries, "r") : stdin;
+    if (!f) {
+        perror(cl->queries);
+        return EXIT_USAGE;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int worst = EXIT_NO_RESULTS;
+    unsigned long lineno = 0;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        if (!n) continue;
+        char *tab = strchr(line, '\t');
+        if (!tab) {
+            fprintf(stderr, "search: %s:%lu: expected 'qid<TAB>query'\n", cl->queries, lineno);
+            if (worst < EXIT_USAGE) worst = EXIT_USAGE;
+            continue;
+        }
+        *tab = 0;
+        int s = run_query(cl, idx, line, tab + 1);
+        if (s == EXIT_INDEX) {
+            worst = EXIT_INDEX;
+            break;
+        }
+        if (s == EXIT_USAGE && worst != EXIT_INDEX) worst = EXIT_USAGE;
+        if (s == EXIT_OK && worst == EXIT_NO_RESULTS) worst = EXIT_OK;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    return worst;
+}
+
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (!*s || *end || !(v >= lo && v <= hi)) return false;
+    *out = v;
+    return true;
+}
+
+static int parse_args(int argc, char **argv, struct cli *cl, int *done)
+{
+    enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
+           OPT_COLOR, OPT_OFFSET, OPT_VERSION };
+    static const struct option opts[] = {
+        { "index", required_argument, NULL, OPT_INDEX },
+        { "limit", required_argument, NULL, 'n' },
+        { "offset", required_argument, NULL, OPT_OFFSET },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "count", no_argument, NULL, OPT_COUNT },
+        { "queries", required_argument, NULL, OPT_QUERIES },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "k1", required_argument, NULL, OPT_K1 },
+        { "b", required_argument, NULL, OPT_B },
+        { "color", required_argument, NULL, OPT_COLOR },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *color = "auto";
+    unsigned long long v;
+    int c;
+    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_INDEX: cl->index = optarg; break;
+        case 'n':
+            if (!cli_parse_uint(optarg, 100000000, &v) || v == 0) {
+                fprintf(stderr, "search: --limit wants a number from 1 to 100000000, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cl->so.limit = (uint32_t)v;
+            break;
+        case OPT_OFFSET:
+            if (!cli_parse_uint(optarg, 100000000, &v)) {
+                fprintf(stderr, "search: --offset wants a number, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cl->so.offset = (uint32_t)v;
+            break;
+        case OPT_JSON: cl->fmt = FMT_JSON; break;
+        case OPT_COUNT: cl->count = true; break;
+        case OPT_QUERIES: cl->queries = optarg; break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "text")) cl->fmt = FMT_TEXT;
+            else if (!strcmp(optarg, "json")) cl->fmt = FMT_JSON;
+            else if (!strcmp(optarg, "trec")) cl->fmt = FMT_TREC;
+            else {
+                fprintf(stderr, "search: --format is text, json or trec, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_K1:
+            if (!parse_double(optarg, 0, 1000, &cl->so.k1)) {
+                fprintf(stderr, "search: --k1 wants a number from 0 to 1000, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_B:
+            if (!parse_double(optarg, 0, 1, &cl->so.b)) {
+                fprintf(stderr, "search: --b wants a number from 0 to 1, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_COLOR: color = optarg; break;
+        case 'h': fputs(usage, stdout); *done = 1; return EXIT_OK;
+        case OPT_VERSION:
+            printf("search (sift) %s, index format %d\n", sift_version(), SIFT_FORMAT_VERSION);
+            *done = 1;
+            return EXIT_OK;
+        default: fputs(usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if (!strcmp(color, "always")) cl->color = true;
+    else if (!strcmp(color, "never")) cl->color = false;
+    else if (!strcmp(color, "auto")) {
+        const char *nc = getenv("NO_COLOR");
+        cl->color = isatty(STDOUT_FILENO) && !(nc && *nc);
+    } else {
+        fprintf(stderr, "search: --color is auto, always or never, not '%s'\n", color);
+        return EXIT_USAGE;
+    }
+    if (!cl->queries && optind + 1 != argc) {
+        fprintf(stderr, optind >= argc ? "search: no QUERY given\n"
+                                       : "search: give the query as one argument (quote it)\n");
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (cl->queries && optind != argc) {
+        fprintf(stderr, "search: --queries and a QUERY argument cannot be combined\n");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cl = { 0 };
+    sift_search_options_init(&cl.so);
+    int done = 0;
+    int status = parse_args(argc, argv, &cl, &done);
+    if (status || done) return status;
+    char *dflt = cl.index ? NULL : cli_default_index();
+    const char *dir = cl.index ? cl.index : dflt;
+    if (!dir) {
+        fprintf(stderr, "search: no index location: set --index, SIFT_INDEX or HOME\n");
+        return EXIT_USAGE;
+    }
+    sift_index *idx;
+    sift_errmsg err;
+    sift_err rc = sift_index_open(dir, &idx, &err);
+    if (rc) {
+        fprintf(stderr, "search: %s\n", err.msg);
+        if (rc == SIFT_ERR_NOTFOUND)
+            fprintf(stderr, "search: build one with: search-index --index %s PATH...\n", dir);
+        free(dflt);
+        return EXIT_INDEX;
+    }
+    status = cl.queries ? run_file(&cl, idx) : run_query(&cl, idx, NULL, argv[optind]);
+    if (fflush(stdout) != 0 && status != EXIT_INDEX) status = EXIT_USAGE;
+    sift_index_close(idx);
+    free(dflt);
+    return status;
+}

@@ -1,0 +1,205 @@
+/* postings.c -- iterating a term's documents, frequencies and positions
+ * (layout in indexer/segment_writer.c). Every block is fetched through
+ * segfile_get, so its checksum is verified before it is decoded, and every
+ * decoded value is checked against the segment before it is used. */
+#include <stddef.h>
+#include <string.h>
+
+#include "error.h"
+#include "index.h"
+#include "segment.h"
+
+static uint32_t fail(struct postings *p, const char *why)
+{
+    if (!p->rc)
+        p->rc = sift_fail(p->err, SIFT_ERR_CORRUPT, "%s: postings: %s", p->seg->file.path, why);
+    p->doc = DOC_END;
+    p->n = p->i = 0;
+    return DOC_END;
+}
+
+sift_err postings_open(struct postings *p, const struct segment *s, const struct term_info *ti,
+                       sift_errmsg *err)
+{
+    memset(p, 0, offsetof(struct postings, docs));
+    p->seg = s;
+    p->ti = *ti;
+    p->err = err;
+    p->doc = DOC_END;
+    p->nblocks = (ti->df + POSTINGS_BLOCK - 1) / POSTINGS_BLOCK;
+    uint64_t skip_bytes = p->nblocks > 1 ? (uint64_t)p->nblocks * SKIP_ENTRY : 0;
+    if (ti->doc_len < skip_bytes)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: postings: skip table overflows",
+                         s->file.path);
+    if (skip_bytes) {
+        sift_err rc = SIFT_OK;
+        p->skips = segfile_get(&s->file, SEC_POSTINGS, ti->doc_off, skip_bytes, &rc, err);
+        if (!p->skips) return rc;
+    }
+    p->blocks_off = ti->doc_off + skip_bytes;
+    p->blocks_len = ti->doc_len - skip_bytes;
+    return SIFT_OK;
+}
+
+static uint64_t block_start(const struct postings *p, uint32_t b)
+{
+    return b == 0 ? 0 : rd_u32(p->skips + (size_t)(b - 1) * SKIP_ENTRY + 4);
+}
+
+static uint64_t block_end(const struct postings *p, uint32_t b)
+{
+    return p->skips ? rd_u32(p->skips + (size_t)b * SKIP_ENTRY + 4) : p->blocks_len;
+}
+
+static uint32_t decode_full(struct postings *p, const uint8_t *d, uint64_t len, int64_t prev)
+{
+    if (len < 2 || d[0] > 32 || d[1] > 32 ||
+        len != 2 + codec_packed_size(d[0]) + codec_packed_size(d[1]))
+        return fail(p, "bad block header");
+    codec_unpack(d + 2, d[0], p->docs);
+    codec_unpack(d + 2 + codec_packed_size(d[0]), d[1], p->tfs);
+    for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) {
+        prev += (int64_t)p->docs[i] + 1;
+        p->docs[i] = (uint32_t)prev;
+        if (p->tfs[i] == UINT32_MAX) return fail(p, "frequency overflow");
+        p->tfs[i] += 1;
+    }
+    p->n = POSTINGS_BLOCK;
+    return 0;
+}
+
+static uint32_t decode_tail(struct postings *p, const uint8_t *d, uint64_t len, int64_t prev,
+                            uint32_t count)
+{
+    struct cursor c = cursor_make(d, (size_t)len);
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t v = cur_varint(&c);
+        uint64_t tf = (v & 1) ? 1 : cur_varint(&c);
+        prev += (int64_t)(v >> 1) + 1;
+        if (c.bad || tf < 1 || tf > UINT32_MAX || prev > UINT32_MAX)
+            return fail(p, "bad tail block");
+        p->docs[i] = (uint32_t)prev;
+        p->tfs[i] = (uint32_t)tf;
+    }
+    if (c.p != c.end) return fail(p, "tail block has trailing bytes");
+    p->n = count;
+    return 0;
+}
+
+/* Decode block b and point at its first document. */
+static uint32_t load_block(struct postings *p, uint32_t b)
+{
+    if (b >= p->nblocks) {
+        p->doc = DOC_END;
+        p->block = p->nblocks;
+        return DOC_END;
+    }
+    uint64_t start = block_start(p, b), end = block_end(p, b);
+    if (end < start || end > p->blocks_len) return fail(p, "block offsets out of range");
+    sift_err rc = SIFT_OK;
+    const uint8_t *d = segfile_get(&p->seg->file, SEC_POSTINGS, p->blocks_off + start,
+                                   end - start, &rc, p->err);
+    if (!d) {
+        p->rc = rc;
+        p->doc = DOC_END;
+        return DOC_END;
+    }
+    int64_t prev = b == 0 ? -1 : (int64_t)rd_u32(p->skips + (size_t)(b - 1) * SKIP_ENTRY);
+    uint32_t full = p->ti.df / POSTINGS_BLOCK;
+    uint32_t count = b < full ? POSTINGS_BLOCK : p->ti.df - full * POSTINGS_BLOCK;
+    if ((b < full ? decode_full(p, d, end - start, prev)
+                  : decode_tail(p, d, end - start, prev, count)) == DOC_END)
+        return DOC_END;
+    if (p->docs[p->n - 1] >= p->seg->doc_count ||
+        (p->skips && p->docs[p->n - 1] != rd_u32(p->skips + (size_t)b * SKIP_ENTRY)))
+        return fail(p, "document number out of range");
+    p->block = b;
+    p->i = 0;
+    p->pos_ready = false;
+    p->doc = p->docs[0];
+    return p->doc;
+}
+
+uint32_t postings_first(struct postings *p)
+{
+    return load_block(p, 0);
+}
+
+uint32_t postings_next(struct postings *p)
+{
+    if (p->doc == DOC_END) return DOC_END;
+    if (++p->i < p->n) return p->doc = p->docs[p->i];
+    return load_block(p, p->block + 1);
+}
+
+uint32_t postings_advance(struct postings *p, uint32_t target)
+{
+    if (p->doc == DOC_END) return DOC_END;
+    if (p->docs[p->n - 1] < target) {
+        /* skip whole blocks by their last document */
+        uint32_t b = p->block + 1;
+        if (p->skips) {
+            uint32_t lo = b, hi = p->nblocks;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (rd_u32(p->skips + (size_t)mid * SKIP_ENTRY) < target) lo = mid + 1;
+                else hi = mid;
+            }
+            b = lo;
+        }
+        if (load_block(p, b) == DOC_END) return DOC_END;
+    }
+    /* within the block: binary search */
+    uint32_t lo = p->i, hi = p->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->docs[mid] < target) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == p->n) return load_block(p, p->block + 1);
+    p->i = lo;
+    return p->doc = p->docs[lo];
+}
+
+static int pos_fail(struct postings *p, const char *why)
+{
+    fail(p, why);
+    return -1;
+}
+
+int postings_positions(struct postings *p, uint32_t *out)
+{
+    if (p->doc == DOC_END) return -1;
+    if (!p->pos_ready) {
+        uint64_t start = p->block == 0 ? 0 : rd_u64(p->skips + (size_t)p->block * SKIP_ENTRY + 8);
+        uint64_t end = p->block + 1 < p->nblocks
+                           ? rd_u64(p->skips + (size_t)(p->block + 1) * SKIP_ENTRY + 8)
+                           : p->ti.pos_len;
+        if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
+        sift_err rc = SIFT_OK;
+        const uint8_t *d = segfile_get(&p->seg->file, SEC_POSITIONS, p->ti.pos_off + start,
+                                       end - start, &rc, p->err);
+        if (!d) {
+            p->rc = rc;
+            return -1;
+        }
+        p->pos = cursor_make(d, (size_t)(end - start));
+        p->pos_index = 0;
+        p->pos_ready = true;
+    }
+    /* skip the positions of earlier documents of the block */
+    for (; p->pos_index < p->i; p->pos_index++)
+        for (uint32_t k = 0; k < p->tfs[p->pos_index]; k++) cur_varint(&p->pos);
+    if (p->pos_index > p->i) return pos_fail(p, "positions read out of order");
+    uint32_t pos = 0;
+    uint32_t tf = p->tfs[p->i];
+    for (uint32_t k = 0; k < tf; k++) {
+        uint64_t g = cur_varint(&p->pos);
+        if (g > UINT32_MAX - pos || (k > 0 && g == 0)) return pos_fail(p, "bad position gap");
+        pos += (uint32_t)g;
+        out[k] = pos;
+    }
+    if (p->pos.bad) return pos_fail(p, "positions truncated");
+    p->pos_index++;
+    return (int)tf;
+}
