@@ -34,7 +34,7 @@ static sift_err corrupt(sift_errmsg *err, const char *path, const char *why)
 }
 
 static sift_err parse_directory(struct segfile *f, const uint8_t *d, uint32_t dlen,
-                                sift_errmsg *err)
+                                uint64_t doff, sift_errmsg *err)
 {
     if (dlen < 8) return corrupt(err, f->path, "directory too short");
     uint32_t s = rd_u32(d), p = rd_u32(d + 4);
@@ -62,6 +62,17 @@ static sift_err parse_directory(struct segfile *f, const uint8_t *d, uint32_t dl
         pages_seen += npages;
     }
     if (pages_seen != p) return corrupt(err, f->path, "unused section checksums");
+    /* The zero padding after each section (under 64 bytes) is not covered
+     * by a page checksum: check it here so that no byte goes unchecked. */
+    if ((s ? f->sec[0].off : doff) != SEGFILE_HEADER_SIZE || doff + dlen != f->size)
+        return corrupt(err, f->path, "unaccounted bytes in the file");
+    for (uint32_t i = 0; i < s; i++) {
+        uint64_t end = f->sec[i].off + f->sec[i].len;
+        uint64_t next = i + 1 < s ? f->sec[i + 1].off : doff;
+        if (next < end || next - end >= 64) return corrupt(err, f->path, "sections out of order");
+        for (uint64_t k = end; k < next; k++)
+            if (f->map[k]) return corrupt(err, f->path, "non-zero padding");
+    }
     f->nsections = s;
     return SIFT_OK;
 }
@@ -116,7 +127,7 @@ sift_err segfile_open(struct segfile *f, const char *path, sift_errmsg *err)
         else if (crc(f->map + doff, dlen) != rd_u32(h + 36))
             rc = corrupt(err, path, "directory checksum mismatch");
         else
-            rc = parse_directory(f, f->map + doff, dlen, err);
+            rc = parse_directory(f, f->map + doff, dlen, doff, err);
     }
     if (rc) segfile_close(f);
     return rc;

@@ -75,7 +75,6 @@ struct postings {
     uint64_t blocks_len;
     uint32_t block;              /* index of the decoded block */
     uint32_t n, i;               /* documents in it, current index */
-    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
     uint32_t doc;                /* current document or DOC_END */
     /* positions of the current block, fetched on first use */
     struct cursor pos;
@@ -83,6 +82,7 @@ struct postings {
     bool pos_ready;
     sift_err rc;                 /* set when the data was found corrupt */
     sift_errmsg *err;
+    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];   /* last: not cleared at open */
 };
 
 sift_err postings_open(struct postings *p, const struct segment *s, const struct term_info *ti,

@@ -189,6 +189,7 @@ sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
         size_t hi = lo + width - 1 < w.count ? lo + width - 1 : w.count - 1;
         struct span sp = { lo, hi, 0, 0, len };
         analyzer_run(an, text, len, 0, on_span, &sp, NULL);
+        if (hi + 1 == w.count) sp.end = len;   /* keep the closing punctuation */
         const char *open = opts && opts->open ? opts->open : "";
         const char *close = opts && opts->close ? opts->close : "";
         struct highlight h = { text, sp.start, 0, terms, nterms, open, close, &o, false, false };

@@ -1,0 +1,68 @@
+/* helpers.c -- test scaffolding. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+
+char *tmpdir_make(void)
+{
+    const char *base = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/sift-test-XXXXXX", base && *base ? base : "/tmp");
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return strdup(d);
+}
+
+void tmpdir_remove(char *path)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    free(path);
+}
+
+void build_index(const char *dir, const struct test_doc *docs, size_t n)
+{
+    sift_errmsg err;
+    sift_writer *w;
+    sift_writer_options o = { "english", 16 };
+    sift_err rc = sift_writer_open(dir, &o, &w, &err);
+    if (rc) fail_msg("writer_open: %s", err.msg);
+    for (size_t i = 0; i < n; i++) {
+        rc = sift_writer_add(w, docs[i].id, docs[i].title, docs[i].text, strlen(docs[i].text), &err);
+        if (rc) fail_msg("add %s: %s", docs[i].id, err.msg);
+    }
+    rc = sift_writer_commit(w, &err);
+    if (rc) fail_msg("commit: %s", err.msg);
+    sift_writer_close(w);
+}
+
+char *search_ids(const char *dir, const char *query, uint32_t limit)
+{
+    sift_errmsg err;
+    sift_index *idx;
+    if (sift_index_open(dir, &idx, &err)) fail_msg("open: %s", err.msg);
+    sift_query *q;
+    if (sift_query_parse(idx, query, &q, &err)) fail_msg("parse: %s", err.msg);
+    sift_search_options so;
+    sift_search_options_init(&so);
+    so.limit = limit;
+    sift_results *r;
+    if (sift_search(idx, q, &so, &r, &err)) fail_msg("search: %s", err.msg);
+    struct buf b = { 0 };
+    for (size_t i = 0; i < sift_results_size(r); i++) {
+        if (i) buf_append(&b, " ", 1);
+        const char *id = sift_results_id(r, i);
+        buf_append(&b, id, strlen(id));
+    }
+    buf_append(&b, "", 1);
+    sift_results_free(r);
+    sift_query_free(q);
+    sift_index_close(idx);
+    return (char *)b.data;
+}

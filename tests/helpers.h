@@ -1,0 +1,31 @@
+/* helpers.h -- what the tests share: temporary directories and small
+ * indexes built from arrays of documents. */
+#ifndef SIFT_TEST_HELPERS_H
+#define SIFT_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sift/sift.h>
+
+struct test_doc {
+    const char *id, *title, *text;
+};
+
+/* A fresh directory under $TMPDIR (malloc'ed path). */
+char *tmpdir_make(void);
+/* rm -rf path, then free it. */
+void tmpdir_remove(char *path);
+
+/* Build an index of docs in dir; fails the test on error. */
+void build_index(const char *dir, const struct test_doc *docs, size_t n);
+
+/* Open dir, run query, return the ids of the top `limit` hits joined by
+ * spaces (malloc'ed). */
+char *search_ids(const char *dir, const char *query, uint32_t limit);
+
+#endif

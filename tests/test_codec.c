@@ -1,0 +1,126 @@
+/* test_codec.c -- bit packing and varints round-trip on random and edge
+ * values; the bounded cursor stops at its end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "helpers.h"
+#include "postings_codec.h"
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+static void roundtrip(const uint32_t *v)
+{
+    unsigned bits = codec_bits(v, POSTINGS_BLOCK);
+    uint8_t packed[POSTINGS_BLOCK * 4 + 8];
+    memset(packed, 0xAA, sizeof packed);
+    codec_pack(v, bits, packed);
+    /* nothing written past the packed size */
+    for (size_t i = codec_packed_size(bits); i < sizeof packed; i++) assert_int_equal(packed[i], 0xAA);
+    uint32_t out[POSTINGS_BLOCK];
+    codec_unpack(packed, bits, out);
+    assert_memory_equal(v, out, sizeof out);
+}
+
+static void test_pack_every_width(void **state)
+{
+    (void)state;
+    uint32_t v[POSTINGS_BLOCK];
+    for (unsigned bits = 0; bits <= 32; bits++) {
+        for (int trial = 0; trial < 50; trial++) {
+            for (size_t i = 0; i < POSTINGS_BLOCK; i++)
+                v[i] = bits == 0 ? 0 : bits == 32 ? rnd() : rnd() & ((1u << bits) - 1);
+            v[rnd() % POSTINGS_BLOCK] = bits == 0 ? 0 : bits == 32 ? UINT32_MAX : (1u << bits) - 1;
+            assert_int_equal(codec_bits(v, POSTINGS_BLOCK), bits);
+            roundtrip(v);
+        }
+    }
+}
+
+static void test_pack_edges(void **state)
+{
+    (void)state;
+    uint32_t v[POSTINGS_BLOCK] = { 0 };
+    roundtrip(v);                                   /* all zero: width 0 */
+    v[127] = UINT32_MAX;                            /* one largest gap */
+    roundtrip(v);
+    for (size_t i = 0; i < POSTINGS_BLOCK; i++) v[i] = UINT32_MAX;
+    roundtrip(v);
+    for (size_t i = 0; i < POSTINGS_BLOCK; i++) v[i] = (uint32_t)i;
+    roundtrip(v);
+    assert_int_equal(codec_bits(v, 0), 0);
+}
+
+static void test_varint(void **state)
+{
+    (void)state;
+    uint64_t vals[] = { 0, 1, 127, 128, 16383, 16384, UINT32_MAX, (uint64_t)UINT32_MAX + 1,
+                        UINT64_MAX - 1, UINT64_MAX };
+    uint8_t buf[16];
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        size_t n = varint_put(buf, vals[i]);
+        assert_int_equal(n, varint_size(vals[i]));
+        struct cursor c = cursor_make(buf, n);
+        assert_true(cur_varint(&c) == vals[i]);
+        assert_false(c.bad);
+        assert_ptr_equal(c.p, c.end);
+        /* every truncation is detected */
+        for (size_t k = 0; k < n; k++) {
+            struct cursor t = cursor_make(buf, k);
+            cur_varint(&t);
+            assert_true(t.bad);
+        }
+    }
+    for (int i = 0; i < 10000; i++) {
+        uint64_t v = (uint64_t)rnd() << (rnd() % 33) ^ rnd();
+        struct cursor c = cursor_make(buf, varint_put(buf, v));
+        assert_true(cur_varint(&c) == v);
+    }
+}
+
+static void test_cursor_bounds(void **state)
+{
+    (void)state;
+    uint8_t overlong[11];
+    memset(overlong, 0xff, sizeof overlong);
+    struct cursor c = cursor_make(overlong, sizeof overlong);
+    cur_varint(&c);
+    assert_true(c.bad);                            /* more than 10 bytes */
+    uint8_t d[4] = { 1, 2, 3, 4 };
+    c = cursor_make(d, 4);
+    assert_non_null(cur_take(&c, 3));
+    assert_null(cur_take(&c, 2));
+    assert_true(c.bad);
+    c = cursor_make(d, 4);
+    assert_null(cur_take(&c, UINT64_MAX));
+}
+
+static void test_buf(void **state)
+{
+    (void)state;
+    struct buf b = { 0 };
+    for (uint32_t i = 0; i < 100000; i++) assert_true(buf_u32(&b, i));
+    assert_int_equal(b.len, 400000);
+    for (uint32_t i = 0; i < 100000; i += 999) assert_int_equal(rd_u32(b.data + i * 4), i);
+    assert_true(buf_u64(&b, UINT64_MAX));
+    assert_true(rd_u64(b.data + 400000) == UINT64_MAX);
+    buf_free(&b);
+    assert_null(b.data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pack_every_width), cmocka_unit_test(test_pack_edges),
+        cmocka_unit_test(test_varint), cmocka_unit_test(test_cursor_bounds),
+        cmocka_unit_test(test_buf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

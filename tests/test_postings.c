@@ -1,0 +1,180 @@
+/* test_postings.c -- postings lists written by the indexer and read back
+ * by the iterator: every document, frequency and position, by next() and
+ * by advance(), for list lengths around the block size and for the
+ * largest gaps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "helpers.h"
+#include "index.h"
+
+#define NDOCS 3000
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+/* Document d contains term "tK" (K in 0..5) when has(K, d); with tf
+ * occurrences; term t6 only in the first and last document. */
+static int has(int k, uint32_t d)
+{
+    switch (k) {
+    case 0: return 1;                          /* every document: 3000 */
+    case 1: return d % 2 == 0;                 /* 1500 */
+    case 2: return d % 23 == 5;                /* ~130 */
+    case 3: return d == 1234;                  /* one */
+    case 4: return d < 128;                    /* exactly one full block */
+    case 5: return d < 129;                    /* a full block and one more */
+    default: return d == 0 || d == NDOCS - 1;  /* the largest gap */
+    }
+}
+static uint32_t tf_of(int k, uint32_t d) { return 1 + (d * 7 + (uint32_t)k) % (k == 0 ? 40 : 3); }
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tmpdir_make();
+    struct test_doc *docs = calloc(NDOCS, sizeof *docs);
+    char **texts = calloc(NDOCS, sizeof *texts);
+    for (uint32_t d = 0; d < NDOCS; d++) {
+        struct buf b = { 0 };
+        for (int k = 0; k < 7; k++) {
+            if (!has(k, d)) continue;
+            for (uint32_t j = 0; j < tf_of(k, d); j++) {
+                char w[16];
+                snprintf(w, sizeof w, "t%d filler ", k);
+                buf_append(&b, w, strlen(w));
+            }
+        }
+        buf_append(&b, "", 1);
+        texts[d] = (char *)b.data;
+        char *id = malloc(16);
+        snprintf(id, 16, "d%u", d);
+        docs[d] = (struct test_doc){ id, "", texts[d] };
+    }
+    build_index(dir, docs, NDOCS);
+    for (uint32_t d = 0; d < NDOCS; d++) {
+        free((char *)docs[d].id);
+        free(texts[d]);
+    }
+    free(docs);
+    free(texts);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tmpdir_remove(dir);
+    return 0;
+}
+
+static void open_term(sift_index *idx, int k, struct postings *p, sift_errmsg *err)
+{
+    char term[8];
+    snprintf(term, sizeof term, "t%d", k);
+    struct term_info ti;
+    bool found;
+    assert_int_equal(dict_lookup(&idx->segs[0], term, strlen(term), &ti, &found, err), SIFT_OK);
+    assert_true(found);
+    assert_int_equal(postings_open(p, &idx->segs[0], &ti, err), SIFT_OK);
+}
+
+/* Positions of term k in document d, as the setup wrote them: the title
+ * is empty, each document repeats "tK filler" for every term in turn. */
+static void expected_positions(int k, uint32_t d, uint32_t *out, uint32_t *n)
+{
+    uint32_t pos = 0;
+    *n = 0;
+    for (int j = 0; j < 7; j++) {
+        if (!has(j, d)) continue;
+        for (uint32_t r = 0; r < tf_of(j, d); r++) {
+            if (j == k) out[(*n)++] = pos;
+            pos += 2;
+        }
+    }
+}
+
+static void test_next_all_terms(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    uint32_t got[64], want[64], nwant;
+    for (int k = 0; k < 7; k++) {
+        struct postings p;
+        open_term(idx, k, &p, &err);
+        uint32_t d = postings_first(&p);
+        uint32_t df = 0;
+        for (uint32_t e = 0; e < NDOCS; e++) {
+            if (!has(k, e)) continue;
+            assert_int_equal(d, e);
+            assert_int_equal(postings_tf(&p), tf_of(k, e));
+            /* positions on every other document, to exercise skipping them */
+            if (e % 2 == 0) {
+                expected_positions(k, e, want, &nwant);
+                assert_int_equal(postings_positions(&p, got), (int)nwant);
+                assert_memory_equal(got, want, nwant * sizeof *got);
+            }
+            df++;
+            d = postings_next(&p);
+        }
+        assert_int_equal(d, DOC_END);
+        assert_int_equal(p.ti.df, df);
+        assert_int_equal(p.rc, SIFT_OK);
+    }
+    sift_index_close(idx);
+}
+
+static void test_advance_random(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    for (int k = 0; k < 7; k++) {
+        for (int trial = 0; trial < 40; trial++) {
+            struct postings p;
+            open_term(idx, k, &p, &err);
+            uint32_t d = postings_first(&p);
+            while (d != DOC_END) {
+                uint32_t target = d + 1 + rnd() % (trial < 20 ? 5 : 700);
+                uint32_t want = DOC_END;
+                for (uint32_t e = target; e < NDOCS; e++)
+                    if (has(k, e)) {
+                        want = e;
+                        break;
+                    }
+                d = postings_advance(&p, target);
+                assert_int_equal(d, want);
+                if (d != DOC_END) {
+                    uint32_t got[64], exp[64], n;
+                    assert_int_equal(postings_tf(&p), tf_of(k, d));
+                    expected_positions(k, d, exp, &n);
+                    assert_int_equal(postings_positions(&p, got), (int)n);
+                    assert_memory_equal(got, exp, n * sizeof *got);
+                }
+            }
+        }
+    }
+    sift_index_close(idx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_next_all_terms),
+        cmocka_unit_test(test_advance_random),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

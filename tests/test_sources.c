@@ -1,0 +1,150 @@
+/* test_sources.c -- titles, binary detection, directory walking and JSON
+ * Lines (plain and gzip). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "helpers.h"
+#include "sources.h"
+
+static void test_split_title(void **state)
+{
+    (void)state;
+    size_t ts, tl, bs;
+    const char *t = "\n\n# Title here  \r\nBody text\n";
+    sources_split_title(t, strlen(t), &ts, &tl, &bs);
+    assert_int_equal(tl, 10);
+    assert_memory_equal(t + ts, "Title here", 10);
+    assert_string_equal(t + bs, "Body text\n");
+    t = "only a title";
+    sources_split_title(t, strlen(t), &ts, &tl, &bs);
+    assert_int_equal(tl, strlen(t));
+    assert_int_equal(bs, strlen(t));
+    t = "#\n##   \nreal";
+    sources_split_title(t, strlen(t), &ts, &tl, &bs);
+    assert_memory_equal(t + ts, "real", 4);
+}
+
+static void test_binary(void **state)
+{
+    (void)state;
+    assert_false(sources_is_binary((const unsigned char *)"plain text\n", 11));
+    assert_false(sources_is_binary((const unsigned char *)"caf\xc3\xa9", 5));
+    assert_true(sources_is_binary((const unsigned char *)"a\0b", 3));
+    unsigned char junk[1000];
+    for (int i = 0; i < 1000; i++) junk[i] = (unsigned char)(0x80 + i % 50);
+    assert_true(sources_is_binary(junk, sizeof junk));
+}
+
+struct seen {
+    char ids[16][64];
+    char titles[16][64];
+    int n, skipped;
+};
+
+static int on_doc(void *ctx, const struct source_doc *d)
+{
+    struct seen *s = ctx;
+    snprintf(s->ids[s->n], 64, "%s", d->id);
+    snprintf(s->titles[s->n], 64, "%s", d->title);
+    s->n++;
+    return 0;
+}
+
+static void on_skip(void *ctx, const char *what, const char *why)
+{
+    (void)what;
+    (void)why;
+    ((struct seen *)ctx)->skipped++;
+}
+
+static void put(const char *dir, const char *name, const char *data, size_t len)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+static void test_directory(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    mkdir(sub, 0755);
+    put(dir, "b.txt", "Second\nbody", 11);
+    put(dir, "a.md", "# First\n\nbody", 13);
+    put(dir, "sub/c.txt", "Third\nx", 7);
+    put(dir, "bin.txt", "x\0y", 3);
+    put(dir, "empty.txt", "", 0);
+    put(dir, "image.png", "PNG", 3);
+    put(dir, ".hidden.txt", "Hidden\n", 7);
+    struct seen s = { 0 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(dir, on_doc, on_skip, &s, &st), 0);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.ids[0], "a.md");
+    assert_string_equal(s.titles[0], "First");
+    assert_string_equal(s.ids[1], "b.txt");
+    assert_string_equal(s.ids[2], "sub/c.txt");
+    assert_int_equal(s.skipped, 3);   /* binary, empty, png */
+    assert_int_equal(st.docs, 3);
+    tmpdir_remove(dir);
+}
+
+static void test_jsonl(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    const char *lines = "{\"id\": \"x1\", \"title\": \"T\", \"text\": \"hello\"}\n"
+                        "not json\n"
+                        "{\"_id\": 42, \"text\": \"num id\"}\r\n"
+                        "\n"
+                        "{\"title\": \"no id\", \"text\": \"t\"}\n"
+                        "{\"id\": \"x3\", \"text\": \"caf\\u00e9 last line without newline\"}";
+    put(dir, "d.jsonl", lines, strlen(lines));
+    char p[4096];
+    snprintf(p, sizeof p, "%s/d.jsonl", dir);
+    struct seen s = { 0 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(p, on_doc, on_skip, &s, &st), 0);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.ids[0], "x1");
+    assert_string_equal(s.ids[1], "42");
+    assert_string_equal(s.ids[2], "x3");
+    assert_int_equal(s.skipped, 2);
+    /* the same through gzip */
+    snprintf(p, sizeof p, "%s/d.jsonl.gz", dir);
+    gzFile g = gzopen(p, "wb");
+    gzwrite(g, lines, (unsigned)strlen(lines));
+    gzclose(g);
+    struct seen z = { 0 };
+    assert_int_equal(sources_read(p, on_doc, on_skip, &z, &st), 0);
+    assert_int_equal(z.n, 3);
+    assert_string_equal(z.ids[2], "x3");
+    tmpdir_remove(dir);
+}
+
+static void test_missing_path(void **state)
+{
+    (void)state;
+    struct seen s = { 0 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read("/nonexistent/sift/path", on_doc, on_skip, &s, &st), -1);
+    assert_int_equal(s.skipped, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split_title), cmocka_unit_test(test_binary),
+        cmocka_unit_test(test_directory), cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_missing_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
