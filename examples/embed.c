@@ -1,5 +1,7 @@
 /* embed.c -- index three strings and search them through <sift/sift.h>.
  * Usage: embed [DIR]   (DIR defaults to a fresh directory under /tmp) */
+#define _POSIX_C_SOURCE 200809L  /* mkdtemp */
+
 #include <sift/sift.h>
 
 #include <stdio.h>

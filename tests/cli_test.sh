@@ -1,1 +1,93 @@
-exit 0
+#!/usr/bin/env bash
+# cli_test.sh SEARCH_INDEX SEARCH CORPUS -- the two programs from the shell:
+# output formats, exit codes (0 hits, 1 none, 2 usage, 3 index) and
+# messages for damaged indexes and a second writer.
+set -u
+INDEXER=$1 SEARCH=$2 CORPUS=$3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0 passes=0
+check() {  # check NAME EXPECTED_STATUS COMMAND...
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    local got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$T/out" "$T/err" | head -20
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+}
+expect_grep() {  # expect_grep NAME FILE PATTERN
+    if grep -q -- "$3" "$T/$2"; then passes=$((passes + 1)); else
+        echo "FAIL $1: '$3' not in $2"; sed 's/^/  | /' "$T/$2" | head -20; fails=$((fails + 1)); fi
+}
+
+IDX=$T/index
+check index 0 "$INDEXER" --index "$IDX" "$CORPUS"
+expect_grep summary err "indexed 32 documents"
+check hits 0 "$SEARCH" --index "$IDX" "ByteDance Azure"
+expect_grep first-hit out "^1\. Why ByteDance buys OpenAI models through Azure"
+expect_grep snippet out "Azure"
+if grep -q $'\033' "$T/out"; then echo "FAIL piped output has escape codes"; fails=$((fails+1)); fi
+check color 0 "$SEARCH" --index "$IDX" --color always "ByteDance Azure"
+expect_grep bold out $'\033\\[1mAzure\033\\[0m'
+NO_COLOR=1 check no-color 0 "$SEARCH" --index "$IDX" --color auto "Azure"
+check json 0 "$SEARCH" --index "$IDX" --json -n 2 "ByteDance Azure"
+expect_grep json-line out '^{"rank":1,"score":[0-9.]*,"id":"bytedance-azure-openai-models.md","title":"Why ByteDance'
+[ "$(wc -l <"$T/out")" -eq 2 ] || { echo "FAIL json: not 2 lines"; fails=$((fails+1)); }
+check count 0 "$SEARCH" --index "$IDX" --count "+TikTok +Oracle"
+expect_grep count-value out '^3$'
+check none 1 "$SEARCH" --index "$IDX" "xyzzyplugh"
+check none-count 1 "$SEARCH" --index "$IDX" --count "xyzzyplugh"
+printf '7\tcloud outage\n8\tByteDance Azure\n' >"$T/q.tsv"
+check trec 0 "$SEARCH" --index "$IDX" --queries "$T/q.tsv" --format trec -n 3
+expect_grep trec-line out '^8 Q0 bytedance-azure-openai-models.md 1 [0-9.]* sift$'
+[ "$(wc -l <"$T/out")" -eq 6 ] || { echo "FAIL trec: not 6 lines"; fails=$((fails+1)); }
+SIFT_INDEX=$IDX check env-index 0 "$SEARCH" "Doubao"
+XDG_DATA_HOME=$T/xdg check xdg-index 0 "$INDEXER" -q "$CORPUS"
+[ -f "$T/xdg/sift/index/manifest" ] || { echo "FAIL xdg location"; fails=$((fails+1)); }
+
+# usage errors: 2
+check no-query 2 "$SEARCH" --index "$IDX"
+check bad-limit 2 "$SEARCH" --index "$IDX" -n abc "cloud"
+check bad-b 2 "$SEARCH" --index "$IDX" --b 2 "cloud"
+check empty-query 2 "$SEARCH" --index "$IDX" "  ...  "
+expect_grep empty-query-msg err "no searchable words"
+check negative-only 2 "$SEARCH" --index "$IDX" -- "-cloud"
+check no-path 2 "$INDEXER" --index "$T/x"
+check missing-path 2 "$INDEXER" --index "$T/x" "$T/does-not-exist"
+check bad-language 2 "$INDEXER" --index "$T/x" --language klingon "$CORPUS"
+check help 0 "$SEARCH" --help
+check version 0 "$SEARCH" --version
+expect_grep version-text out "index format 1"
+
+# index errors: 3, with the file named
+check no-index 3 "$SEARCH" --index "$T/nothing-here" "cloud"
+expect_grep no-index-msg err "no index"
+cp -r "$IDX" "$T/flip"
+SEG=$(ls "$T"/flip/seg-*.sift)
+SIZE=$(stat -c %s "$SEG")
+# a byte of the checksum directory at the end of the file: caught at open
+# (bytes elsewhere are caught when a search first reads their page; the
+# library test flips every position)
+printf '\xff' | dd of="$SEG" bs=1 seek=$((SIZE - 30)) conv=notrunc status=none
+check flipped 3 "$SEARCH" --index "$T/flip" "the cloud"
+expect_grep flipped-msg err "seg-.*\.sift: .*checksum mismatch"
+cp -r "$IDX" "$T/trunc"
+SEG=$(ls "$T"/trunc/seg-*.sift)
+truncate -s $((SIZE - 10)) "$SEG"
+check truncated 3 "$SEARCH" --index "$T/trunc" "cloud"
+expect_grep truncated-msg err "truncated"
+
+# a second writer fails at once; the first one's index stays intact
+exec 9>"$IDX/write.lock"
+flock 9
+check locked 3 "$INDEXER" --index "$IDX" "$CORPUS"
+expect_grep locked-msg err "another search-index is writing"
+exec 9>&-
+check after-lock 0 "$SEARCH" --index "$IDX" "ByteDance Azure"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

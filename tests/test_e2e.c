@@ -1,2 +1,309 @@
-/* placeholder */
-int main(void) { return 0; }
+/* test_e2e.c -- index the bundled corpus/ and check exact results; then
+ * damage the index in every way a disk or a copy can and check that each
+ * is reported as corruption, never a crash or a wrong answer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bytes.h"
+#include "helpers.h"
+#include "sources.h"
+
+static char *dir;
+
+static int add_doc(void *ctx, const struct source_doc *d)
+{
+    sift_errmsg err;
+    if (sift_writer_add(ctx, d->id, d->title, d->text, d->text_len, &err)) fail_msg("%s", err.msg);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tmpdir_make();
+    sift_errmsg err;
+    sift_writer *w;
+    assert_int_equal(sift_writer_open(dir, NULL, &w, &err), SIFT_OK);
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_doc, NULL, w, &st), 0);
+    assert_true(st.docs >= 30);
+    assert_int_equal(st.skipped, 0);
+    assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
+    sift_writer_close(w);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tmpdir_remove(dir);
+    return 0;
+}
+
+static void expect_top(const char *query, uint32_t n, const char *want)
+{
+    char *got = search_ids(dir, query, n);
+    if (strcmp(got, want)) fail_msg("%s:\n  got  %s\n  want %s", query, got, want);
+    free(got);
+}
+
+static uint64_t count(const char *query)
+{
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, query, &q, &err), SIFT_OK);
+    uint64_t n;
+    assert_int_equal(sift_count(idx, q, &n, &err), SIFT_OK);
+    sift_query_free(q);
+    sift_index_close(idx);
+    return n;
+}
+
+static void test_top_results(void **state)
+{
+    (void)state;
+    expect_top("ByteDance Azure", 2, "bytedance-azure-openai-models.md bytedance-azure-billion.md");
+    expect_top("Alibaba Cloud outage", 2,
+               "alibaba-cloud-outage-november-2023.txt aws-us-east-1-outage.txt");
+    expect_top("export restrictions chips", 2,
+               "export-controls-advanced-chips.md alibaba-cancels-cloud-spinoff.md");
+    expect_top("spin-off", 1, "alibaba-cancels-cloud-spinoff.md");
+    expect_top("Maggie Wu", 1, "alibaba-cloud-slowest-growth-2021.txt");
+    expect_top("$2.61 billion", 1, "alibaba-cloud-slowest-growth-2021.txt");
+    expect_top("GPT-4o", 1, "bytedance-azure-billion.md");
+    expect_top("+TikTok +Oracle", 3,
+               "oracle-tiktok-us-data.md tiktok-ban-attempt-2020.txt bytedance-leaves-alibaba-cloud.md");
+    expect_top("Doubao", 5, "doubao-chatbot.txt bytedance-azure-openai-models.md");
+    /* accents and case fold: the corpus says "reorganisation" and "Qwen" */
+    expect_top("QWEN", 1, "qwen-open-models.txt");
+    expect_top("xyzzy", 5, "");
+}
+
+static void test_counts(void **state)
+{
+    (void)state;
+    assert_int_equal(count("Chindata"), 3);
+    assert_int_equal(count("+TikTok +Oracle"), 3);
+    assert_int_equal(count("Doubao"), 2);
+    assert_int_equal(count("ByteDance -Azure"), count("ByteDance") - count("+ByteDance +Azure"));
+    assert_int_equal(count("xyzzy"), 0);
+}
+
+static void test_hits_and_snippets(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, "ByteDance Azure", &q, &err), SIFT_OK);
+    sift_results *r;
+    sift_search_options so;
+    sift_search_options_init(&so);
+    so.limit = 3;
+    so.offset = 1;
+    assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
+    assert_int_equal(sift_results_size(r), 3);
+    sift_hit h;
+    assert_int_equal(sift_results_hit(r, 0, &h, &err), SIFT_OK);
+    assert_string_equal(h.id, "bytedance-azure-billion.md");   /* offset 1 */
+    assert_string_equal(h.title, "ByteDance is on track to spend $1B a year on Microsoft Azure AI");
+    char *snip;
+    sift_snippet_options o = { 20, "<", ">" };
+    assert_int_equal(sift_results_snippet(r, 0, &o, &snip, &err), SIFT_OK);
+    assert_non_null(strstr(snip, "<Azure>"));
+    assert_non_null(strstr(snip, "<ByteDance"));
+    sift_free(snip);
+    char *text;
+    size_t len;
+    assert_int_equal(sift_results_text(r, 0, &text, &len, &err), SIFT_OK);
+    assert_non_null(strstr(text, "Bloomberg"));
+    sift_free(text);
+    assert_int_equal(sift_results_hit(r, 3, &h, &err), SIFT_ERR_INVALID);
+    sift_results_free(r);
+    sift_query_free(q);
+    /* malformed queries */
+    assert_int_equal(sift_query_parse(idx, "   ", &q, &err), SIFT_ERR_QUERY);
+    assert_int_equal(sift_query_parse(idx, "-cloud", &q, &err), SIFT_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "only excludes"));
+    sift_index_stats st;
+    assert_int_equal(sift_index_stats_get(idx, &st, &err), SIFT_OK);
+    assert_int_equal(st.doc_count, 32);
+    assert_int_equal(st.segment_count, 1);
+    assert_string_equal(st.language, "english");
+    assert_int_equal(sift_index_verify(idx, &err), SIFT_OK);
+    sift_index_close(idx);
+}
+
+/* ------------------------------------------------------------ damage */
+
+static char *segment_path(void)
+{
+    static char p[4096];
+    snprintf(p, sizeof p, "%s/seg-000001.sift", dir);
+    return p;
+}
+
+static unsigned char *slurp(const char *p, size_t *n)
+{
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *d = malloc(*n);
+    assert_int_equal(fread(d, 1, *n, f), *n);
+    fclose(f);
+    return d;
+}
+
+static void spit(const char *p, const unsigned char *d, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    assert_int_equal(fwrite(d, 1, n, f), n);
+    fclose(f);
+}
+
+/* Open, search, fetch hits and snippets, verify: the first failure's code. */
+static sift_err exercise(void)
+{
+    sift_errmsg err;
+    sift_index *idx;
+    sift_err rc = sift_index_open(dir, &idx, &err);
+    if (rc) return rc;
+    const char *queries[] = { "ByteDance Azure", "+cloud +outage -aws", "the", "zzz" };
+    for (size_t i = 0; !rc && i < 4; i++) {
+        sift_query *q;
+        rc = sift_query_parse(idx, queries[i], &q, &err);
+        if (rc) break;
+        sift_results *r;
+        rc = sift_search(idx, q, NULL, &r, &err);
+        for (size_t k = 0; !rc && k < sift_results_size(r); k++) {
+            sift_hit h;
+            char *s = NULL;
+            rc = sift_results_hit(r, k, &h, &err);
+            if (!rc) rc = sift_results_snippet(r, k, NULL, &s, &err);
+            sift_free(s);
+        }
+        if (r) sift_results_free(r);
+        sift_query_free(q);
+    }
+    if (!rc) rc = sift_index_verify(idx, &err);
+    if (rc) assert_non_null(strstr(err.msg, dir));   /* the message names the file */
+    sift_index_close(idx);
+    return rc;
+}
+
+static void test_flipped_bytes(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = slurp(segment_path(), &n);
+    unsigned char *copy = malloc(n);
+    unsigned tried = 0;
+    /* every byte of the first and last 4 KiB (headers, directory, tables),
+     * every 13th byte in between */
+    for (size_t pos = 0; pos < n; pos += (pos < 4096 || pos + 4096 > n) ? 1 : 13) {
+        memcpy(copy, orig, n);
+        copy[pos] ^= (unsigned char)(1u << (pos % 8));
+        spit(segment_path(), copy, n);
+        sift_err rc = exercise();
+        if (rc != SIFT_ERR_CORRUPT) fail_msg("flip at %zu of %zu: rc %d, not corrupt", pos, n, rc);
+        tried++;
+    }
+    spit(segment_path(), orig, n);
+    assert_int_equal(exercise(), SIFT_OK);
+    printf("flipped %u byte positions of %zu\n", tried, n);
+    free(copy);
+    free(orig);
+}
+
+static void test_truncated_and_missing(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = slurp(segment_path(), &n);
+    size_t cuts[] = { 0, 1, 63, 64, 100, n / 2, n - 100, n - 1 };
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        spit(segment_path(), orig, cuts[i]);
+        assert_int_equal(exercise(), SIFT_ERR_CORRUPT);
+    }
+    remove(segment_path());
+    assert_int_equal(exercise(), SIFT_ERR_CORRUPT);   /* manifest names a missing file */
+    spit(segment_path(), orig, n);
+    /* the manifest itself */
+    char mp[4096];
+    snprintf(mp, sizeof mp, "%s/manifest", dir);
+    size_t mn;
+    unsigned char *m = slurp(mp, &mn);
+    for (size_t pos = 0; pos < mn; pos++) {
+        m[pos] ^= 0x10;
+        spit(mp, m, mn);
+        sift_err rc = exercise();
+        assert_true(rc == SIFT_ERR_CORRUPT || rc == SIFT_ERR_VERSION);
+        m[pos] ^= 0x10;
+    }
+    spit(mp, m, mn - 1);
+    assert_int_equal(exercise(), SIFT_ERR_CORRUPT);
+    spit(mp, m, mn);
+    assert_int_equal(exercise(), SIFT_OK);
+    free(m);
+    free(orig);
+}
+
+/* A budget so small that every document spills a run: the merged index
+ * must answer exactly like the one built in memory. */
+static void test_spilled_runs_identical(void **state)
+{
+    (void)state;
+    char *small = tmpdir_make();
+    sift_errmsg err;
+    sift_writer *w;
+    sift_writer_options o = { "english", 1 };
+    assert_int_equal(sift_writer_open(small, &o, &w, &err), SIFT_OK);
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_doc, NULL, w, &st), 0);
+    assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
+    sift_writer_close(w);
+    const char *queries[] = { "ByteDance Azure", "cloud", "the of and", "+alibaba -cloud", "chips" };
+    for (size_t i = 0; i < 5; i++) {
+        char *a = search_ids(dir, queries[i], 50), *b = search_ids(small, queries[i], 50);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    size_t na, nb;
+    char pa[4096], pb[4096];
+    snprintf(pa, sizeof pa, "%s/seg-000001.sift", dir);
+    snprintf(pb, sizeof pb, "%s/seg-000001.sift", small);
+    unsigned char *da = slurp(pa, &na), *db = slurp(pb, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na);   /* byte-identical segments */
+    free(da);
+    free(db);
+    tmpdir_remove(small);
+}
+
+static void test_no_index(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open("/nonexistent/sift", &idx, &err), SIFT_ERR_NOTFOUND);
+    assert_null(idx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_top_results), cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_hits_and_snippets), cmocka_unit_test(test_flipped_bytes),
+        cmocka_unit_test(test_truncated_and_missing), cmocka_unit_test(test_spilled_runs_identical),
+        cmocka_unit_test(test_no_index),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the dependencies, build sift twice -- with AddressSanitizer and
+# UndefinedBehaviorSanitizer (leaks included), then with -Werror as shipped
+# -- and run the whole test suite under both. The release suite also
+# installs into a temporary prefix and builds examples/embed.c against it.
+set -eu
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSIFT_SANITIZE=ON -DSIFT_WERROR=ON >/dev/null
+cmake --build build-asan -j "$JOBS"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$JOBS")
+
+echo "== release build (-Wall -Wextra -Werror)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIFT_WERROR=ON >/dev/null
+cmake --build build -j "$JOBS"
+(cd build && ctest --output-on-failure -j "$JOBS")
+
