@@ -8,8 +8,18 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#define CACHE_SLOTS 16384
+#define CACHE_TERM 24
+
+struct stem_slot {
+    uint32_t hash;
+    uint8_t key_len, val_len;    /* key_len 0: empty */
+    char key[CACHE_TERM], val[CACHE_TERM];
+};
+
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
+    struct stem_slot *cache;     /* NULL unless enabled */
     char term[ANALYZER_MAX_TERM * 2 + 16];
     size_t term_len;
     bool term_full;              /* term reached ANALYZER_MAX_TERM */
@@ -44,9 +54,17 @@ struct analyzer *analyzer_new(const char *language)
     return a;
 }
 
+int analyzer_enable_cache(struct analyzer *a)
+{
+    if (!a->stemmer || a->cache) return 0;
+    a->cache = calloc(CACHE_SLOTS, sizeof *a->cache);
+    return a->cache ? 0 : -1;
+}
+
 void analyzer_free(struct analyzer *a)
 {
     if (!a) return;
+    free(a->cache);
     if (a->stemmer) sb_stemmer_delete(a->stemmer);
     free(a);
 }
@@ -166,20 +184,43 @@ static bool has_letter(const char *s, size_t n)
     return false;
 }
 
+/* Stem term[0..len) into *out / *out_len (pointing into stemmer or cache
+ * memory valid until the next call). */
+static void stem(struct analyzer *a, const char **out, size_t *out_len)
+{
+    struct stem_slot *slot = NULL;
+    uint32_t h = 0;
+    if (a->cache && a->term_len <= CACHE_TERM) {
+        h = 2166136261u;
+        for (size_t i = 0; i < a->term_len; i++) h = (h ^ (uint8_t)a->term[i]) * 16777619u;
+        slot = &a->cache[h & (CACHE_SLOTS - 1)];
+        if (slot->key_len == a->term_len && slot->hash == h &&
+            !memcmp(slot->key, a->term, a->term_len)) {
+            *out = slot->val;
+            *out_len = slot->val_len;
+            return;
+        }
+    }
+    const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)a->term, (int)a->term_len);
+    int n = sb_stemmer_length(a->stemmer);
+    if (!s || n <= 0 || (size_t)n > sizeof a->term) return;
+    *out = (const char *)s;
+    *out_len = (size_t)n;
+    if (slot && (size_t)n <= CACHE_TERM) {
+        slot->hash = h;
+        slot->key_len = (uint8_t)a->term_len;
+        slot->val_len = (uint8_t)n;
+        memcpy(slot->key, a->term, a->term_len);
+        memcpy(slot->val, s, (size_t)n);
+    }
+}
+
 static int emit(struct run_state *st, size_t start, size_t end)
 {
     struct analyzer *a = st->a;
     if (!a->term_len) return 0;
     struct token t = { a->term, a->term_len, st->pos, start, end };
-    if (a->stemmer && has_letter(a->term, a->term_len)) {
-        const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)a->term,
-                                             (int)a->term_len);
-        int n = sb_stemmer_length(a->stemmer);
-        if (s && n > 0 && (size_t)n <= sizeof a->term) {
-            t.term = (const char *)s;
-            t.len = (size_t)n;
-        }
-    }
+    if (a->stemmer && has_letter(a->term, a->term_len)) stem(a, &t.term, &t.len);
     st->pos++;
     return st->fn(st->ctx, &t);
 }

@@ -38,6 +38,12 @@ struct analyzer;
 struct analyzer *analyzer_new(const char *language);
 void analyzer_free(struct analyzer *a);
 
+/* Remember the stems of short terms (a direct-mapped cache of about 1 MiB)
+ * for analyzers that see millions of tokens, as the indexer's does. Word
+ * frequencies are Zipfian, so most stemmer calls become a look-up.
+ * Returns -1 when memory is short (the analyzer still works without). */
+int analyzer_enable_cache(struct analyzer *a);
+
 /* Whether libstemmer knows `language` (or it is "none"). */
 int analyzer_language_ok(const char *language);
 

@@ -20,7 +20,7 @@
 #include "error.h"
 #include "segment.h"
 
-#define STORE_LEVEL 6
+#define STORE_LEVEL 1   /* deflate's fastest: the store is read only for snippets */
 
 static sift_err io_fail(struct docstore_writer *w, sift_errmsg *err)
 {

@@ -125,6 +125,7 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
     w->tmp_prefix = path_join(dir, name);
     snprintf(w->language, sizeof w->language, "%s", lang);
     w->analyzer = analyzer_new(lang);
+    if (w->analyzer) analyzer_enable_cache(w->analyzer);
     size_t budget = (size_t)ram_mb << 20;
     char *store_path = w->tmp_prefix ? malloc(strlen(w->tmp_prefix) + 8) : NULL;
     if (store_path) sprintf(store_path, "%sstore", w->tmp_prefix);
