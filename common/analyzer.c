@@ -20,6 +20,7 @@ struct stem_slot {
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     struct stem_slot *cache;     /* NULL unless enabled */
+    int no_stem;                 /* stemming turned off for now */
     char term[ANALYZER_MAX_TERM * 2 + 16];
     size_t term_len;
     bool term_full;              /* term reached ANALYZER_MAX_TERM */
@@ -53,6 +54,8 @@ struct analyzer *analyzer_new(const char *language)
     }
     return a;
 }
+
+void analyzer_set_stemming(struct analyzer *a, int on) { a->no_stem = !on; }
 
 int analyzer_enable_cache(struct analyzer *a)
 {
@@ -220,7 +223,7 @@ static int emit(struct run_state *st, size_t start, size_t end)
     struct analyzer *a = st->a;
     if (!a->term_len) return 0;
     struct token t = { a->term, a->term_len, st->pos, start, end };
-    if (a->stemmer && has_letter(a->term, a->term_len)) stem(a, &t.term, &t.len);
+    if (a->stemmer && !a->no_stem && has_letter(a->term, a->term_len)) stem(a, &t.term, &t.len);
     st->pos++;
     return st->fn(st->ctx, &t);
 }

@@ -44,6 +44,9 @@ void analyzer_free(struct analyzer *a);
  * Returns -1 when memory is short (the analyzer still works without). */
 int analyzer_enable_cache(struct analyzer *a);
 
+/* Turn stemming off (or back on): prefixes are folded but not stemmed. */
+void analyzer_set_stemming(struct analyzer *a, int on);
+
 /* Whether libstemmer knows `language` (or it is "none"). */
 int analyzer_language_ok(const char *language);
 

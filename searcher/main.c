@@ -14,7 +14,17 @@ static const char usage[] =
     "Usage: search [OPTIONS] QUERY\n"
     "       search [OPTIONS] --queries FILE\n"
     "Rank the documents of a sift index for QUERY with BM25.\n"
-    "QUERY: words (any may match); +word requires a word, -word excludes it.\n"
+    "\n"
+    "Query syntax (docs/QUERY.md):\n"
+    "  cloud outage              any of the words, best matches first\n"
+    "  +cloud +outage            required words (or: --all cloud outage)\n"
+    "  cloud -alibaba            exclude a word (also: NOT alibaba)\n"
+    "  a AND b, a OR b, (a b)    boolean operators; AND binds tighter than OR\n"
+    "  \"export restrictions\"     exact phrase; \"cloud spin-off\"~2 allows 2 moves\n"
+    "  NEAR/5(bytedance azure)   all words with at most 5 others between, any order\n"
+    "  ONEAR/5(bytedance azure)  the same, in this order\n"
+    "  title:azure               a word, phrase or group in one field: title, text\n"
+    "  micro*                    every term starting with micro (at most 1024)\n"
     "\n"
     "Options:\n"
     "  --index DIR        index directory (default: $SIFT_INDEX, else\n"
@@ -23,6 +33,8 @@ static const char usage[] =
     "  --offset N         skip the first N hits\n"
     "  --json             one JSON object per hit: rank, score, id, title, snippet\n"
     "  --count            print the number of matching documents only\n"
+    "  --all              words without an operator are all required\n"
+    "  --literal          no query syntax: search for the words as typed\n"
     "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
     "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
     "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
@@ -31,6 +43,7 @@ static const char usage[] =
     "  --version          library and format versions\n"
     "\n"
     "Highlighting is bold on a terminal, off when piped or when NO_COLOR is set.\n"
+    "A query that starts with '-' follows '--': search -- '-a b'.\n"
     "Exit status: 0 hits, 1 no hits, 2 usage or query error, 3 index error.\n";
 
 enum format { FMT_TEXT, FMT_JSON, FMT_TREC };
@@ -40,6 +53,7 @@ struct cli {
     sift_search_options so;
     enum format fmt;
     bool count, color;
+    unsigned qflags;
     const char *queries;
 };
 
@@ -123,12 +137,15 @@ static int run_query(const struct cli *cl, sift_index *idx, const char *qid, con
 {
     sift_errmsg err;
     sift_query *q;
-    sift_err rc = sift_query_parse(idx, text, &q, &err);
+    sift_err rc = sift_query_parse_flags(idx, text, cl->qflags, &q, &err);
     if (rc) {
-        fprintf(stderr, "search: %s%s%s\n", qid ? "query " : "", qid ? qid : "", qid ? ": " : "");
-        fprintf(stderr, "search: %s\n", err.msg);
+        if (qid) fprintf(stderr, "search: query %s: %s\n", qid, err.msg);
+        else fprintf(stderr, "search: %s\n", err.msg);
         return cli_exit_for(rc);
     }
+    if (sift_query_warning(q))
+        fprintf(stderr, "search: %s%s%swarning: %s\n", qid ? "query " : "", qid ? qid : "",
+                qid ? ": " : "", sift_query_warning(q));
     int status;
     if (cl->count) {
         uint64_t n;
@@ -199,13 +216,15 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
 static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
-           OPT_COLOR, OPT_OFFSET, OPT_VERSION };
+           OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
         { "offset", required_argument, NULL, OPT_OFFSET },
         { "json", no_argument, NULL, OPT_JSON },
         { "count", no_argument, NULL, OPT_COUNT },
+        { "all", no_argument, NULL, OPT_ALL },
+        { "literal", no_argument, NULL, OPT_LITERAL },
         { "queries", required_argument, NULL, OPT_QUERIES },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "k1", required_argument, NULL, OPT_K1 },
@@ -237,6 +256,8 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             break;
         case OPT_JSON: cl->fmt = FMT_JSON; break;
         case OPT_COUNT: cl->count = true; break;
+        case OPT_ALL: cl->qflags |= SIFT_QUERY_ALL; break;
+        case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
         case OPT_QUERIES: cl->queries = optarg; break;
         case OPT_FORMAT:
             if (!strcmp(optarg, "text")) cl->fmt = FMT_TEXT;

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "index.h"
 #include "query.h"
+#include "query_eval.h"
 #include "snippet.h"
 #include "topk.h"
 
@@ -24,7 +25,7 @@ struct sift_results {
     struct hit_entry *hits;
     size_t n;
     uint64_t total;
-    struct qterm *terms;     /* copies, for snippets */
+    struct highlight_term *terms;   /* copies, for snippets */
     size_t nterms;
 };
 
@@ -36,178 +37,54 @@ void sift_search_options_init(sift_search_options *o)
     o->b = BM25_B;
 }
 
-/* Per query term, per segment. */
-struct cursor_term {
-    struct postings it;
-    const struct qterm *qt;
-    double idf;
-    bool found;
-};
-
 struct eval {
     const sift_index *idx;
     const sift_query *q;
     double k1, b;
-    double *idf;               /* per query term, collection-wide */
-    struct cursor_term *ct;    /* per query term, current segment */
     struct topk *top;          /* NULL to count only */
     uint64_t total;
     sift_errmsg *err;
 };
 
-/* Collection-wide df of every query term, summed over segments. */
-static sift_err compute_idf(struct eval *ev)
-{
-    for (size_t t = 0; t < ev->q->n; t++) {
-        uint64_t df = 0;
-        for (uint32_t s = 0; s < ev->idx->nsegs; s++) {
-            struct term_info ti;
-            bool found;
-            sift_err rc = dict_lookup(&ev->idx->segs[s], ev->q->terms[t].term,
-                                      ev->q->terms[t].len, &ti, &found, ev->err);
-            if (rc) return rc;
-            if (found) df += ti.df;
-        }
-        ev->idf[t] = bm25_idf(ev->idx->doc_count, df);
-    }
-    return SIFT_OK;
-}
-
-/* Open the postings of every term in segment s; *empty when a required
- * term is absent (so nothing in s can match). */
-static sift_err open_segment_terms(struct eval *ev, const struct segment *seg, bool *empty)
-{
-    *empty = false;
-    bool any_positive = false;
-    for (size_t t = 0; t < ev->q->n; t++) {
-        struct cursor_term *c = &ev->ct[t];
-        c->qt = &ev->q->terms[t];
-        c->idf = ev->idf[t];
-        c->found = false;
-        struct term_info ti;
-        sift_err rc = dict_lookup(seg, c->qt->term, c->qt->len, &ti, &c->found, ev->err);
-        if (rc) return rc;
-        if (c->found) {
-            rc = postings_open(&c->it, seg, &ti, ev->err);
-            if (rc) return rc;
-            postings_first(&c->it);
-            if (c->it.rc) return c->it.rc;
-            if (c->qt->occur != OCCUR_NOT) any_positive = true;
-        } else if (c->qt->occur == OCCUR_MUST) {
-            *empty = true;
-        }
-    }
-    if (!any_positive) *empty = true;
-    return SIFT_OK;
-}
-
-/* The next candidate >= from: for conjunctions the leapfrog of the
- * required terms, otherwise the smallest current document of the
- * optional ones. */
-static uint32_t next_candidate(struct eval *ev, uint32_t from, bool has_must)
-{
-    size_t n = ev->q->n;
-    if (!has_must) {
-        uint32_t best = DOC_END;
-        for (size_t t = 0; t < n; t++) {
-            struct cursor_term *c = &ev->ct[t];
-            if (!c->found || c->qt->occur != OCCUR_SHOULD) continue;
-            if (c->it.doc < from) postings_advance(&c->it, from);
-            if (c->it.doc < best) best = c->it.doc;
-        }
-        return best;
-    }
-    uint32_t doc = from;
-    for (;;) {
-        bool agreed = true;
-        for (size_t t = 0; t < n; t++) {
-            struct cursor_term *c = &ev->ct[t];
-            if (c->qt->occur != OCCUR_MUST) continue;
-            if (c->it.doc < doc) postings_advance(&c->it, doc);
-            if (c->it.doc == DOC_END) return DOC_END;
-            if (c->it.doc > doc) {
-                doc = c->it.doc;
-                agreed = false;
-            }
-        }
-        if (agreed) return doc;
-    }
-}
-
-static bool excluded(struct eval *ev, uint32_t doc)
-{
-    for (size_t t = 0; t < ev->q->n; t++) {
-        struct cursor_term *c = &ev->ct[t];
-        if (!c->found || c->qt->occur != OCCUR_NOT) continue;
-        if (c->it.doc < doc) postings_advance(&c->it, doc);
-        if (c->it.doc == doc) return true;
-    }
-    return false;
-}
-
-static sift_err score_doc(struct eval *ev, const struct segment *seg, uint32_t s, uint32_t doc)
-{
-    uint32_t dl;
-    sift_err rc = segment_norm(seg, doc, &dl, NULL, ev->err);
-    if (rc) return rc;
-    double norm = bm25_norm(ev->k1, ev->b, dl, ev->idx->avgdl);
-    double score = 0;
-    for (size_t t = 0; t < ev->q->n; t++) {
-        struct cursor_term *c = &ev->ct[t];
-        if (!c->found || c->qt->occur == OCCUR_NOT) continue;
-        if (c->it.doc < doc) postings_advance(&c->it, doc);
-        if (c->it.doc == doc)
-            score += c->qt->weight * bm25_tf(c->idf, postings_tf(&c->it), norm);
-    }
-    struct scored sc = { score, seg->doc_base + doc, s, doc };
-    topk_push(ev->top, &sc);
-    return SIFT_OK;
-}
-
-static sift_err first_error(struct eval *ev)
-{
-    for (size_t t = 0; t < ev->q->n; t++)
-        if (ev->ct[t].found && ev->ct[t].it.rc) return ev->ct[t].it.rc;
-    return SIFT_OK;
-}
-
 static sift_err eval_segment(struct eval *ev, uint32_t s)
 {
     const struct segment *seg = &ev->idx->segs[s];
-    bool empty;
-    sift_err rc = open_segment_terms(ev, seg, &empty);
-    if (rc || empty) return rc;
-    bool has_must = false;
-    for (size_t t = 0; t < ev->q->n; t++) has_must |= ev->q->terms[t].occur == OCCUR_MUST;
-    for (uint32_t doc = next_candidate(ev, 0, has_must); doc != DOC_END;
-         doc = doc + 1 == DOC_END ? DOC_END : next_candidate(ev, doc + 1, has_must)) {
-        if (excluded(ev, doc)) continue;
-        ev->total++;
-        if (ev->top) {
-            rc = score_doc(ev, seg, s, doc);
-            if (rc) return rc;
+    struct qit *root;
+    sift_err rc = qit_build(ev->q->root, seg, ev->err, &root);
+    if (rc || !root) return rc;
+    struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
+    for (uint32_t doc = qit_advance(root, 0); doc != DOC_END;
+         doc = doc + 1 == DOC_END ? DOC_END : qit_advance(root, doc + 1)) {
+        dc.doc = doc;
+        dc.loaded = false;
+        if (!qit_confirm(root, &dc)) {
+            if (dc.rc) break;
+            continue;
         }
+        ev->total++;
+        if (!ev->top) continue;
+        if ((rc = doc_ctx_load(&dc))) break;
+        double norm = bm25_norm(ev->k1, ev->b, dc.len, ev->idx->avgdl);
+        struct scored sc = { qit_score(root, &dc, norm), seg->doc_base + doc, s, doc };
+        topk_push(ev->top, &sc);
     }
-    return first_error(ev);
+    if (!rc) rc = dc.rc;
+    if (!rc) rc = qit_error(root);
+    qit_free(root);
+    return rc;
 }
 
 static sift_err evaluate(struct eval *ev)
 {
-    ev->idf = calloc(ev->q->n, sizeof *ev->idf);
-    ev->ct = calloc(ev->q->n, sizeof *ev->ct);
     sift_err rc = SIFT_OK;
-    if (!ev->idf || !ev->ct) rc = sift_fail(ev->err, SIFT_ERR_NOMEM, "out of memory");
-    if (!rc) rc = compute_idf(ev);
     for (uint32_t s = 0; !rc && s < ev->idx->nsegs; s++) rc = eval_segment(ev, s);
-    free(ev->idf);
-    free(ev->ct);
     return rc;
 }
 
 sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, sift_errmsg *err)
 {
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
-    struct eval ev = { idx, q, BM25_K1, BM25_B, NULL, NULL, NULL, 0, err };
+    struct eval ev = { idx, q, BM25_K1, BM25_B, NULL, 0, err };
     sift_err rc = evaluate(&ev);
     *out = ev.total;
     return rc;
@@ -223,11 +100,11 @@ static sift_err make_results(const sift_index *idx, const sift_query *q, struct 
     r->total = total;
     size_t n = top->n > offset ? top->n - offset : 0;
     r->hits = calloc(n ? n : 1, sizeof *r->hits);
-    r->terms = calloc(q->n, sizeof *r->terms);
+    r->terms = calloc(q->nhl ? q->nhl : 1, sizeof *r->terms);
     if (!r->hits || !r->terms) goto oom;
-    for (size_t i = 0; i < q->n; i++) {
-        r->terms[i] = q->terms[i];
-        r->terms[i].term = strdup(q->terms[i].term);
+    for (size_t i = 0; i < q->nhl; i++) {
+        r->terms[i] = q->hl[i];
+        r->terms[i].term = strdup(q->hl[i].term);
         if (!r->terms[i].term) goto oom;
         r->nterms = i + 1;
     }
@@ -273,7 +150,7 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     if (k > idx->doc_count) k = idx->doc_count;
     struct topk top;
     if (topk_init(&top, (size_t)k)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    struct eval ev = { idx, q, o.k1, o.b, NULL, NULL, &top, 0, err };
+    struct eval ev = { idx, q, o.k1, o.b, &top, 0, err };
     sift_err rc = evaluate(&ev);
     if (!rc) {
         topk_sort(&top);

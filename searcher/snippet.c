@@ -17,7 +17,7 @@ struct win_token {
 };
 
 struct window {
-    const struct qterm *terms;
+    const struct highlight_term *terms;
     size_t nterms;
     struct win_token *ring;
     size_t w, count;   /* ring size, tokens seen */
@@ -27,12 +27,13 @@ struct window {
     size_t best_lo, best_hi;  /* first and last matching token of the best window */
 };
 
-static int match(const struct qterm *terms, size_t n, const struct token *t)
+static int match(const struct highlight_term *terms, size_t n, const struct token *t)
 {
-    for (size_t i = 0; i < n; i++)
-        if (terms[i].occur != OCCUR_NOT && terms[i].len == t->len &&
-            !memcmp(terms[i].term, t->term, t->len))
-            return (int)i;
+    for (size_t i = 0; i < n; i++) {
+        bool hit = terms[i].prefix ? terms[i].len <= t->len && !memcmp(terms[i].term, t->term, terms[i].len)
+                                   : terms[i].len == t->len && !memcmp(terms[i].term, t->term, t->len);
+        if (hit) return (int)i;
+    }
     return -1;
 }
 
@@ -143,7 +144,7 @@ char *text_sanitize(const char *text, size_t len)
 struct highlight {
     const char *text;
     size_t base, done;   /* passage start; bytes of the passage copied */
-    const struct qterm *terms;
+    const struct highlight_term *terms;
     size_t nterms;
     const char *open, *close;
     struct buf *o;
@@ -167,7 +168,7 @@ static int on_highlight(void *ctx, const struct token *t)
 }
 
 sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
-                      const struct qterm *terms, size_t nterms,
+                      const struct highlight_term *terms, size_t nterms,
                       const sift_snippet_options *opts, char **out, sift_errmsg *err)
 {
     *out = NULL;

@@ -129,7 +129,7 @@ static void test_hits_and_snippets(void **state)
     /* malformed queries */
     assert_int_equal(sift_query_parse(idx, "   ", &q, &err), SIFT_ERR_QUERY);
     assert_int_equal(sift_query_parse(idx, "-cloud", &q, &err), SIFT_ERR_QUERY);
-    assert_non_null(strstr(err.msg, "only excludes"));
+    assert_non_null(strstr(err.msg, "only exclusions"));
     sift_index_stats st;
     assert_int_equal(sift_index_stats_get(idx, &st, &err), SIFT_OK);
     assert_int_equal(st.doc_count, 32);

@@ -9,9 +9,9 @@
 
 static char *snip(const char *text, const char **terms, size_t n, size_t width)
 {
-    struct qterm q[8];
+    struct highlight_term q[8];
     for (size_t i = 0; i < n; i++)
-        q[i] = (struct qterm){ (char *)terms[i], strlen(terms[i]), OCCUR_SHOULD, 1 };
+        q[i] = (struct highlight_term){ (char *)terms[i], strlen(terms[i]), false };
     struct analyzer *an = analyzer_new("english");
     sift_snippet_options o = { width, "[", "]" };
     char *out;

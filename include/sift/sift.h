@@ -159,12 +159,31 @@ SIFT_API sift_err sift_index_verify(sift_index *idx, sift_errmsg *err);
 typedef struct sift_query sift_query;
 
 /* Parse `text` with the analyzer the index was built with. The query
- * language (see docs/QUERY.md): words are ranked with BM25 (any word may
- * match); `+word` requires a word, `-word` excludes it.
- * Malformed queries give SIFT_ERR_QUERY with the column in err->msg.
+ * language (docs/QUERY.md, and `search --help`):
+ *   cloud outage            any word may match, ranked by BM25
+ *   +cloud +outage          required words; -alibaba or NOT alibaba excludes
+ *   a AND b, a OR b, ( )    boolean operators; AND binds tighter than OR
+ *   "export restrictions"   exact phrase; "cloud spin-off"~2 with slop 2
+ *   NEAR/5(a b)             all words within 5 other words, any order;
+ *   ONEAR/5(a b)            the same, in the given order
+ *   title:azure             restrict a word, phrase or group to a field (title, text)
+ *   micro*                  every indexed term starting with the prefix
+ * Malformed queries give SIFT_ERR_QUERY; err->msg then says what is wrong
+ * and quotes the query with a caret under the column.
  * The query is bound to `idx` and must be freed before it. */
 SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
                                    sift_query **out, sift_errmsg *err);
+
+/* Flags for sift_query_parse_flags. */
+#define SIFT_QUERY_ALL 1u      /* words without an operator are all required */
+#define SIFT_QUERY_LITERAL 2u  /* no syntax: every character is text to search for */
+
+SIFT_API sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
+                                         sift_query **out, sift_errmsg *err);
+
+/* A warning about the parsed query (for example a prefix whose expansion
+ * was capped), or NULL. Owned by the query. */
+SIFT_API const char *sift_query_warning(const sift_query *q);
 
 SIFT_API void sift_query_free(sift_query *q);
 

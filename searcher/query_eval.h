@@ -1,0 +1,44 @@
+/* query_eval.h -- iterators over one segment for a parsed query tree:
+ * document-at-a-time, two-phase (a cheap approximation from postings,
+ * then an exact check with positions only for candidates). */
+#ifndef SIFT_QUERY_EVAL_H
+#define SIFT_QUERY_EVAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "index.h"
+#include "query.h"
+
+/* What the exact checks need to know about the current document. */
+struct doc_ctx {
+    const struct segment *seg;
+    uint32_t doc;
+    bool loaded;
+    uint32_t len, title_len;
+    sift_err rc;
+    sift_errmsg *err;
+};
+
+struct qit;
+
+/* Build the iterator tree of `n` for segment s. *it is NULL when nothing
+ * in the segment can match. */
+sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *err,
+                   struct qit **it);
+void qit_free(struct qit *it);
+
+/* The first candidate document >= target (target greater than the last
+ * one returned); DOC_END when there is none. */
+uint32_t qit_advance(struct qit *it, uint32_t target);
+/* Whether the candidate the iterator is on truly matches. */
+bool qit_confirm(struct qit *it, struct doc_ctx *dc);
+/* BM25 score of the confirmed current document; norm from bm25_norm. */
+double qit_score(struct qit *it, struct doc_ctx *dc, double norm);
+/* The first error met while iterating (corrupt postings), or SIFT_OK. */
+sift_err qit_error(const struct qit *it);
+
+/* Load the document's lengths into dc (once per document). */
+sift_err doc_ctx_load(struct doc_ctx *dc);
+
+#endif

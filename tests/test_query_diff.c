@@ -1,0 +1,404 @@
+/* test_query_diff.c -- differential test of query semantics.
+ *
+ * Thousands of random queries of every kind (words, phrases with and
+ * without slop, NEAR, ONEAR, fields, prefixes, boolean combinations),
+ * built from the text of real documents so that they match, are run by
+ * the engine and by a brute-force oracle that scans each document's
+ * analyzed tokens. The sets of matching documents and the counts must be
+ * identical. Runs on corpus/ and, when ../shared is there, on 3,000
+ * Reuters articles.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "bytes.h"
+#include "helpers.h"
+#include "query.h"
+#include "sources.h"
+
+/* ------------------------------------------------------------ documents */
+
+struct tok {
+    char *term;
+    uint32_t pos;
+};
+
+struct odoc {
+    char *id;
+    char *title, *text;       /* raw, for the query generator */
+    struct tok *toks;         /* sorted by term, then position */
+    size_t ntoks;
+    uint32_t title_len;
+};
+
+struct corpus {
+    struct odoc *docs;
+    size_t n, cap, limit;
+    struct analyzer *an;
+};
+
+struct tok_collect {
+    struct buf toks;   /* struct tok */
+};
+
+static int on_tok(void *ctx, const struct token *t)
+{
+    struct tok_collect *c = ctx;
+    struct tok k = { strndup(t->term, t->len), t->pos };
+    buf_append(&c->toks, &k, sizeof k);
+    return 0;
+}
+
+static int cmp_tok(const void *a, const void *b)
+{
+    const struct tok *x = a, *y = b;
+    int c = strcmp(x->term, y->term);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int add_source_doc(void *ctx, const struct source_doc *d)
+{
+    struct corpus *c = ctx;
+    if (c->limit && c->n >= c->limit) return 1;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->docs = realloc(c->docs, c->cap * sizeof *c->docs);
+    }
+    struct odoc *o = &c->docs[c->n++];
+    memset(o, 0, sizeof *o);
+    o->id = strdup(d->id);
+    o->title = strdup(d->title);
+    o->text = strndup(d->text, d->text_len);
+    struct tok_collect tc = { { 0 } };
+    uint32_t next = 0;
+    analyzer_run(c->an, o->title, strlen(o->title), 0, on_tok, &tc, &next);
+    o->title_len = next;
+    analyzer_run(c->an, o->text, strlen(o->text), next, on_tok, &tc, NULL);
+    o->toks = (struct tok *)tc.toks.data;
+    o->ntoks = tc.toks.len / sizeof(struct tok);
+    qsort(o->toks, o->ntoks, sizeof *o->toks, cmp_tok);
+    return 0;
+}
+
+static void corpus_free(struct corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        struct odoc *o = &c->docs[i];
+        for (size_t k = 0; k < o->ntoks; k++) free(o->toks[k].term);
+        free(o->toks);
+        free(o->id);
+        free(o->title);
+        free(o->text);
+    }
+    free(c->docs);
+    analyzer_free(c->an);
+}
+
+/* Positions of term in doc: a slice of the sorted tokens. */
+static void positions_of(const struct odoc *o, const char *term, uint32_t *out, size_t *n, size_t cap)
+{
+    size_t lo = 0, hi = o->ntoks;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(o->toks[mid].term, term) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    *n = 0;
+    for (size_t k = lo; k < o->ntoks && !strcmp(o->toks[k].term, term) && *n < cap; k++)
+        out[(*n)++] = o->toks[k].pos;
+}
+
+/* --------------------------------------------------------------- oracle */
+
+#define MAXP 4096
+
+struct slot_pos {
+    uint32_t p[MAXP];
+    size_t n;
+    uint32_t id;
+};
+
+static bool in_part(uint32_t p, uint32_t lo, uint32_t hi) { return p >= lo && p < hi; }
+
+/* Depth-first search over assignments of positions to slots. */
+static bool dfs(const struct qnode *n, struct slot_pos *s, size_t k, uint32_t *chosen,
+                uint32_t lo, uint32_t hi)
+{
+    size_t ns = n->nterms;
+    if (k == ns) {
+        int64_t mn = INT64_MAX, mx = INT64_MIN;
+        for (size_t i = 0; i < ns; i++) {
+            int64_t v = n->kind == QK_PHRASE ? (int64_t)chosen[i] - (int64_t)i : chosen[i];
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
+            if (n->kind == QK_NEAR && n->ordered && i && chosen[i] <= chosen[i - 1]) return false;
+        }
+        if (n->kind == QK_PHRASE) return mx - mn <= n->dist;
+        return mx - mn + 1 - (int64_t)ns <= n->dist;
+    }
+    int64_t span = n->kind == QK_PHRASE ? n->dist : n->dist + ns - 1;
+    for (size_t j = 0; j < s[k].n; j++) {
+        uint32_t p = s[k].p[j];
+        if (!in_part(p, lo, hi)) continue;
+        /* prune: a match keeps every slot near slot 0 */
+        int64_t off = n->kind == QK_PHRASE ? (int64_t)p - (int64_t)k - chosen[0] : (int64_t)p - chosen[0];
+        if (k && (off > span || off < -span)) continue;
+        bool dup = false;
+        for (size_t i = 0; i < k; i++) dup |= chosen[i] == p;
+        if (dup) continue;
+        chosen[k] = p;
+        if (dfs(n, s, k + 1, chosen, lo, hi)) return true;
+    }
+    return false;
+}
+
+static bool oracle_match(const struct qnode *n, const struct odoc *o)
+{
+    if (n->kind == QK_BOOL) {
+        bool any_must = false, any = false;
+        for (size_t i = 0; i < n->nkids; i++) {
+            bool m = oracle_match(n->kids[i], o);
+            if (n->occurs[i] == OCCUR_MUST) {
+                any_must = true;
+                if (!m) return false;
+            } else if (n->occurs[i] == OCCUR_NOT) {
+                if (m) return false;
+            } else if (m) {
+                any = true;
+            }
+        }
+        return any_must || any;
+    }
+    static struct slot_pos s[QUERY_MAX_PHRASE];
+    for (size_t i = 0; i < n->nterms; i++) {
+        positions_of(o, n->terms[i].term, s[i].p, &s[i].n, MAXP);
+        s[i].id = n->terms[i].id;
+        if (!s[i].n) return false;
+    }
+    uint32_t parts[2][2] = { { 0, o->title_len }, { o->title_len, UINT32_MAX } };
+    for (int part = 0; part < 2; part++) {
+        if ((n->field == FIELD_TITLE && part == 1) || (n->field == FIELD_TEXT && part == 0)) continue;
+        uint32_t chosen[QUERY_MAX_PHRASE];
+        if (n->kind == QK_TERM) {
+            for (size_t j = 0; j < s[0].n; j++)
+                if (in_part(s[0].p[j], parts[part][0], parts[part][1])) return true;
+            continue;
+        }
+        if (dfs(n, s, 0, chosen, parts[part][0], parts[part][1])) return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------ generator */
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return n ? (uint32_t)(rng % n) : 0;
+}
+
+/* The k-th plain word of a text: letters and digits only, lowercased. */
+static size_t words_of(const char *text, char words[][32], size_t max)
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n < max;) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) p++;
+        size_t l = 0;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+            if (l < 31) words[n][l++] = (char)(*p | (*p >= 'A' && *p <= 'Z' ? 0x20 : 0));
+            p++;
+        }
+        if (l) {
+            words[n][l] = 0;
+            n++;
+        }
+    }
+    return n;
+}
+
+static char words[2048][32];
+
+/* One leaf query drawn from document d. */
+static void gen_leaf(const struct corpus *c, struct buf *q)
+{
+    const struct odoc *o = &c->docs[rnd((uint32_t)c->n)];
+    bool title = rnd(6) == 0 && *o->title;
+    size_t n = words_of(title ? o->title : o->text, words, 2048);
+    if (n < 4) {
+        buf_append(q, "cloud", 5);
+        return;
+    }
+    size_t at = rnd((uint32_t)(n - 3));
+    char tmp[512];
+    int len = 0;
+    switch (rnd(8)) {
+    case 0: case 1:
+        len = snprintf(tmp, sizeof tmp, "%s", words[at]);
+        break;
+    case 2: {   /* exact phrase of 2 to 4 words */
+        size_t k = 2 + rnd(3);
+        len = snprintf(tmp, sizeof tmp, "\"%s %s%s%s%s%s\"", words[at], words[at + 1],
+                       k > 2 ? " " : "", k > 2 ? words[at + 2] : "", k > 3 ? " " : "",
+                       k > 3 && at + 3 < n ? words[at + 3] : "");
+        break;
+    }
+    case 3:     /* sloppy phrase, maybe reordered */
+        if (rnd(2)) len = snprintf(tmp, sizeof tmp, "\"%s %s\"~%u", words[at + 1], words[at], rnd(4));
+        else len = snprintf(tmp, sizeof tmp, "\"%s %s %s\"~%u", words[at], words[at + 2], words[at + 1], rnd(5));
+        break;
+    case 4:
+        len = snprintf(tmp, sizeof tmp, "NEAR/%u(%s %s)", rnd(6), words[at], words[at + rnd(3) + 1]);
+        break;
+    case 5:
+        len = snprintf(tmp, sizeof tmp, "ONEAR/%u(%s %s %s)", rnd(8), words[at], words[at + 1 + rnd(2)], words[at + 3]);
+        break;
+    case 6:     /* prefix of 2 to 5 letters */
+        len = snprintf(tmp, sizeof tmp, "%.*s*", 2 + (int)rnd(4), words[at]);
+        break;
+    default:   /* a phrase from another document, or a rare pairing */
+        len = snprintf(tmp, sizeof tmp, "\"%s %s\"", words[at], words[rnd((uint32_t)n)]);
+        break;
+    }
+    if (title || rnd(10) == 0) buf_append(q, title ? "title:" : "text:", title ? 6 : 5);
+    buf_append(q, tmp, (size_t)len);
+}
+
+static void gen_query(const struct corpus *c, struct buf *q, int depth)
+{
+    uint32_t shape = depth > 2 ? 0 : rnd(7);
+    switch (shape) {
+    case 0: case 1: gen_leaf(c, q); break;
+    case 2: case 3: {  /* a bag of 2 or 3 clauses with + and -, grouped when nested */
+        unsigned k = 2 + rnd(2);
+        if (depth) buf_append(q, "(", 1);
+        for (unsigned i = 0; i < k; i++) {
+            if (i) buf_append(q, " ", 1);
+            uint32_t m = rnd(4);
+            if (m == 0 && i) buf_append(q, "-", 1);
+            else if (m == 1) buf_append(q, "+", 1);
+            gen_query(c, q, depth + 1);
+        }
+        if (depth) buf_append(q, ")", 1);
+        break;
+    }
+    case 4: gen_query(c, q, depth + 1); buf_append(q, " AND ", 5); gen_query(c, q, depth + 1); break;
+    case 5: gen_query(c, q, depth + 1); buf_append(q, " OR ", 4); gen_query(c, q, depth + 1); break;
+    default:
+        buf_append(q, "(", 1);
+        gen_query(c, q, depth + 1);
+        if (rnd(2)) buf_append(q, " OR ", 4);
+        else buf_append(q, " ", 1);
+        gen_query(c, q, depth + 1);
+        buf_append(q, ") ", 2);
+        buf_append(q, rnd(2) ? "NOT " : "AND ", 4);
+        gen_query(c, q, depth + 1);
+        break;
+    }
+}
+
+/* -------------------------------------------------------------- the run */
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void run_differential(struct corpus *c, unsigned nqueries)
+{
+    char *dir = tmpdir_make();
+    sift_errmsg err;
+    sift_writer *w;
+    assert_int_equal(sift_writer_open(dir, NULL, &w, &err), SIFT_OK);
+    for (size_t i = 0; i < c->n; i++)
+        assert_int_equal(sift_writer_add(w, c->docs[i].id, c->docs[i].title, c->docs[i].text,
+                                         strlen(c->docs[i].text), &err), SIFT_OK);
+    assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
+    sift_writer_close(w);
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    char **want = malloc(c->n * sizeof *want), **got = malloc(c->n * sizeof *got);
+    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0;
+    for (unsigned qi = 0; qi < nqueries; qi++) {
+        struct buf q = { 0 };
+        gen_query(c, &q, 0);
+        buf_append(&q, "", 1);
+        sift_query *sq;
+        if (sift_query_parse(idx, (char *)q.data, &sq, &err) != SIFT_OK) {
+            if (getenv("SIFT_DIFF_VERBOSE")) printf("unparsed: %s\n", err.msg);
+            buf_free(&q);
+            continue;   /* only exclusions, or no searchable words */
+        }
+        parsed++;
+        size_t nw = 0;
+        for (size_t d = 0; d < c->n; d++)
+            if (oracle_match(sq->root, &c->docs[d])) want[nw++] = c->docs[d].id;
+        uint64_t count;
+        assert_int_equal(sift_count(idx, sq, &count, &err), SIFT_OK);
+        sift_search_options so;
+        sift_search_options_init(&so);
+        so.limit = (uint32_t)c->n;
+        sift_results *r;
+        assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
+        size_t ng = sift_results_size(r);
+        for (size_t i = 0; i < ng; i++) got[i] = (char *)sift_results_id(r, i);
+        qsort(want, nw, sizeof *want, cmp_str);
+        qsort(got, ng, sizeof *got, cmp_str);
+        bool same = nw == ng && count == nw && sift_results_total(r) == nw;
+        for (size_t i = 0; same && i < nw; i++) same = !strcmp(want[i], got[i]);
+        if (!same)
+            fail_msg("query %u: %s\n  oracle %zu docs, engine %zu hits, count %llu", qi,
+                     (char *)q.data, nw, ng, (unsigned long long)count);
+        nonempty += nw > 0;
+        kinds_phrase += strchr((char *)q.data, '"') != NULL;
+        sift_results_free(r);
+        sift_query_free(sq);
+        buf_free(&q);
+    }
+    printf("%u queries generated, %u parsed, %u with matches, %u with phrases: 0 differences\n",
+           nqueries, parsed, nonempty, kinds_phrase);
+    assert_true(parsed > nqueries * 8 / 10);
+    assert_true(nonempty > parsed / 2);
+    free(want);
+    free(got);
+    sift_index_close(idx);
+    tmpdir_remove(dir);
+}
+
+static void test_corpus(void **state)
+{
+    (void)state;
+    struct corpus c = { NULL, 0, 0, 0, analyzer_new("english") };
+    struct source_stats st = { 0 };
+    sources_read(SIFT_SOURCE_DIR "/corpus", add_source_doc, NULL, &c, &st);
+    run_differential(&c, 3000);
+    corpus_free(&c);
+}
+
+static void test_reuters(void **state)
+{
+    (void)state;
+    const char *path = SIFT_SOURCE_DIR "/../shared/corpora/reuters21578/docs.jsonl.gz";
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        printf("skipped: %s not found\n", path);
+        skip();
+    }
+    fclose(f);
+    struct corpus c = { NULL, 0, 0, 3000, analyzer_new("english") };
+    struct source_stats st = { 0 };
+    sources_read(path, add_source_doc, NULL, &c, &st);
+    assert_int_equal(c.n, 3000);
+    run_differential(&c, 2000);
+    corpus_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_reuters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
