@@ -14,6 +14,9 @@ cmake --build build-asan -j "$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$JOBS")
 
+echo "== fuzzing smoke run (libFuzzer, 30 s per target)"
+bash scripts/fuzz.sh 30
+
 echo "== release build (-Wall -Wextra -Werror)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIFT_WERROR=ON >/dev/null
 cmake --build build -j "$JOBS"

@@ -49,6 +49,30 @@ SIFT_INDEX=$IDX check env-index 0 "$SEARCH" "Doubao"
 XDG_DATA_HOME=$T/xdg check xdg-index 0 "$INDEXER" -q "$CORPUS"
 [ -f "$T/xdg/sift/index/manifest" ] || { echo "FAIL xdg location"; fails=$((fails+1)); }
 
+# the query language from the shell
+check phrase 0 "$SEARCH" --index "$IDX" --count '"export restrictions"'
+expect_grep phrase-count out '^1$'
+check near 0 "$SEARCH" --index "$IDX" -n 1 'NEAR/5(bytedance azure)'
+check onear-none 1 "$SEARCH" --index "$IDX" 'ONEAR/0(azure bytedance)'
+check field 0 "$SEARCH" --index "$IDX" --count 'title:azure'
+expect_grep field-count out '^2$'
+check prefix 0 "$SEARCH" --index "$IDX" --count 'micro*'
+check boolean 0 "$SEARCH" --index "$IDX" --count '(alibaba OR amazon) AND outage'
+expect_grep boolean-count out '^2$'
+check all 0 "$SEARCH" --index "$IDX" --all --count 'cloud outage'
+check literal 0 "$SEARCH" --index "$IDX" --literal --count 'cloud (outage'
+check bad-paren 2 "$SEARCH" --index "$IDX" 'cloud (outage'
+expect_grep bad-paren-msg err "column 7: unbalanced '('"
+expect_grep bad-paren-quote err '^  cloud (outage$'
+expect_grep bad-paren-caret err '^        \^$'
+check bad-field 2 "$SEARCH" --index "$IDX" 'author:smith'
+expect_grep bad-field-msg err "unknown field 'author'"
+check bad-near 2 "$SEARCH" --index "$IDX" 'NEAR(a b)'
+check star 2 "$SEARCH" --index "$IDX" '*'
+printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
+check batch-bad-query 2 "$SEARCH" --index "$IDX" --queries "$T/bad.tsv" --format trec
+expect_grep batch-continues out '^2 Q0 '
+
 # usage errors: 2
 check no-query 2 "$SEARCH" --index "$IDX"
 check bad-limit 2 "$SEARCH" --index "$IDX" -n abc "cloud"
