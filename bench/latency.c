@@ -51,8 +51,15 @@ static int parse_line(char *line, char *query, size_t qn, char *tag, size_t tn)
 
 struct sample {
     char tag[32];
+    char query[96];
     double secs;
 };
+
+static int cmp_sample(const void *a, const void *b)
+{
+    double x = ((const struct sample *)a)->secs, y = ((const struct sample *)b)->secs;
+    return x > y ? -1 : x < y;
+}
 
 static void report(const char *name, double *v, size_t n)
 {
@@ -113,6 +120,7 @@ int main(int argc, char **argv)
             s = realloc(s, cap * sizeof *s);
         }
         snprintf(s[n].tag, sizeof s[n].tag, "%s", tag);
+        snprintf(s[n].query, sizeof s[n].query, "%.95s", query);
         s[n++].secs = best;
     }
     double *v = malloc((n ? n : 1) * sizeof *v);
@@ -126,6 +134,8 @@ int main(int argc, char **argv)
         report(tags[t], v, m);
     }
     free(v);
+    qsort(s, n, sizeof *s, cmp_sample);
+    for (size_t i = 0; i < n && i < 3; i++) printf("slowest: %8.1f us  %s\n", s[i].secs * 1e6, s[i].query);
     free(s);
     free(line);
     fclose(f);

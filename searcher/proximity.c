@@ -91,88 +91,86 @@ static bool window_ok(const struct prox_slot *slots, const struct range *ranges,
     return true;
 }
 
-/* Phrase with slop: q_i = p_i - i must all lie in [L, L + slop]. */
-static bool phrase_at(uint32_t p0, uint32_t slop, const struct prox_slot *slots, size_t n,
-                      uint32_t lo, uint32_t hi, uint32_t *scratch, struct range *ranges)
+/* Fix slot r (the anchor) at position pa and try every window that could
+ * hold a match containing it. `off(i)` is the offset slot i's position
+ * must have from the window start: i for phrases (q_i = p_i - i), 0 for
+ * NEAR; `span` is the window width. */
+static bool anchored(uint32_t pa, size_t r, bool phrase, uint32_t span,
+                     const struct prox_slot *slots, size_t n, uint32_t lo, uint32_t hi,
+                     uint32_t *scratch, struct range *ranges)
 {
-    int64_t q0 = p0;
-    for (int64_t L = q0 - slop; L <= q0; L++) {
+    int64_t qa = (int64_t)pa - (phrase ? (int64_t)r : 0);
+    int64_t L = qa - span;
+    if (!phrase && L < lo) L = lo;
+    for (; L <= qa; L++) {
         bool ok = true;
-        ranges[0].first = lower_bound(slots[0].pos, slots[0].n, p0);
-        ranges[0].last = ranges[0].first + 1;
-        for (size_t i = 1; i < n && ok; i++)
-            ok = slot_range(&slots[i], L + (int64_t)i, L + (int64_t)slop + (int64_t)i, lo, hi,
-                            &ranges[i]);
-        if (ok && window_ok(slots, ranges, n, scratch)) return true;
-        if (!slop) break;
-        /* skip windows that gain nothing: the next L worth trying is the
-         * smallest q of any slot above L */
-        int64_t next = q0;
-        for (size_t i = 1; i < n; i++) {
-            size_t k = lower_bound(slots[i].pos, slots[i].n, (uint64_t)(L + 1 + (int64_t)i > 0 ? L + 1 + (int64_t)i : 0));
-            if (k < slots[i].n) {
-                int64_t q = (int64_t)slots[i].pos[k] - (int64_t)i;
-                if (q < next) next = q;
+        for (size_t i = 0; i < n && ok; i++) {
+            if (i == r) {
+                ranges[i].first = lower_bound(slots[i].pos, slots[i].n, pa);
+                ranges[i].last = ranges[i].first + 1;
+                continue;
             }
+            int64_t o = phrase ? (int64_t)i : 0;
+            ok = slot_range(&slots[i], L + o, L + (int64_t)span + o, lo, hi, &ranges[i]);
         }
-        if (next > L + 1) L = next - 1;
-    }
-    return false;
-}
-
-static bool near_at(uint32_t p0, uint32_t span, const struct prox_slot *slots, size_t n,
-                    uint32_t lo, uint32_t hi, uint32_t *scratch, struct range *ranges)
-{
-    int64_t start = (int64_t)p0 - span;
-    for (int64_t L = start < 0 ? 0 : start; L <= p0; L++) {
-        bool ok = true;
-        ranges[0].first = lower_bound(slots[0].pos, slots[0].n, p0);
-        ranges[0].last = ranges[0].first + 1;
-        for (size_t i = 1; i < n && ok; i++)
-            ok = slot_range(&slots[i], L, L + (int64_t)span, lo, hi, &ranges[i]);
         if (ok && window_ok(slots, ranges, n, scratch)) return true;
-        /* next window start worth trying: the smallest candidate above L */
-        int64_t next = p0;
-        for (size_t i = 1; i < n; i++) {
-            size_t k = lower_bound(slots[i].pos, slots[i].n, (uint64_t)L + 1);
-            if (k < slots[i].n && slots[i].pos[k] < next) next = slots[i].pos[k];
+        /* the next window start worth trying: the smallest q above L */
+        int64_t next = qa;
+        for (size_t i = 0; i < n; i++) {
+            if (i == r) continue;
+            int64_t o = phrase ? (int64_t)i : 0;
+            int64_t from = L + 1 + o;
+            size_t k = lower_bound(slots[i].pos, slots[i].n, (uint64_t)(from > 0 ? from : 0));
+            if (k < slots[i].n && (int64_t)slots[i].pos[k] - o < next) next = (int64_t)slots[i].pos[k] - o;
         }
         if (next > L + 1) L = next - 1;
     }
     return false;
 }
 
-/* Ordered: the greedy choice of the first position after the previous one
- * is optimal. */
-static bool onear_at(uint32_t p0, uint32_t span, const struct prox_slot *slots, size_t n,
-                     uint32_t hi)
+/* Ordered: from the anchor, the nearest later position for each later
+ * slot and the nearest earlier one for each earlier slot; this greedy
+ * choice gives the narrowest span, so it decides existence exactly. */
+static bool onear_anchored(uint32_t pa, size_t r, uint32_t span, const struct prox_slot *slots,
+                           size_t n, uint32_t lo, uint32_t hi)
 {
-    uint64_t prev = p0;
-    for (size_t i = 1; i < n; i++) {
-        size_t k = lower_bound(slots[i].pos, slots[i].n, prev + 1);
+    uint64_t last = pa, first = pa;
+    for (size_t i = r + 1; i < n; i++) {
+        size_t k = lower_bound(slots[i].pos, slots[i].n, last + 1);
         if (k == slots[i].n || slots[i].pos[k] >= hi) return false;
-        prev = slots[i].pos[k];
-        if (prev - p0 > span) return false;
+        last = slots[i].pos[k];
     }
-    return true;
+    for (size_t i = r; i-- > 0;) {
+        size_t k = lower_bound(slots[i].pos, slots[i].n, first);
+        if (k == 0 || slots[i].pos[k - 1] < lo) return false;
+        first = slots[i].pos[k - 1];
+    }
+    return last - first <= span;
 }
 
 uint32_t prox_count(enum prox_kind kind, uint32_t dist, const struct prox_slot *slots,
                     size_t nslots, uint32_t lo, uint32_t hi, uint32_t *scratch)
 {
-    if (nslots == 0) return 0;
+    if (nslots == 0 || nslots > 64) return 0;   /* the parser never builds longer ones */
     struct range ranges[64];
-    if (nslots > 64) return 0;   /* the parser never builds longer ones */
     uint32_t span = kind == PROX_PHRASE ? dist : dist + (uint32_t)nslots - 1;
+    /* anchor on the slot with the fewest positions in [lo, hi) */
+    size_t r = 0, best = SIZE_MAX;
+    for (size_t i = 0; i < nslots; i++) {
+        size_t a = lower_bound(slots[i].pos, slots[i].n, lo), b = lower_bound(slots[i].pos, slots[i].n, hi);
+        if (b - a < best) {
+            best = b - a;
+            r = i;
+        }
+    }
     uint32_t count = 0;
-    size_t first = lower_bound(slots[0].pos, slots[0].n, lo);
-    for (size_t k = first; k < slots[0].n && slots[0].pos[k] < hi; k++) {
-        uint32_t p0 = slots[0].pos[k];
+    const struct prox_slot *an = &slots[r];
+    for (size_t k = lower_bound(an->pos, an->n, lo); k < an->n && an->pos[k] < hi; k++) {
+        uint32_t pa = an->pos[k];
         bool ok;
         if (nslots == 1) ok = true;
-        else if (kind == PROX_PHRASE) ok = phrase_at(p0, dist, slots, nslots, lo, hi, scratch, ranges);
-        else if (kind == PROX_NEAR) ok = near_at(p0, span, slots, nslots, lo, hi, scratch, ranges);
-        else ok = onear_at(p0, span, slots, nslots, hi);
+        else if (kind == PROX_ONEAR) ok = onear_anchored(pa, r, span, slots, nslots, lo, hi);
+        else ok = anchored(pa, r, kind == PROX_PHRASE, span, slots, nslots, lo, hi, scratch, ranges);
         count += ok;
     }
     return count;

@@ -7,8 +7,9 @@
  *   PHRASE, slop s:  max(p_i - i) - min(p_i - i) <= s   (s = 0: p_i = p_0 + i)
  *   NEAR/k:          max(p) - min(p) + 1 - n <= k       (at most k other words in the span)
  *   ONEAR/k:         as NEAR/k, and p_0 < p_1 < ... < p_{n-1}
- * The frequency of a match is the number of positions of slot 0 that take
- * part in at least one match.
+ * The frequency is the number of positions of the anchor slot -- the one
+ * with the fewest positions in the range -- that take part in at least one
+ * match; for an exact phrase that is the number of its occurrences.
  */
 #ifndef SIFT_PROXIMITY_H
 #define SIFT_PROXIMITY_H
@@ -25,7 +26,7 @@ struct prox_slot {
     uint32_t term_id;      /* slots with equal ids hold the same term */
 };
 
-/* Count the positions of slot 0 that start a match (0 when none). Uses
+/* Count the anchor's positions that take part in a match (0 when none). Uses
  * only positions in [lo, hi). `scratch` must hold 4 * nslots entries. */
 uint32_t prox_count(enum prox_kind kind, uint32_t dist, const struct prox_slot *slots,
                     size_t nslots, uint32_t lo, uint32_t hi, uint32_t *scratch);
