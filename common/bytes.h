@@ -52,6 +52,15 @@ static inline size_t varint_size(uint64_t v)
     return n;
 }
 
+/* FNV-1a, 64 bits: content hashes for change detection. */
+static inline uint64_t hash64(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
 /* A bounded reader. */
 struct cursor {
     const uint8_t *p;

@@ -5,9 +5,18 @@
  *   8   4  format version
  *   12  4  segment count S
  *   16  8  generation (incremented by every commit)
- *   24  S times 16 bytes: u64 segment number, u64 document count
+ *   24  S times 40 bytes: u64 segment number, u64 document count,
+ *          u64 deleted documents, u64 tokens of the deleted documents,
+ *          u64 deletions generation (0: none)
  *   ..  4  CRC32 of all preceding bytes
- * Segment n lives in DIR/seg-NNNNNN.sift (n in decimal, at least 6 digits).
+ * Segment n lives in DIR/seg-NNNNNN.sift (n in decimal, at least 6 digits);
+ * its deletions, when the generation g is not 0, in DIR/del-NNNNNN-g.del:
+ *   0   8  magic "SIFTDEL\0"
+ *   8   4  format version
+ *   12  4  document count of the segment
+ *   16  4  number of deleted documents D
+ *   20  4D the deleted document numbers, ascending
+ *   ..  4  CRC32 of all preceding bytes
  * The manifest is replaced atomically (write, fsync, rename, fsync dir), so
  * a reader sees either the old or the new set of segments.
  */
@@ -24,6 +33,9 @@
 struct manifest_segment {
     uint64_t number;
     uint64_t doc_count;
+    uint64_t deleted;         /* documents deleted since the segment was written */
+    uint64_t deleted_tokens;  /* their total length, for collection statistics */
+    uint64_t del_gen;         /* generation of its deletions file, 0 when none */
 };
 
 struct manifest {
@@ -40,5 +52,15 @@ void manifest_free(struct manifest *m);
 
 /* "seg-000001.sift" into buf (at least 32 bytes). */
 void segment_file_name(uint64_t number, char *buf, size_t size);
+/* "del-000001-3.del" into buf (at least 64 bytes). */
+void deletes_file_name(uint64_t number, uint64_t gen, char *buf, size_t size);
+
+/* Read the deletions of a segment: *docs (malloc'ed, ascending, *n of
+ * them). Checks the checksum, the order and the bounds. */
+sift_err deletes_read(const char *dir, const struct manifest_segment *s, uint32_t **docs,
+                      size_t *n, sift_errmsg *err);
+/* Write them (fsynced; not yet named by any manifest). */
+sift_err deletes_write(const char *dir, uint64_t number, uint64_t gen, uint32_t doc_count,
+                       const uint32_t *docs, size_t n, sift_errmsg *err);
 
 #endif

@@ -235,7 +235,7 @@ sift_err segw_open(struct segwriter *w, const char *path, sift_errmsg *err)
     memset(w, 0, sizeof *w);
     w->path = strdup(path);
     if (!w->path) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);   /* never over a mapped file */
     if (w->fd < 0) {
         sift_err rc = sift_fail(err, SIFT_ERR_IO, "%s: %s", path, strerror(errno));
         free(w->path);

@@ -16,7 +16,11 @@ enum segment_section {
     SEC_STORE = 9,       /* zlib-compressed document records */
     SEC_ID_INDEX = 10,   /* per document: u64 offset of its id, plus the end */
     SEC_IDS = 11,        /* external ids, concatenated */
+    SEC_DOC_META = 12,   /* per document: source size, mtime, content hash, source */
+    SEC_SOURCES = 13,    /* the sources (indexed roots) documents came from */
 };
+
+#define DOC_META_SIZE 32
 
 #define META_SIZE 128
 #define META_LANGUAGE_SIZE 32

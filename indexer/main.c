@@ -1,9 +1,11 @@
-/* main.c -- search-index: build an index from directories, text files and
- * JSON Lines files. */
+/* main.c -- search-index: build and update an index from directories,
+ * text files and JSON Lines files; merge and check it. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sift/sift.h>
@@ -13,39 +15,94 @@
 
 static const char usage[] =
     "Usage: search-index [OPTIONS] PATH...\n"
-    "Build a sift index from PATHs: directories (read recursively: .txt and .md\n"
-    "files, first line the title), single .txt/.md files, and JSON Lines files\n"
-    "(.jsonl or .jsonl.gz) of {\"id\": ..., \"title\": ..., \"text\": ...} objects.\n"
-    "The new index replaces the old one atomically when indexing succeeds.\n"
+    "       search-index [OPTIONS] --merge | --check\n"
+    "Index PATHs into a sift index, or update the index with what changed:\n"
+    "directories (read recursively: .txt and .md files, first line the title),\n"
+    "single .txt/.md files, and JSON Lines files (.jsonl, .jsonl.gz) of\n"
+    "{\"id\": ..., \"title\": ..., \"text\": ...} objects.\n"
+    "On an existing index, new files are added, changed ones replaced, files gone\n"
+    "from a directory deleted, and unchanged ones (same size and time, or same\n"
+    "content) not read again; JSON Lines update by id. Changes are published\n"
+    "atomically; a crash leaves the previous index.\n"
     "\n"
     "Options:\n"
     "  --index DIR       index directory (default: $SIFT_INDEX, else\n"
     "                    ${XDG_DATA_HOME:-~/.local/share}/sift/index)\n"
-    "  --language NAME   Snowball stemmer (default english; 'none' to disable)\n"
+    "  --rebuild         start from an empty index instead of updating\n"
+    "  --dry-run         print what would change, write nothing\n"
+    "  --merge           merge all segments into one (after indexing PATHs)\n"
+    "  --check           verify every checksum and invariant; exit 0 only if all hold\n"
+    "  --language NAME   Snowball stemmer for a new index (default english; 'none')\n"
     "  --ram-mb N        memory budget for inversion in MiB (default 256)\n"
     "  -q, --quiet       no summary, no warnings\n"
+    "  -v, --verbose     list skipped files with the reason\n"
     "  -h, --help        this help\n"
     "  --version         library and format versions\n"
     "\n"
     "Exit status: 0 ok, 2 usage or input error, 3 index error.\n";
 
+#define MAX_REASONS 16
+
 struct run {
     sift_writer *w;
-    bool quiet;
+    bool quiet, verbose, dry_run;
     sift_errmsg err;
     sift_err rc;
-    const char *failed_doc;
+    uint64_t added, updated, unchanged, deleted, skipped;
+    struct { char why[64]; uint64_t n; } reasons[MAX_REASONS];
+    unsigned nreasons;
 };
+
+static void count_reason(struct run *r, const char *why)
+{
+    r->skipped++;
+    for (unsigned i = 0; i < r->nreasons; i++)
+        if (!strcmp(r->reasons[i].why, why)) {
+            r->reasons[i].n++;
+            return;
+        }
+    if (r->nreasons < MAX_REASONS) {
+        snprintf(r->reasons[r->nreasons].why, sizeof r->reasons[0].why, "%s", why);
+        r->reasons[r->nreasons++].n = 1;
+    }
+}
+
+/* Before reading a file: skip it when size and mtime are unchanged. */
+static int want_file(void *ctx, const struct source_doc *d)
+{
+    struct run *r = ctx;
+    sift_doc_info old;
+    if (!sift_writer_lookup(r->w, d->id, &old)) return 1;
+    if (strcmp(old.source, d->source) || old.size != d->size || old.mtime_ns != d->mtime_ns) return 1;
+    sift_writer_keep(r->w, d->id);
+    r->unchanged++;
+    return 0;
+}
 
 static int on_doc(void *ctx, const struct source_doc *d)
 {
     struct run *r = ctx;
-    sift_err rc = sift_writer_set_source(r->w, d->path, &r->err);
-    if (!rc) rc = sift_writer_add(r->w, d->id, d->title, d->text, d->text_len, &r->err);
-    if (rc == SIFT_ERR_INVALID || rc == SIFT_ERR_INPUT) {
-        if (!r->quiet) fprintf(stderr, "search-index: warning: %s: %s\n", d->path, r->err.msg);
+    sift_doc_info old;
+    bool exists = sift_writer_lookup(r->w, d->id, &old);
+    if (exists && old.hash == d->hash && !strcmp(old.source, d->source)) {
+        sift_writer_keep(r->w, d->id);   /* touched, same content */
+        r->unchanged++;
         return 0;
     }
+    if (r->dry_run) {
+        sift_writer_keep(r->w, d->id);
+        exists ? r->updated++ : r->added++;
+        return 0;
+    }
+    sift_doc_info info = { d->source, d->path, d->size, d->mtime_ns, d->hash };
+    sift_err rc = sift_writer_set_info(r->w, &info, &r->err);
+    if (!rc) rc = sift_writer_add(r->w, d->id, d->title, d->text, d->text_len, &r->err);
+    if (rc == SIFT_ERR_INVALID || rc == SIFT_ERR_INPUT) {
+        if (!r->quiet) fprintf(stderr, "search-index: skipped %s: %s\n", d->path, r->err.msg);
+        count_reason(r, "rejected");
+        return 0;
+    }
+    if (!rc) exists ? r->updated++ : r->added++;
     r->rc = rc;
     return rc != SIFT_OK;
 }
@@ -53,7 +110,8 @@ static int on_doc(void *ctx, const struct source_doc *d)
 static void on_skip(void *ctx, const char *what, const char *why)
 {
     struct run *r = ctx;
-    if (!r->quiet) fprintf(stderr, "search-index: skipped %s: %s\n", what, why);
+    count_reason(r, why);
+    if (r->verbose && !r->quiet) fprintf(stderr, "search-index: skipped %s: %s\n", what, why);
 }
 
 static double now(void)
@@ -63,37 +121,122 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void report_problem(void *ctx, const char *problem)
+{
+    (void)ctx;
+    fprintf(stderr, "search-index: check: %s\n", problem);
+}
+
+static int run_check(const char *index, bool quiet)
+{
+    sift_index *idx;
+    sift_errmsg err;
+    sift_err rc = sift_index_open(index, &idx, &err);
+    if (rc) {
+        fprintf(stderr, "search-index: check: %s\n", err.msg);
+        return EXIT_INDEX;
+    }
+    uint64_t problems = 0;
+    rc = sift_index_check(idx, report_problem, NULL, &problems, &err);
+    sift_index_stats st;
+    sift_index_stats_get(idx, &st, &err);
+    sift_index_close(idx);
+    if (rc) {
+        fprintf(stderr, "search-index: check: %s: %llu problem%s\n", index,
+                (unsigned long long)problems, problems == 1 ? "" : "s");
+        return EXIT_INDEX;
+    }
+    if (!quiet)
+        printf("%s: ok: %llu documents, %u segment%s, %llu deleted, every checksum and invariant holds\n",
+               index, (unsigned long long)st.doc_count, st.segment_count,
+               st.segment_count == 1 ? "" : "s", (unsigned long long)st.deleted_count);
+    return EXIT_OK;
+}
+
+/* Index one PATH; directories also lose the documents whose files are gone. */
+static int index_path(struct run *r, const char *arg)
+{
+    char real[PATH_MAX];
+    if (!realpath(arg, real)) {
+        fprintf(stderr, "search-index: cannot read %s: no such file or directory\n", arg);
+        return EXIT_USAGE;
+    }
+    struct source_stats st = { 0, 0, 0 };
+    struct stat sb;
+    bool dir = stat(real, &sb) == 0 && S_ISDIR(sb.st_mode);
+    int k = sources_read_changed(real, want_file, on_doc, on_skip, r, &st);
+    if (r->rc) {
+        fprintf(stderr, "search-index: %s\n", r->err.msg);
+        return cli_exit_for(r->rc);
+    }
+    if (k < 0) {
+        fprintf(stderr, "search-index: cannot index %s\n", arg);
+        return EXIT_USAGE;
+    }
+    if (dir) {
+        uint64_t gone = 0;
+        sift_writer_delete_unseen(r->w, real, r->dry_run, &gone, &r->err);
+        r->deleted += gone;
+    }
+    return EXIT_OK;
+}
+
+static void summary(const struct run *r, double secs, const char *index)
+{
+    fprintf(stderr,
+            "search-index: %s%llu added, %llu updated, %llu deleted, %llu unchanged, %llu skipped",
+            r->dry_run ? "dry run, nothing written: " : "", (unsigned long long)r->added,
+            (unsigned long long)r->updated, (unsigned long long)r->deleted,
+            (unsigned long long)r->unchanged, (unsigned long long)r->skipped);
+    for (unsigned i = 0; i < r->nreasons; i++)
+        fprintf(stderr, "%s%s %llu", i ? ", " : " (", r->reasons[i].why,
+                (unsigned long long)r->reasons[i].n);
+    fprintf(stderr, "%s in %.2f s; %llu documents in %s\n", r->nreasons ? ")" : "", secs,
+            (unsigned long long)sift_writer_doc_count(r->w), index);
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_VERSION };
+    enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_VERSION, OPT_REBUILD, OPT_DRY, OPT_MERGE, OPT_CHECK };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "language", required_argument, NULL, OPT_LANG },
         { "ram-mb", required_argument, NULL, OPT_RAM },
+        { "rebuild", no_argument, NULL, OPT_REBUILD },
+        { "dry-run", no_argument, NULL, OPT_DRY },
+        { "merge", no_argument, NULL, OPT_MERGE },
+        { "check", no_argument, NULL, OPT_CHECK },
         { "quiet", no_argument, NULL, 'q' },
+        { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
     char *index = NULL;
-    sift_writer_options wo = { NULL, 0 };
-    bool quiet = false;
+    sift_writer_options wo = { NULL, 0, 0 };
+    struct run r;
+    memset(&r, 0, sizeof r);
+    bool merge = false, check = false;
     int c;
     unsigned long long v;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
         switch (c) {
         case OPT_INDEX: free(index); index = strdup(optarg); break;
         case OPT_LANG: wo.language = optarg; break;
         case OPT_RAM:
             if (!cli_parse_uint(optarg, 1u << 20, &v) || v < 16) {
-                fprintf(stderr, "search-index: --ram-mb wants a number of MiB >= 16, not '%s'\n",
-                        optarg);
+                fprintf(stderr, "search-index: --ram-mb wants a number of MiB >= 16, not '%s'\n", optarg);
                 free(index);
                 return EXIT_USAGE;
             }
             wo.ram_mb = (unsigned)v;
             break;
-        case 'q': quiet = true; break;
+        case OPT_REBUILD: wo.rebuild = 1; break;
+        case OPT_DRY: r.dry_run = true; break;
+        case OPT_MERGE: merge = true; break;
+        case OPT_CHECK: check = true; break;
+        case 'q': r.quiet = true; break;
+        case 'v': r.verbose = true; break;
         case 'h': fputs(usage, stdout); free(index); return EXIT_OK;
         case OPT_VERSION:
             printf("search-index (sift) %s, index format %d\n", sift_version(), SIFT_FORMAT_VERSION);
@@ -102,17 +245,22 @@ int main(int argc, char **argv)
         default: fputs(usage, stderr); free(index); return EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
-        fprintf(stderr, "search-index: no PATH given\n%s", usage);
-        free(index);
-        return EXIT_USAGE;
-    }
     if (!index) index = cli_default_index();
     if (!index) {
         fprintf(stderr, "search-index: no index location: set --index, SIFT_INDEX or HOME\n");
         return EXIT_USAGE;
     }
-    struct run r = { NULL, quiet, { { 0 } }, SIFT_OK, NULL };
+    if (check) {
+        int s = optind < argc ? (fprintf(stderr, "search-index: --check takes no PATH\n"), EXIT_USAGE)
+                              : run_check(index, r.quiet);
+        free(index);
+        return s;
+    }
+    if (optind >= argc && !merge) {
+        fprintf(stderr, "search-index: no PATH given\n%s", usage);
+        free(index);
+        return EXIT_USAGE;
+    }
     sift_err rc = sift_writer_open(index, &wo, &r.w, &r.err);
     if (rc) {
         fprintf(stderr, "search-index: %s\n", r.err.msg);
@@ -120,34 +268,19 @@ int main(int argc, char **argv)
         return rc == SIFT_ERR_INVALID ? EXIT_USAGE : EXIT_INDEX;
     }
     double t0 = now();
-    struct source_stats st = { 0, 0, 0 };
     int status = EXIT_OK;
-    for (int i = optind; i < argc && status == EXIT_OK; i++) {
-        int k = sources_read(argv[i], on_doc, on_skip, &r, &st);
-        if (r.rc) {
-            fprintf(stderr, "search-index: %s\n", r.err.msg);
-            status = cli_exit_for(r.rc);
-        } else if (k < 0) {
-            if (quiet) fprintf(stderr, "search-index: cannot read %s\n", argv[i]);
-            status = EXIT_USAGE;
-        }
-    }
-    if (status == EXIT_OK) {
+    for (int i = optind; i < argc && status == EXIT_OK; i++) status = index_path(&r, argv[i]);
+    if (status == EXIT_OK && !r.dry_run) {
         rc = sift_writer_commit(r.w, &r.err);
+        if (!rc && merge) rc = sift_writer_merge(r.w, 1, &r.err);
         if (rc) {
             fprintf(stderr, "search-index: %s (the previous index is unchanged)\n", r.err.msg);
             status = cli_exit_for(rc);
         }
-    } else {
+    } else if (status != EXIT_OK) {
         fprintf(stderr, "search-index: nothing written; the previous index is unchanged\n");
     }
-    double secs = now() - t0;
-    if (status == EXIT_OK && !quiet)
-        fprintf(stderr,
-                "search-index: indexed %llu documents (%.1f MB) in %.2f s (%.1f MB/s), "
-                "skipped %llu, into %s\n",
-                (unsigned long long)st.docs, st.bytes / 1e6, secs,
-                secs > 0 ? st.bytes / 1e6 / secs : 0.0, (unsigned long long)st.skipped, index);
+    if (status == EXIT_OK && !r.quiet) summary(&r, now() - t0, index);
     sift_writer_close(r.w);
     free(index);
     return status;

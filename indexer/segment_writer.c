@@ -42,6 +42,13 @@
  *   external id in SEC_IDS, then the end of the last one.
  * SEC_IDS: the external ids, concatenated.
  *
+ * SEC_DOC_META: per document, 32 bytes: u64 size of its source file (or
+ *   of its JSON line), i64 modification time in nanoseconds (0 for JSON
+ *   Lines and library adds), u64 FNV-1a hash of its content, u32 index of
+ *   its source in SEC_SOURCES, u32 zero. Incremental runs compare them.
+ * SEC_SOURCES: the sources (directories or files given to the indexer, ""
+ *   for documents added through the library), NUL-terminated, in order.
+ *
  * SEC_POSITIONS, one term: per document in doc order, tf varints:
  *   the first position, then the gaps between successive positions.
  */
@@ -289,9 +296,7 @@ static void write_buffer(struct segwriter *sw, uint32_t id, const void *p, size_
 }
 
 sift_err segment_writer_finish(struct segment_writer *w, const char *path,
-                               const uint8_t *norms, const struct buf *id_index,
-                               const struct buf *ids, struct docstore_writer *store,
-                               sift_errmsg *err)
+                               const struct segment_docs *docs, sift_errmsg *err)
 {
     sift_err rc = flush_dict_block(w);
     if (rc) goto fail;
@@ -301,7 +306,8 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
     rc = segw_open(&sw, path, err);
     if (rc) return rc;
     write_meta(&sw, &w->stats);
-    write_buffer(&sw, SEC_NORMS, norms, (size_t)w->stats.doc_count * NORM_SIZE);
+    struct docstore_writer *store = docs->store;
+    write_buffer(&sw, SEC_NORMS, docs->norms->data, docs->norms->len);
     write_buffer(&sw, SEC_DICT_INDEX, w->dict_index.data, w->dict_index.len);
     write_buffer(&sw, SEC_DICT_KEYS, w->dict_keys.data, w->dict_keys.len);
     rc = copy_section(&sw, SEC_DICT, w->dict, "dict", w);
@@ -309,8 +315,10 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
     if (!rc) rc = copy_section(&sw, SEC_POSITIONS, w->positions, "positions", w);
     if (!rc) write_buffer(&sw, SEC_STORE_INDEX, store->index.data, store->index.len);
     if (!rc) rc = copy_section(&sw, SEC_STORE, store->f, "store", w);
-    if (!rc) write_buffer(&sw, SEC_ID_INDEX, id_index->data, id_index->len);
-    if (!rc) write_buffer(&sw, SEC_IDS, ids->data, ids->len);
+    if (!rc) write_buffer(&sw, SEC_ID_INDEX, docs->id_index->data, docs->id_index->len);
+    if (!rc) write_buffer(&sw, SEC_IDS, docs->ids->data, docs->ids->len);
+    if (!rc) write_buffer(&sw, SEC_DOC_META, docs->meta->data, docs->meta->len);
+    if (!rc) write_buffer(&sw, SEC_SOURCES, docs->sources->data, docs->sources->len);
     if (rc) {
         segw_abort(&sw);
         goto fail;

@@ -51,12 +51,19 @@ struct segment_writer {
 sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix, sift_errmsg *err);
 /* The sink to pass to inverter_merge. */
 struct term_sink segment_writer_sink(struct segment_writer *w);
-/* Write the segment file at `path` with the norms (NORM_SIZE bytes per
- * document) and the finished document store, fsync it. */
+/* The per-document sections, gathered while documents arrived. */
+struct segment_docs {
+    const struct buf *norms;      /* NORM_SIZE bytes per document */
+    const struct buf *id_index;   /* doc count + 1 u64 */
+    const struct buf *ids;
+    const struct buf *meta;       /* DOC_META_SIZE bytes per document */
+    const struct buf *sources;    /* NUL-terminated strings */
+    struct docstore_writer *store;/* finished */
+};
+
+/* Write the segment file at `path`, fsync it. */
 sift_err segment_writer_finish(struct segment_writer *w, const char *path,
-                               const uint8_t *norms, const struct buf *id_index,
-                               const struct buf *ids, struct docstore_writer *store,
-                               sift_errmsg *err);
+                               const struct segment_docs *docs, sift_errmsg *err);
 void segment_writer_discard(struct segment_writer *w);
 
 #endif

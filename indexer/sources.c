@@ -17,6 +17,8 @@
 #define MAX_DEPTH 64
 
 struct reader {
+    const char *source;
+    want_fn want;
     doc_fn on_doc;
     skip_fn on_skip;
     void *ctx;
@@ -84,8 +86,13 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
 
 /* ------------------------------------------------------------- files */
 
-static int read_text_file(struct reader *r, const char *path, const char *id)
+static int read_text_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
 {
+    int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    if (r->want) {
+        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0 };
+        if (!r->want(r->ctx, &probe)) return 0;
+    }
     unsigned char *data;
     size_t len;
     sift_errmsg em;
@@ -113,7 +120,8 @@ static int read_text_file(struct reader *r, const char *path, const char *id)
     }
     memcpy(title, data + ts, tl);
     title[tl] = 0;
-    struct source_doc d = { id, title, path, (const char *)data + bs, len - bs };
+    struct source_doc d = { id, title, path, (const char *)data + bs, len - bs, r->source,
+                            (uint64_t)len, mtime, hash64(data, len) };
     int rc = r->on_doc(r->ctx, &d);
     r->st->docs++;
     r->st->bytes += len;
@@ -159,7 +167,7 @@ static int json_line(struct reader *r, const char *path, unsigned long lineno, c
     } else {
         const char *t = cJSON_IsString(text) ? text->valuestring : "";
         struct source_doc d = { id, cJSON_IsString(title) ? title->valuestring : "", path, t,
-                                strlen(t) };
+                                strlen(t), r->source, len, 0, hash64(line, len) };
         rc = r->on_doc(r->ctx, &d);
         r->st->docs++;
         r->st->bytes += len;
@@ -231,7 +239,7 @@ static int visit(struct reader *r, const char *root, const char *rel, int depth)
     } else if (!S_ISREG(st.st_mode)) {
         skip(r, path, "not a regular file");
     } else if (has_suffix(rel, ".txt") || has_suffix(rel, ".md")) {
-        rc = read_text_file(r, path, rel);
+        rc = read_text_file(r, path, rel, &st);
     } else {
         skip(r, path, "not a .txt or .md file");
     }
@@ -278,7 +286,13 @@ static int walk(struct reader *r, const char *root, const char *rel, int depth)
 int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
                  struct source_stats *st)
 {
-    struct reader r = { on_doc, on_skip, ctx, st };
+    return sources_read_changed(path, NULL, on_doc, on_skip, ctx, st);
+}
+
+int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn on_skip,
+                         void *ctx, struct source_stats *st)
+{
+    struct reader r = { path, want, on_doc, on_skip, ctx, st };
     struct stat sb;
     if (stat(path, &sb) < 0) {
         skip(&r, path, strerror(errno));
@@ -289,7 +303,7 @@ int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
         return read_jsonl(&r, path);
     if (has_suffix(path, ".txt") || has_suffix(path, ".md")) {
         const char *base = strrchr(path, '/');
-        return read_text_file(&r, path, base ? base + 1 : path);
+        return read_text_file(&r, path, base ? base + 1 : path, &sb);
     }
     skip(&r, path, "not a directory, .txt, .md or .jsonl[.gz] file");
     return -1;

@@ -13,10 +13,17 @@ struct source_doc {
     const char *id, *title, *path;
     const char *text;
     size_t text_len;
+    const char *source;    /* the PATH given to sources_read */
+    uint64_t size;         /* of the file, or of the JSON line */
+    int64_t mtime_ns;      /* of the file; 0 for JSON Lines */
+    uint64_t hash;         /* hash64 of the file or of the JSON line */
 };
 
 /* Called per document; a non-zero return stops reading and is returned. */
 typedef int (*doc_fn)(void *ctx, const struct source_doc *d);
+/* Called before a file is read, with only id, path, source, size and
+ * mtime_ns set: return 0 to skip reading it (it is unchanged). May be NULL. */
+typedef int (*want_fn)(void *ctx, const struct source_doc *d);
 /* Called per skipped file or line, with the reason. */
 typedef void (*skip_fn)(void *ctx, const char *what, const char *why);
 
@@ -28,6 +35,9 @@ struct source_stats {
  * value, or -1 when `path` itself cannot be read (reported via skip). */
 int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
                  struct source_stats *st);
+/* The same, asking `want` before reading each file. */
+int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn on_skip,
+                         void *ctx, struct source_stats *st);
 
 /* Split a text file into title (its first non-empty line, without a
  * leading Markdown '#') and body (the rest). Exposed for tests. */

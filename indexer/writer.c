@@ -1,13 +1,23 @@
-/* writer.c -- sift_writer: documents in, one committed segment out.
+/* writer.c -- sift_writer: incremental updates, atomic commits, merges.
  *
- * Files in an index directory:
- *   manifest          the live segments (common/manifest.h)
- *   seg-NNNNNN.sift   segment files (common/segfile.h, segment_writer.c)
- *   write.lock        flock()ed by the one writer; the kernel drops the
- *                     lock when its process dies, so a stale file never
- *                     blocks a later writer
- *   tmp-PID-*         a writer's temporary files; removed on close, and
- *                     by the next writer if its process died
+ * Files in an index directory (docs/FORMAT.md):
+ *   manifest            the live segments and their deletions
+ *   seg-NNNNNN.sift     immutable segment files
+ *   del-NNNNNN-G.del    deletions of segment NNNNNN, generation G
+ *   write.lock          flock()ed by the one writer; the kernel drops the
+ *                       lock when its process dies, so a stale file never
+ *                       blocks a later writer
+ *   tmp-PID-*           a writer's temporary files; removed on close, and
+ *                       by the next writer if its process died
+ *
+ * A commit writes new files, fsyncs them, then renames a new manifest
+ * into place and fsyncs the directory: readers see the old or the new
+ * generation, never a mix. Files only the old generation names are then
+ * unlinked. A reader that opened the old generation has its segments
+ * mapped and its deletions in memory, so it keeps a consistent view (an
+ * unlinked file lives on while mapped); a reader caught between reading
+ * the manifest and opening a file that was just removed retries with the
+ * new manifest (searcher/index_reader.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,29 +32,260 @@
 
 #include "analyzer.h"
 #include "bytes.h"
-#include "docstore_writer.h"
 #include "error.h"
 #include "fileio.h"
-#include "invert.h"
+#include "index.h"
 #include "manifest.h"
 #include "segment.h"
-#include "segment_writer.h"
+#include "segment_build.h"
+
+#define MERGE_FACTOR 10
+
+struct entry {
+    char *id;
+    int32_t seg;          /* index of a committed segment, or -1: pending */
+    uint32_t doc;
+    uint32_t len;         /* tokens, for the statistics of deletions */
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;
+    uint32_t source;      /* index into the writer's sources */
+    bool seen, live;
+};
+
+struct seg_dels {
+    struct buf docs;      /* u32 documents deleted since the last commit */
+    uint64_t tokens;
+};
 
 struct sift_writer {
     char *dir;
     int lock_fd;
-    char *tmp_prefix;
+    char *tmp_base;       /* DIR/tmp-PID- */
+    unsigned tmp_counter;
     char language[32];
-    struct analyzer *analyzer;
-    struct inverter *inv;
-    struct docstore_writer store;
-    struct buf norms;
-    struct buf id_index, ids;   /* SEC_ID_INDEX, SEC_IDS */
-    uint32_t ndocs;
-    uint64_t tokens, title_tokens;
-    char *source;
-    bool dead;          /* a failed add or commit: only close remains */
+    size_t budget;
+    bool rebuild;         /* drop the committed segments at the next commit */
+    struct analyzer *an;
+    sift_index *idx;      /* the committed index, NULL when there is none */
+    struct manifest man;
+    struct seg_dels *dels;              /* per committed segment */
+    struct seg_build pending;
+    bool pending_open;
+    struct seg_dels pending_dels;
+    struct entry *entries;
+    size_t nentries, cap;
+    uint32_t *slots;      /* id hash: entry index + 1 */
+    size_t nslots;
+    struct buf sources;   /* NUL-terminated strings */
+    uint32_t nsources;
+    uint32_t cur_source;
+    char *cur_path;
+    uint64_t cur_size, cur_hash;
+    int64_t cur_mtime;
+    uint64_t live;
 };
+
+/* ------------------------------------------------------------- helpers */
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static struct entry *find(sift_writer *w, const char *id)
+{
+    if (!w->nslots) return NULL;
+    for (size_t k = hash_str(id) & (w->nslots - 1); w->slots[k]; k = (k + 1) & (w->nslots - 1))
+        if (!strcmp(w->entries[w->slots[k] - 1].id, id)) return &w->entries[w->slots[k] - 1];
+    return NULL;
+}
+
+static bool grow_slots(sift_writer *w)
+{
+    size_t n = w->nslots ? w->nslots * 2 : 1024;
+    uint32_t *s = calloc(n, sizeof *s);
+    if (!s) return false;
+    for (size_t i = 0; i < w->nentries; i++) {
+        size_t k = hash_str(w->entries[i].id) & (n - 1);
+        while (s[k]) k = (k + 1) & (n - 1);
+        s[k] = (uint32_t)i + 1;
+    }
+    free(w->slots);
+    w->slots = s;
+    w->nslots = n;
+    return true;
+}
+
+/* A new entry for id (which must not be in the map yet). */
+static struct entry *insert(sift_writer *w, const char *id, size_t len)
+{
+    if ((w->nentries + 1) * 2 > w->nslots && !grow_slots(w)) return NULL;
+    if (w->nentries == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 1024;
+        struct entry *e = realloc(w->entries, cap * sizeof *e);
+        if (!e) return NULL;
+        w->entries = e;
+        w->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return NULL;
+    memcpy(copy, id, len);
+    copy[len] = 0;
+    struct entry *e = &w->entries[w->nentries];
+    memset(e, 0, sizeof *e);
+    e->id = copy;
+    size_t k = hash_str(copy) & (w->nslots - 1);
+    while (w->slots[k]) k = (k + 1) & (w->nslots - 1);
+    w->slots[k] = (uint32_t)++w->nentries;
+    return e;
+}
+
+/* Index of a source string, added when new; UINT32_MAX when memory is short. */
+static uint32_t intern_source(sift_writer *w, const char *s)
+{
+    uint32_t i = 0;
+    for (size_t off = 0; off < w->sources.len; i++) {
+        const char *t = (const char *)w->sources.data + off;
+        if (!strcmp(t, s)) return i;
+        off += strlen(t) + 1;
+    }
+    if (!buf_append(&w->sources, s, strlen(s) + 1)) return UINT32_MAX;
+    return w->nsources++;
+}
+
+static const char *source_name(const sift_writer *w, uint32_t k)
+{
+    uint32_t i = 0;
+    for (size_t off = 0; off < w->sources.len; i++) {
+        const char *t = (const char *)w->sources.data + off;
+        if (i == k) return t;
+        off += strlen(t) + 1;
+    }
+    return "";
+}
+
+static char *tmp_prefix(sift_writer *w)
+{
+    char *p = malloc(strlen(w->tmp_base) + 24);
+    if (p) sprintf(p, "%s%u-", w->tmp_base, w->tmp_counter++);
+    return p;
+}
+
+static char *file_path(const sift_writer *w, const char *name)
+{
+    return path_join(w->dir, name);
+}
+
+static void remove_file(const sift_writer *w, const char *name)
+{
+    char *p = file_path(w, name);
+    if (p) unlink(p);
+    free(p);
+}
+
+/* ------------------------------------------------------- loading state */
+
+static void unload(sift_writer *w)
+{
+    for (size_t i = 0; i < w->nentries; i++) free(w->entries[i].id);
+    w->nentries = 0;
+    if (w->slots) memset(w->slots, 0, w->nslots * sizeof *w->slots);
+    for (uint32_t i = 0; w->dels && i < w->man.count; i++) buf_free(&w->dels[i].docs);
+    free(w->dels);
+    w->dels = NULL;
+    manifest_free(&w->man);
+    sift_index_close(w->idx);
+    w->idx = NULL;
+    if (w->pending_open) seg_build_discard(&w->pending);
+    w->pending_open = false;
+    buf_free(&w->pending_dels.docs);
+    w->pending_dels.tokens = 0;
+    w->live = 0;
+}
+
+static sift_err load_segment(sift_writer *w, uint32_t s, sift_errmsg *err)
+{
+    const struct segment *seg = &w->idx->segs[s];
+    uint32_t nsrc = 0;
+    uint32_t map[256];
+    for (;; nsrc++) {
+        if (nsrc == 256) break;
+        sift_errmsg dummy;
+        const char *src = segment_source(seg, nsrc, &dummy);
+        if (!src) break;
+        map[nsrc] = intern_source(w, src);
+        if (map[nsrc] == UINT32_MAX) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    for (uint32_t d = 0; d < seg->doc_count; d++) {
+        if (segment_is_deleted(seg, d)) continue;
+        const char *id;
+        size_t len;
+        struct doc_meta meta;
+        uint32_t dl;
+        sift_err rc = segment_doc_id(seg, d, &id, &len, err);
+        if (!rc) rc = segment_doc_meta(seg, d, &meta, err);
+        if (!rc) rc = segment_norm(seg, d, &dl, NULL, err);
+        if (rc) return rc;
+        char tmp[4096];
+        const char *key = id;
+        if (len < sizeof tmp) {
+            memcpy(tmp, id, len);
+            tmp[len] = 0;
+            key = tmp;
+        }
+        struct entry *e = len < sizeof tmp ? find(w, key) : NULL;
+        if (e && e->live) {
+            /* the same id twice among live documents: keep the later one */
+            if (e->seg >= 0) {
+                buf_u32(&w->dels[e->seg].docs, e->doc);
+                w->dels[e->seg].tokens += e->len;
+            }
+            w->live--;
+        }
+        if (!e) e = insert(w, id, len);
+        if (!e) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        e->seg = (int32_t)s;
+        e->doc = d;
+        e->len = dl;
+        e->size = meta.size;
+        e->mtime_ns = meta.mtime_ns;
+        e->hash = meta.hash;
+        e->source = meta.source < nsrc ? map[meta.source] : 0;
+        e->seen = false;
+        e->live = true;
+        w->live++;
+    }
+    return SIFT_OK;
+}
+
+/* Read the committed index into the writer's tables. */
+static sift_err load(sift_writer *w, sift_errmsg *err)
+{
+    unload(w);
+    w->sources.len = 0;
+    w->nsources = 0;
+    intern_source(w, "");
+    sift_err rc = manifest_read(w->dir, &w->man, err);
+    if (rc == SIFT_ERR_NOTFOUND || (rc && w->rebuild)) {
+        memset(&w->man, 0, sizeof w->man);
+        return SIFT_OK;
+    }
+    if (rc) return rc;
+    if (w->rebuild) return SIFT_OK;   /* the manifest only names files to drop */
+    rc = sift_index_open(w->dir, &w->idx, err);
+    if (rc) return rc;
+    if (w->idx->nsegs != w->man.count)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: the manifest changed while opening", w->dir);
+    w->dels = calloc(w->man.count ? w->man.count : 1, sizeof *w->dels);
+    if (!w->dels) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (uint32_t s = 0; s < w->idx->nsegs && !rc; s++) rc = load_segment(w, s, err);
+    return rc;
+}
+
+/* ----------------------------------------------------------- open/close */
 
 static sift_err take_lock(sift_writer *w, sift_errmsg *err)
 {
@@ -66,21 +307,25 @@ static sift_err take_lock(sift_writer *w, sift_errmsg *err)
     return rc;
 }
 
-/* Remove temporary files of dead writers and segment files that no
- * manifest names (left by a crash between writing and publishing). */
+/* Remove temporary files of dead writers and files no manifest names
+ * (left by a crash between writing and publishing). */
 static void remove_debris(const char *dir, const struct manifest *m)
 {
     DIR *d = opendir(dir);
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        bool drop = !strncmp(e->d_name, "tmp-", 4) || !strncmp(e->d_name, ".manifest.tmp", 13);
-        unsigned long long n;
+        bool drop = !strncmp(e->d_name, "tmp-", 4) || !strncmp(e->d_name, ".manifest.tmp", 13) ||
+                    !strncmp(e->d_name, ".del-", 5);
+        unsigned long long n, g;
         char tail;
         if (sscanf(e->d_name, "seg-%llu.sif%c", &n, &tail) == 2 && tail == 't') {
             drop = true;
+            for (uint32_t i = 0; m && i < m->count; i++) drop &= m->segs[i].number != n;
+        } else if (sscanf(e->d_name, "del-%llu-%llu.de%c", &n, &g, &tail) == 3 && tail == 'l') {
+            drop = true;
             for (uint32_t i = 0; m && i < m->count; i++)
-                if (m->segs[i].number == n) drop = false;
+                drop &= !(m->segs[i].number == n && m->segs[i].del_gen == g);
         }
         if (!drop) continue;
         char *p = path_join(dir, e->d_name);
@@ -94,9 +339,8 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
                           sift_errmsg *err)
 {
     *out = NULL;
-    const char *lang = opts && opts->language ? opts->language : "english";
-    unsigned ram_mb = opts && opts->ram_mb ? opts->ram_mb : 256;
-    if (!analyzer_language_ok(lang) || strlen(lang) >= 32)
+    const char *lang = opts ? opts->language : NULL;
+    if (lang && (!analyzer_language_ok(lang) || strlen(lang) >= 32))
         return sift_fail(err, SIFT_ERR_INVALID, "unknown stemmer language '%s'", lang);
     sift_err rc = mkdir_p(dir, err);
     if (rc) return rc;
@@ -104,39 +348,33 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
     if (!w) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     w->lock_fd = -1;
     w->dir = strdup(dir);
-    if (!w->dir) {
-        free(w);
+    w->rebuild = opts && opts->rebuild;
+    w->budget = (size_t)(opts && opts->ram_mb ? opts->ram_mb : 256) << 20;
+    char name[64];
+    snprintf(name, sizeof name, "tmp-%ld-", (long)getpid());
+    w->tmp_base = w->dir ? path_join(dir, name) : NULL;
+    if (!w->dir || !w->tmp_base) {
+        sift_writer_close(w);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     }
-    rc = take_lock(w, err);
-    if (rc) {
+    if ((rc = take_lock(w, err))) {
         sift_writer_close(w);
         return rc;
     }
     struct manifest m;
-    if (manifest_read(dir, &m, NULL) == SIFT_OK) {
-        remove_debris(dir, &m);
-        manifest_free(&m);
-    } else {
-        remove_debris(dir, NULL);
-    }
-    char name[64];
-    snprintf(name, sizeof name, "tmp-%ld-", (long)getpid());
-    w->tmp_prefix = path_join(dir, name);
-    snprintf(w->language, sizeof w->language, "%s", lang);
-    w->analyzer = analyzer_new(lang);
-    if (w->analyzer) analyzer_enable_cache(w->analyzer);
-    size_t budget = (size_t)ram_mb << 20;
-    char *store_path = w->tmp_prefix ? malloc(strlen(w->tmp_prefix) + 8) : NULL;
-    if (store_path) sprintf(store_path, "%sstore", w->tmp_prefix);
-    w->inv = w->tmp_prefix ? inverter_new(w->tmp_prefix, budget) : NULL;
-    if (!w->tmp_prefix || !w->analyzer || !w->inv || !store_path) {
-        free(store_path);
-        sift_writer_close(w);
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    }
-    rc = docstore_open(&w->store, store_path, err);
-    free(store_path);
+    bool have = manifest_read(dir, &m, NULL) == SIFT_OK;
+    remove_debris(dir, have ? &m : NULL);
+    if (have) manifest_free(&m);
+    rc = load(w, err);
+    const char *existing = w->idx && w->idx->nsegs ? w->idx->language : NULL;
+    if (!rc && lang && existing && strcmp(lang, existing))
+        rc = sift_fail(err, SIFT_ERR_INVALID,
+                       "%s was indexed with the '%s' stemmer; rebuild it to change to '%s'", dir,
+                       existing, lang);
+    snprintf(w->language, sizeof w->language, "%s", lang ? lang : existing ? existing : "english");
+    w->an = rc ? NULL : analyzer_new(w->language);
+    if (!rc && !w->an) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (!rc) analyzer_enable_cache(w->an);
     if (rc) {
         sift_writer_close(w);
         return rc;
@@ -145,150 +383,455 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
     return SIFT_OK;
 }
 
-struct add_ctx {
-    sift_writer *w;
-    uint64_t count;
-};
-
-static int on_token(void *ctx, const struct token *t)
+void sift_writer_close(sift_writer *w)
 {
-    struct add_ctx *a = ctx;
-    a->count++;
-    return inverter_add_token(a->w->inv, t->term, t->len, t->pos) != SIFT_OK;
+    if (!w) return;
+    unload(w);
+    free(w->entries);
+    free(w->slots);
+    buf_free(&w->sources);
+    analyzer_free(w->an);
+    free(w->cur_path);
+    free(w->tmp_base);
+    if (w->lock_fd >= 0) close(w->lock_fd);
+    free(w->dir);
+    free(w);
+}
+
+/* ------------------------------------------------------------- changes */
+
+sift_err sift_writer_set_info(sift_writer *w, const sift_doc_info *info, sift_errmsg *err)
+{
+    uint32_t src = intern_source(w, info && info->source ? info->source : "");
+    char *path = info && info->path ? strdup(info->path) : NULL;
+    if (src == UINT32_MAX || (info && info->path && !path)) {
+        free(path);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    free(w->cur_path);
+    w->cur_path = path;
+    w->cur_source = src;
+    w->cur_size = info ? info->size : 0;
+    w->cur_mtime = info ? info->mtime_ns : 0;
+    w->cur_hash = info ? info->hash : 0;
+    return SIFT_OK;
+}
+
+static void delete_entry(sift_writer *w, struct entry *e)
+{
+    struct seg_dels *d = e->seg >= 0 ? &w->dels[e->seg] : &w->pending_dels;
+    buf_u32(&d->docs, e->doc);
+    d->tokens += e->len;
+    e->live = false;
+    w->live--;
 }
 
 sift_err sift_writer_add(sift_writer *w, const char *id, const char *title, const char *text,
                          size_t text_len, sift_errmsg *err)
 {
-    if (w->dead) return sift_fail(err, SIFT_ERR_INVALID, "writer failed earlier; close it");
     if (!id || !*id) return sift_fail(err, SIFT_ERR_INVALID, "document id is empty");
     if (!text && text_len) return sift_fail(err, SIFT_ERR_INVALID, "text is NULL");
-    if (w->ndocs == UINT32_MAX)
-        return sift_fail(err, SIFT_ERR_INVALID, "too many documents for one segment");
-    if (!title) title = "";
-    if (!text) text = "";
-    struct add_ctx a = { w, 0 };
-    uint32_t title_end = 0, end = 0;
-    size_t title_len = strlen(title);
-    int bad = analyzer_run(w->analyzer, title, title_len, 0, on_token, &a, &title_end);
-    uint64_t title_tokens = a.count;
-    if (!bad) bad = analyzer_run(w->analyzer, text, text_len, title_end, on_token, &a, &end);
-    if (bad) {
-        w->dead = true;
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory indexing '%s'", id);
+    if (!w->pending_open) {
+        char *prefix = tmp_prefix(w);
+        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, err)
+                             : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        free(prefix);
+        if (rc) return rc;
+        w->pending_open = true;
     }
-    sift_err rc = inverter_end_doc(w->inv, w->ndocs, err);
-    uint8_t norm[NORM_SIZE];
-    wr_u32(norm, end);
-    wr_u32(norm + 4, title_end);
-    if (!rc && (!buf_append(&w->norms, norm, sizeof norm) || !buf_u64(&w->id_index, w->ids.len) ||
-                !buf_append(&w->ids, id, strlen(id))))
-        rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    const char *src = w->source ? w->source : "";
-    if (!rc)
-        rc = docstore_add(&w->store, id, strlen(id), title, title_len, src, strlen(src), text,
-                          text_len, err);
-    if (rc) {
-        w->dead = true;
-        return rc;
-    }
-    w->ndocs++;
-    w->tokens += a.count;
-    w->title_tokens += title_tokens;
-    return SIFT_OK;
-}
-
-sift_err sift_writer_set_source(sift_writer *w, const char *path, sift_errmsg *err)
-{
-    char *p = path ? strdup(path) : NULL;
-    if (path && !p) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    free(w->source);
-    w->source = p;
-    return SIFT_OK;
-}
-
-uint64_t sift_writer_doc_count(const sift_writer *w) { return w->ndocs; }
-
-/* Remove the segment files of a replaced manifest. Readers that mapped
- * them keep their mappings (unlink does not unmap). */
-static void remove_old_segments(const char *dir, const struct manifest *old, uint64_t keep)
-{
-    for (uint32_t i = 0; i < old->count; i++) {
-        if (old->segs[i].number == keep) continue;
-        char name[64];
-        segment_file_name(old->segs[i].number, name, sizeof name);
-        char *p = path_join(dir, name);
-        if (p) unlink(p);
-        free(p);
-    }
-}
-
-static sift_err build_segment(sift_writer *w, const char *seg_path, sift_errmsg *err)
-{
-    struct segment_writer sw;
-    sift_err rc = segment_writer_open(&sw, w->tmp_prefix, err);
+    struct build_doc d = { id, title ? title : "", w->cur_path, text ? text : "", text_len,
+                           w->cur_size, w->cur_mtime, w->cur_hash, w->cur_source };
+    uint32_t len;
+    sift_err rc = seg_build_add(&w->pending, w->an, &d, &len, err);
     if (rc) return rc;
-    struct term_sink sink = segment_writer_sink(&sw);
-    if (err) err->msg[0] = 0;
-    rc = inverter_merge(w->inv, &sink, err);
-    if (rc && err && !err->msg[0]) *err = sw.errmsg;
-    if (!rc) rc = docstore_finish(&w->store, err);
-    if (!rc) {
-        sw.stats.doc_count = w->ndocs;
-        sw.stats.token_count = w->tokens;
-        sw.stats.title_token_count = w->title_tokens;
-        snprintf(sw.stats.language, sizeof sw.stats.language, "%s", w->language);
-        if (!buf_u64(&w->id_index, w->ids.len))
-            rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-        if (!rc)
-            rc = segment_writer_finish(&sw, seg_path, w->norms.data, &w->id_index, &w->ids,
-                                       &w->store, err);
+    struct entry *e = find(w, id);
+    if (e && e->live) delete_entry(w, e);
+    if (!e) e = insert(w, id, strlen(id));
+    if (!e) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    e->seg = -1;
+    e->doc = w->pending.ndocs - 1;
+    e->len = len;
+    e->size = w->cur_size;
+    e->mtime_ns = w->cur_mtime;
+    e->hash = w->cur_hash;
+    e->source = w->cur_source;
+    e->seen = true;
+    e->live = true;
+    w->live++;
+    return SIFT_OK;
+}
+
+sift_err sift_writer_delete(sift_writer *w, const char *id, sift_errmsg *err)
+{
+    struct entry *e = find(w, id);
+    if (!e || !e->live) return sift_fail(err, SIFT_ERR_NOTFOUND, "no document with id '%.200s'", id);
+    delete_entry(w, e);
+    return SIFT_OK;
+}
+
+int sift_writer_lookup(sift_writer *w, const char *id, sift_doc_info *out)
+{
+    struct entry *e = find(w, id);
+    if (!e || !e->live) return 0;
+    if (out) {
+        out->source = source_name(w, e->source);
+        out->path = NULL;
+        out->size = e->size;
+        out->mtime_ns = e->mtime_ns;
+        out->hash = e->hash;
     }
-    segment_writer_discard(&sw);
-    return rc;
+    return 1;
+}
+
+void sift_writer_keep(sift_writer *w, const char *id)
+{
+    struct entry *e = find(w, id);
+    if (e && e->live) e->seen = true;
+}
+
+sift_err sift_writer_delete_unseen(sift_writer *w, const char *source, int dry_run,
+                                   uint64_t *count, sift_errmsg *err)
+{
+    (void)err;
+    uint64_t n = 0;
+    for (size_t i = 0; i < w->nentries; i++) {
+        struct entry *e = &w->entries[i];
+        if (!e->live || e->seen || strcmp(source_name(w, e->source), source)) continue;
+        n++;
+        if (!dry_run) delete_entry(w, e);
+    }
+    if (count) *count = n;
+    return SIFT_OK;
+}
+
+uint64_t sift_writer_doc_count(const sift_writer *w) { return w->live; }
+
+/* -------------------------------------------------------------- commit */
+
+/* A segment number no file uses: a reader may still map a segment that no
+ * manifest names any more, so numbers are never reused. */
+static uint64_t next_number(const sift_writer *w)
+{
+    uint64_t n = 1;
+    for (uint32_t i = 0; i < w->man.count; i++)
+        if (w->man.segs[i].number >= n) n = w->man.segs[i].number + 1;
+    DIR *d = opendir(w->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        unsigned long long k;
+        if (sscanf(e->d_name, "seg-%llu.sift", &k) == 1 && k >= n) n = k + 1;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The union of a segment's committed deletions and new ones, sorted. */
+static uint32_t *merged_deletes(const struct segment *seg, const struct seg_dels *d, size_t *n)
+{
+    size_t add = d->docs.len / 4;
+    uint32_t *all = malloc((seg->ndeleted + add + 1) * sizeof *all);
+    if (!all) return NULL;
+    memcpy(all, seg->deleted, seg->ndeleted * sizeof *all);
+    for (size_t i = 0; i < add; i++) all[seg->ndeleted + i] = rd_u32(d->docs.data + i * 4);
+    qsort(all, seg->ndeleted + add, sizeof *all, cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < seg->ndeleted + add; i++)
+        if (!k || all[i] != all[k - 1]) all[k++] = all[i];
+    *n = k;
+    return all;
+}
+
+/* Names written for the new generation (removed if publishing fails) and
+ * names only the old one used (removed after it succeeds). */
+struct file_list {
+    char names[64][64];
+    size_t n;
+    struct buf more;   /* overflow: NUL-separated */
+};
+
+static void list_add(struct file_list *l, const char *name)
+{
+    if (l->n < 64) snprintf(l->names[l->n++], 64, "%s", name);
+    else buf_append(&l->more, name, strlen(name) + 1);
+}
+
+static void list_remove_all(const sift_writer *w, struct file_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) remove_file(w, l->names[i]);
+    for (size_t off = 0; off < l->more.len; off += strlen((char *)l->more.data + off) + 1)
+        remove_file(w, (char *)l->more.data + off);
+    buf_free(&l->more);
+    l->n = 0;
+}
+
+static sift_err maybe_merge(sift_writer *w, unsigned max_segments, sift_errmsg *err);
+
+static bool has_changes(const sift_writer *w)
+{
+    if (w->rebuild || w->pending_open) return true;
+    for (uint32_t i = 0; w->dels && i < w->man.count; i++)
+        if (w->dels[i].docs.len) return true;
+    return false;
 }
 
 sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err)
 {
-    if (w->dead) return sift_fail(err, SIFT_ERR_INVALID, "writer failed earlier; close it");
-    w->dead = true;   /* one commit per writer */
-    struct manifest old;
-    bool have_old = manifest_read(w->dir, &old, NULL) == SIFT_OK;
-    uint64_t number = 1;
-    for (uint32_t i = 0; have_old && i < old.count; i++)
-        if (old.segs[i].number >= number) number = old.segs[i].number + 1;
+    if (!has_changes(w)) return maybe_merge(w, 0, err);   /* nothing to publish */
+    struct file_list written = { .n = 0 }, obsolete = { .n = 0 };
+    struct manifest m = { w->man.generation + 1, 0, NULL };
+    m.segs = calloc(w->man.count + 1, sizeof *m.segs);
+    sift_err rc = m.segs ? SIFT_OK : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     char name[64];
-    segment_file_name(number, name, sizeof name);
-    char *seg_path = path_join(w->dir, name);
-    if (!seg_path) {
-        if (have_old) manifest_free(&old);
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    /* committed segments, with their new deletions */
+    for (uint32_t i = 0; !rc && i < w->man.count; i++) {
+        struct manifest_segment s = w->man.segs[i];
+        bool drop = w->rebuild;
+        const struct segment *seg = drop ? NULL : &w->idx->segs[i];
+        if (!drop && w->dels[i].docs.len) {
+            size_t n;
+            uint32_t *all = merged_deletes(seg, &w->dels[i], &n);
+            if (!all) {
+                rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (n == seg->doc_count) {
+                drop = true;
+            } else {
+                if (s.del_gen) {
+                    deletes_file_name(s.number, s.del_gen, name, sizeof name);
+                    list_add(&obsolete, name);
+                }
+                s.del_gen++;
+                s.deleted = n;
+                s.deleted_tokens += w->dels[i].tokens;
+                rc = deletes_write(w->dir, s.number, s.del_gen, seg->doc_count, all, n, err);
+                deletes_file_name(s.number, s.del_gen, name, sizeof name);
+                list_add(&written, name);
+            }
+            free(all);
+        }
+        if (drop) {
+            segment_file_name(s.number, name, sizeof name);
+            list_add(&obsolete, name);
+            if (s.del_gen) {
+                deletes_file_name(s.number, s.del_gen, name, sizeof name);
+                list_add(&obsolete, name);
+            }
+        } else {
+            m.segs[m.count++] = s;
+        }
     }
-    sift_err rc = build_segment(w, seg_path, err);
-    if (!rc) {
-        struct manifest_segment seg = { number, w->ndocs };
-        struct manifest m = { have_old ? old.generation + 1 : 1, 1, &seg };
-        rc = manifest_write(w->dir, &m, err);
-        if (rc) unlink(seg_path);
+    /* the pending segment */
+    if (!rc && w->pending_open && w->pending.ndocs > w->pending_dels.docs.len / 4) {
+        uint64_t number = next_number(w);
+        segment_file_name(number, name, sizeof name);
+        char *path = file_path(w, name);
+        list_add(&written, name);
+        rc = path ? seg_build_finish(&w->pending, path, w->language, &w->sources, err)
+                  : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        free(path);
+        struct manifest_segment s = { number, w->pending.ndocs, 0, 0, 0 };
+        if (!rc && w->pending_dels.docs.len) {
+            size_t n = w->pending_dels.docs.len / 4;
+            uint32_t *all = malloc(n * sizeof *all);
+            if (!all) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+            for (size_t i = 0; all && i < n; i++) all[i] = rd_u32(w->pending_dels.docs.data + i * 4);
+            if (all) qsort(all, n, sizeof *all, cmp_u32);
+            s = (struct manifest_segment){ number, w->pending.ndocs, n, w->pending_dels.tokens, 1 };
+            if (!rc) rc = deletes_write(w->dir, number, 1, w->pending.ndocs, all, n, err);
+            deletes_file_name(number, 1, name, sizeof name);
+            list_add(&written, name);
+            free(all);
+        }
+        m.segs[m.count++] = s;
     }
-    if (!rc && have_old) remove_old_segments(w->dir, &old, number);
-    if (have_old) manifest_free(&old);
-    free(seg_path);
+    if (!rc) rc = manifest_write(w->dir, &m, err);
+    if (rc) {
+        list_remove_all(w, &written);
+    } else {
+        list_remove_all(w, &obsolete);
+        w->rebuild = false;
+    }
+    buf_free(&written.more);
+    buf_free(&obsolete.more);
+    free(m.segs);
+    sift_errmsg tmp;
+    sift_err lrc = load(w, rc ? &tmp : err);   /* the published state, pending changes gone */
+    if (!rc) rc = lrc;
+    if (!rc) rc = maybe_merge(w, 0, err);
     return rc;
 }
 
-void sift_writer_close(sift_writer *w)
+/* --------------------------------------------------------------- merge */
+
+struct merge_ctx {
+    sift_writer *w;
+    const struct segment *seg;
+    struct seg_build *b;
+    uint32_t map[256];
+    uint32_t nsrc;
+    sift_err rc;
+    sift_errmsg *err;
+};
+
+static int merge_doc(void *ctx, uint32_t doc, const struct doc_record *r)
 {
-    if (!w) return;
-    inverter_free(w->inv);
-    docstore_discard(&w->store);
-    analyzer_free(w->analyzer);
-    buf_free(&w->norms);
-    buf_free(&w->id_index);
-    buf_free(&w->ids);
-    free(w->source);
-    free(w->tmp_prefix);
-    if (w->lock_fd >= 0) close(w->lock_fd);
-    free(w->dir);
-    free(w);
+    struct merge_ctx *mc = ctx;
+    if (segment_is_deleted(mc->seg, doc)) return 0;
+    struct doc_meta meta;
+    mc->rc = segment_doc_meta(mc->seg, doc, &meta, mc->err);
+    if (mc->rc) return 1;
+    char *id = strndup(r->id, r->id_len), *title = strndup(r->title, r->title_len);
+    char *path = strndup(r->path, r->path_len);
+    if (!id || !title || !path) {
+        mc->rc = sift_fail(mc->err, SIFT_ERR_NOMEM, "out of memory");
+    } else {
+        struct build_doc d = { id, title, path, r->text, r->text_len, meta.size, meta.mtime_ns,
+                               meta.hash, meta.source < mc->nsrc ? mc->map[meta.source] : 0 };
+        uint32_t len;
+        mc->rc = seg_build_add(mc->b, mc->w->an, &d, &len, mc->err);
+    }
+    free(id);
+    free(title);
+    free(path);
+    return mc->rc != SIFT_OK;
+}
+
+/* Merge the committed segments picked[0..n) into one and publish. */
+static sift_err merge_segments(sift_writer *w, const uint32_t *picked, size_t n, sift_errmsg *err)
+{
+    struct seg_build b;
+    char *prefix = tmp_prefix(w);
+    sift_err rc = prefix ? seg_build_open(&b, prefix, w->budget, err)
+                         : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    free(prefix);
+    if (rc) return rc;
+    for (size_t k = 0; k < n && !rc; k++) {
+        const struct segment *seg = &w->idx->segs[picked[k]];
+        struct merge_ctx mc = { w, seg, &b, { 0 }, 0, SIFT_OK, err };
+        for (; mc.nsrc < 256; mc.nsrc++) {
+            sift_errmsg dummy;
+            const char *src = segment_source(seg, mc.nsrc, &dummy);
+            if (!src) break;
+            mc.map[mc.nsrc] = intern_source(w, src);
+        }
+        rc = docstore_scan(seg, merge_doc, &mc, err);
+        if (!rc) rc = mc.rc;
+    }
+    uint64_t number = next_number(w);
+    char name[64];
+    segment_file_name(number, name, sizeof name);
+    char *path = file_path(w, name);
+    if (!rc && !path) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (!rc) rc = seg_build_finish(&b, path, w->language, &w->sources, err);
+    struct manifest m = { w->man.generation + 1, 0, calloc(w->man.count + 1, sizeof *m.segs) };
+    if (!rc && !m.segs) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    struct file_list obsolete = { .n = 0 };
+    for (uint32_t i = 0; !rc && i < w->man.count; i++) {
+        bool chosen = false;
+        for (size_t k = 0; k < n; k++) chosen |= picked[k] == i;
+        if (!chosen) {
+            m.segs[m.count++] = w->man.segs[i];
+            continue;
+        }
+        segment_file_name(w->man.segs[i].number, name, sizeof name);
+        list_add(&obsolete, name);
+        if (w->man.segs[i].del_gen) {
+            deletes_file_name(w->man.segs[i].number, w->man.segs[i].del_gen, name, sizeof name);
+            list_add(&obsolete, name);
+        }
+    }
+    if (!rc && b.ndocs) m.segs[m.count++] = (struct manifest_segment){ number, b.ndocs, 0, 0, 0 };
+    if (!rc) rc = manifest_write(w->dir, &m, err);
+    if (rc) {
+        if (path) unlink(path);
+    } else {
+        if (!b.ndocs && path) unlink(path);
+        list_remove_all(w, &obsolete);
+    }
+    buf_free(&obsolete.more);
+    free(m.segs);
+    free(path);
+    seg_build_discard(&b);
+    sift_errmsg tmp;
+    sift_err lrc = load(w, rc ? &tmp : err);
+    return rc ? rc : lrc;
+}
+
+static uint64_t live_docs(const struct manifest_segment *s) { return s->doc_count - s->deleted; }
+
+static unsigned tier(uint64_t live)
+{
+    unsigned t = 0;
+    while (live >= MERGE_FACTOR) {
+        live /= MERGE_FACTOR;
+        t++;
+    }
+    return t;
+}
+
+/* Pick segments to merge. With max_segments 0, the tiered policy: when a
+ * size tier (a power of MERGE_FACTOR in live documents) holds
+ * MERGE_FACTOR segments, merge the smallest MERGE_FACTOR of them; this
+ * keeps the count at most MERGE_FACTOR - 1 per tier, logarithmic in the
+ * index size. Otherwise merge the smallest until max_segments remain
+ * (and a lone segment with deletions, to expunge them). */
+static size_t pick(const sift_writer *w, unsigned max_segments, uint32_t *picked)
+{
+    uint32_t n = w->man.count;
+    uint32_t order[MANIFEST_MAX_SEGMENTS];
+    for (uint32_t i = 0; i < n; i++) order[i] = i;
+    for (uint32_t i = 1; i < n; i++)   /* by live documents, ascending */
+        for (uint32_t j = i; j > 0 && live_docs(&w->man.segs[order[j]]) < live_docs(&w->man.segs[order[j - 1]]); j--) {
+            uint32_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    if (max_segments) {
+        if (n > max_segments) {
+            size_t k = n - max_segments + 1;
+            memcpy(picked, order, k * sizeof *picked);
+            return k;
+        }
+        if (n == 1 && max_segments == 1 && w->man.segs[0].deleted) {
+            picked[0] = 0;
+            return 1;
+        }
+        return 0;
+    }
+    for (uint32_t i = 0; i < n;) {
+        unsigned t = tier(live_docs(&w->man.segs[order[i]]));
+        uint32_t j = i;
+        while (j < n && tier(live_docs(&w->man.segs[order[j]])) == t) j++;
+        if (j - i >= MERGE_FACTOR) {
+            memcpy(picked, order + i, MERGE_FACTOR * sizeof *picked);
+            return MERGE_FACTOR;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+static sift_err maybe_merge(sift_writer *w, unsigned max_segments, sift_errmsg *err)
+{
+    uint32_t picked[MANIFEST_MAX_SEGMENTS];
+    for (int rounds = 0; rounds < 1000; rounds++) {
+        size_t n = pick(w, max_segments, picked);
+        if (!n) return SIFT_OK;
+        sift_err rc = merge_segments(w, picked, n, err);
+        if (rc) return rc;
+    }
+    return SIFT_OK;
+}
+
+sift_err sift_writer_merge(sift_writer *w, unsigned max_segments, sift_errmsg *err)
+{
+    if (has_changes(w)) return sift_fail(err, SIFT_ERR_INVALID, "commit pending changes before merging");
+    return maybe_merge(w, max_segments ? max_segments : 1, err);
 }

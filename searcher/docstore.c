@@ -99,3 +99,62 @@ void doc_record_free(struct doc_record *r)
     free(r->buf);
     memset(r, 0, sizeof *r);
 }
+
+sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_errmsg *err)
+{
+    uint32_t doc = 0;
+    char *buf = NULL;
+    size_t cap = 0;
+    sift_err rc = SIFT_OK;
+    for (uint32_t b = 0; b < s->nstore_blocks && !rc; b++) {
+        const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX, (uint64_t)b * STORE_INDEX_ENTRY,
+                                       STORE_INDEX_ENTRY * (b + 1 < s->nstore_blocks ? 2 : 1),
+                                       &rc, err);
+        if (!e) break;
+        uint32_t first = rd_u32(e), ulen = rd_u32(e + 4);
+        uint64_t off = rd_u64(e + 8);
+        uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
+        if (first != doc || end < off) {
+            rc = corrupt(s, err, "block index out of order");
+            break;
+        }
+        const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
+        if (!z) break;
+        if ((size_t)ulen + 1 > cap) {
+            char *nb = realloc(buf, (size_t)ulen + 1);
+            if (!nb) {
+                rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+                break;
+            }
+            buf = nb;
+            cap = (size_t)ulen + 1;
+        }
+        uLongf got = ulen;
+        if (uncompress((Bytef *)buf, &got, z, (uLong)(end - off)) != Z_OK || got != ulen) {
+            rc = corrupt(s, err, "block does not decompress");
+            break;
+        }
+        struct cursor c = cursor_make((const uint8_t *)buf, ulen);
+        while (!rc && c.p < c.end) {
+            struct doc_record r = { 0 };
+            const char **dst[4] = { &r.id, &r.title, &r.path, &r.text };
+            size_t *lens[4] = { &r.id_len, &r.title_len, &r.path_len, &r.text_len };
+            for (int k = 0; k < 4; k++) {
+                *lens[k] = (size_t)cur_varint(&c);
+                *dst[k] = (const char *)cur_take(&c, *lens[k]);
+            }
+            if (c.bad || doc >= s->doc_count) {
+                rc = corrupt(s, err, "record truncated or too many records");
+                break;
+            }
+            if (fn(ctx, doc, &r)) {
+                free(buf);
+                return SIFT_OK;
+            }
+            doc++;
+        }
+    }
+    if (!rc && doc != s->doc_count) rc = corrupt(s, err, "fewer records than documents");
+    free(buf);
+    return rc;
+}

@@ -14,6 +14,8 @@
 
 #define DOC_END UINT32_MAX
 
+struct term_info;
+
 struct segment {
     struct segfile file;
     uint64_t number;
@@ -22,7 +24,34 @@ struct segment {
     uint64_t token_count, title_token_count, term_count, posting_count;
     uint32_t ndict_blocks;
     uint32_t nstore_blocks;
+    /* deletions (from the manifest and its deletions file) */
+    uint64_t del_gen;
+    uint32_t *deleted;        /* ascending local document numbers */
+    size_t ndeleted;
+    uint64_t deleted_tokens;
+    uint8_t *delbits;         /* bit per document; NULL when none are deleted */
 };
+
+static inline bool segment_is_deleted(const struct segment *s, uint32_t doc)
+{
+    return s->delbits && (s->delbits[doc >> 3] >> (doc & 7) & 1);
+}
+
+/* Documents of a term's postings that are not deleted. */
+sift_err segment_live_df(const struct segment *s, const struct term_info *ti, uint32_t *live,
+                         sift_errmsg *err);
+
+/* Per-document source information (SEC_DOC_META). */
+struct doc_meta {
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;
+    uint32_t source;          /* index into the segment's sources */
+};
+sift_err segment_doc_meta(const struct segment *s, uint32_t doc, struct doc_meta *out,
+                          sift_errmsg *err);
+/* Source k of the segment (NUL-terminated in the map), or NULL. */
+const char *segment_source(const struct segment *s, uint32_t k, sift_errmsg *err);
 
 struct sift_index {
     char *dir;
@@ -30,8 +59,8 @@ struct sift_index {
     uint64_t generation;
     uint32_t nsegs;
     struct segment *segs;
-    uint64_t doc_count;
-    uint64_t token_count;
+    uint64_t doc_count;       /* live documents over all segments */
+    uint64_t token_count;     /* their tokens */
     double avgdl;
 };
 
@@ -108,5 +137,11 @@ struct doc_record {
 sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *out,
                       sift_errmsg *err);
 void doc_record_free(struct doc_record *r);
+
+/* Call fn for every document of the segment in order (deleted ones
+ * included), decompressing each block once. The record's strings are
+ * valid during the call. A non-zero return stops the scan. */
+typedef int (*doc_scan_fn)(void *ctx, uint32_t doc, const struct doc_record *r);
+sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_errmsg *err);
 
 #endif

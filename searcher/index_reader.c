@@ -10,6 +10,19 @@
 #include "manifest.h"
 #include "segment.h"
 
+static sift_err load_deletes(struct segment *s, const char *dir, const struct manifest_segment *ms,
+                             sift_errmsg *err)
+{
+    s->del_gen = ms->del_gen;
+    s->deleted_tokens = ms->deleted_tokens;
+    sift_err rc = deletes_read(dir, ms, &s->deleted, &s->ndeleted, err);
+    if (rc || !s->ndeleted) return rc;
+    s->delbits = calloc(((size_t)s->doc_count + 7) / 8, 1);
+    if (!s->delbits) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->ndeleted; i++) s->delbits[s->deleted[i] >> 3] |= (uint8_t)(1u << (s->deleted[i] & 7));
+    return SIFT_OK;
+}
+
 static sift_err open_segment(struct segment *s, const char *dir, uint64_t number,
                              sift_errmsg *err)
 {
@@ -33,7 +46,8 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
         segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY ||
-        segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8)
+        segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8 ||
+        segfile_section_len(f, SEC_DOC_META) != (uint64_t)s->doc_count * DOC_META_SIZE)
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
                          f->path);
     s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
@@ -50,6 +64,7 @@ static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
     sift_err rc = manifest_read(idx->dir, &m, err);
     if (rc) return rc;
     idx->generation = m.generation;
+    uint64_t base = 0;
     idx->segs = calloc(m.count ? m.count : 1, sizeof *idx->segs);
     if (!idx->segs) {
         manifest_free(&m);
@@ -62,10 +77,16 @@ static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
         if (!rc && idx->segs[i].doc_count != m.segs[i].doc_count)
             rc = sift_fail(err, SIFT_ERR_CORRUPT, "%s: document count differs from manifest",
                            idx->segs[i].file.path);
+        if (!rc) rc = load_deletes(&idx->segs[i], idx->dir, &m.segs[i], err);
+        if (rc == SIFT_ERR_NOTFOUND) *retry = true;
+        if (!rc && idx->segs[i].deleted_tokens > idx->segs[i].token_count)
+            rc = sift_fail(err, SIFT_ERR_CORRUPT, "%s: deleted tokens exceed the segment's",
+                           idx->segs[i].file.path);
         if (!rc) {
-            idx->segs[i].doc_base = idx->doc_count;
-            idx->doc_count += idx->segs[i].doc_count;
-            idx->token_count += idx->segs[i].token_count;
+            idx->segs[i].doc_base = base;
+            base += idx->segs[i].doc_count;
+            idx->doc_count += idx->segs[i].doc_count - idx->segs[i].ndeleted;
+            idx->token_count += idx->segs[i].token_count - idx->segs[i].deleted_tokens;
         }
     }
     manifest_free(&m);
@@ -81,7 +102,11 @@ static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
 
 static void close_segments(sift_index *idx)
 {
-    for (uint32_t i = 0; i < idx->nsegs; i++) segfile_close(&idx->segs[i].file);
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        segfile_close(&idx->segs[i].file);
+        free(idx->segs[i].deleted);
+        free(idx->segs[i].delbits);
+    }
     free(idx->segs);
     idx->segs = NULL;
     idx->nsegs = 0;
@@ -135,6 +160,7 @@ sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *out, sift
         const struct segment *s = &idx->segs[i];
         out->term_count += s->term_count;  /* an upper bound across segments */
         out->posting_count += s->posting_count;
+        out->deleted_count += s->ndeleted;
         out->bytes += s->file.size;
         out->postings_bytes += segfile_section_len(&s->file, SEC_POSTINGS);
         out->positions_bytes += segfile_section_len(&s->file, SEC_POSITIONS);
@@ -177,4 +203,60 @@ sift_err segment_doc_id(const struct segment *s, uint32_t doc, const char **id, 
     *id = (const char *)d;
     *len = (size_t)(b - a);
     return SIFT_OK;
+}
+
+sift_err segment_live_df(const struct segment *s, const struct term_info *ti, uint32_t *live,
+                         sift_errmsg *err)
+{
+    *live = ti->df;
+    if (!s->ndeleted) return SIFT_OK;
+    struct postings p;
+    sift_err rc = postings_open(&p, s, ti, err);
+    if (rc) return rc;
+    uint32_t dead = 0;
+    postings_first(&p);
+    if ((uint64_t)s->ndeleted * 8 < ti->df) {
+        /* few deletions: skip to each of them */
+        for (size_t i = 0; i < s->ndeleted && p.doc != DOC_END; i++) {
+            uint32_t d = s->deleted[i];
+            if (p.doc < d) postings_advance(&p, d);
+            dead += p.doc == d;
+        }
+    } else {
+        for (; p.doc != DOC_END; postings_next(&p)) dead += segment_is_deleted(s, p.doc);
+    }
+    if (p.rc) return p.rc;
+    *live = ti->df - dead;
+    return SIFT_OK;
+}
+
+sift_err segment_doc_meta(const struct segment *s, uint32_t doc, struct doc_meta *out,
+                          sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    const uint8_t *p = segfile_get(&s->file, SEC_DOC_META, (uint64_t)doc * DOC_META_SIZE,
+                                   DOC_META_SIZE, &rc, err);
+    if (!p) return rc;
+    out->size = rd_u64(p);
+    out->mtime_ns = (int64_t)rd_u64(p + 8);
+    out->hash = rd_u64(p + 16);
+    out->source = rd_u32(p + 24);
+    return SIFT_OK;
+}
+
+const char *segment_source(const struct segment *s, uint32_t k, sift_errmsg *err)
+{
+    uint64_t len = segfile_section_len(&s->file, SEC_SOURCES);
+    sift_err rc = SIFT_OK;
+    const uint8_t *p = segfile_get(&s->file, SEC_SOURCES, 0, len, &rc, err);
+    if (!p) return NULL;
+    /* NUL-terminated strings, one after the other */
+    for (uint64_t off = 0, i = 0; off < len; i++) {
+        const uint8_t *e = memchr(p + off, 0, (size_t)(len - off));
+        if (!e) break;
+        if (i == k) return (const char *)p + off;
+        off = (uint64_t)(e - p) + 1;
+    }
+    sift_fail(err, SIFT_ERR_CORRUPT, "%s: source %u out of range", s->file.path, k);
+    return NULL;
 }

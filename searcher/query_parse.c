@@ -688,7 +688,12 @@ static void compute_idf(struct parser *p)
                 p->rc = rc;
                 return;
             }
-            if (found) df += ti.df;
+            uint32_t live = 0;
+            if (found && (rc = segment_live_df(&p->idx->segs[s], &ti, &live, p->err))) {
+                p->rc = rc;
+                return;
+            }
+            df += live;
         }
         p->uniq[i].idf = bm25_idf(p->idx->doc_count, df);
     }

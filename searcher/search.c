@@ -55,6 +55,7 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
     for (uint32_t doc = qit_advance(root, 0); doc != DOC_END;
          doc = doc + 1 == DOC_END ? DOC_END : qit_advance(root, doc + 1)) {
+        if (segment_is_deleted(seg, doc)) continue;
         dc.doc = doc;
         dc.loaded = false;
         if (!qit_confirm(root, &dc)) {

@@ -26,7 +26,7 @@ expect_grep() {  # expect_grep NAME FILE PATTERN
 
 IDX=$T/index
 check index 0 "$INDEXER" --index "$IDX" "$CORPUS"
-expect_grep summary err "indexed 32 documents"
+expect_grep summary err "32 added, 0 updated, 0 deleted, 0 unchanged, 0 skipped"
 check hits 0 "$SEARCH" --index "$IDX" "ByteDance Azure"
 expect_grep first-hit out "^1\. Why ByteDance buys OpenAI models through Azure"
 expect_grep snippet out "Azure"

@@ -81,43 +81,90 @@ typedef struct sift_errmsg {
 typedef struct sift_writer sift_writer;
 
 typedef struct sift_writer_options {
-    /* Snowball stemmer name ("english", "french", ... or "none"); recorded
-     * in the index so queries are analyzed the same way. NULL: "english". */
+    /* Snowball stemmer name ("english", "french", ... or "none"), recorded
+     * in the index so queries are analyzed the same way. NULL: the
+     * existing index's language, or "english" for a new index. Changing
+     * the language of an existing index needs `rebuild`. */
     const char *language;
     /* Memory budget for in-memory inversion, in MiB. When the postings
      * buffered in memory exceed it they are spilled to a sorted run on disk
      * and merged at commit. 0: 256. */
     unsigned ram_mb;
+    /* Start from an empty index: the first commit replaces everything the
+     * directory held. 0: update the existing index in place. */
+    int rebuild;
 } sift_writer_options;
 
-/* Start building a new index in directory `dir` (created if missing).
- * Takes the index's writer lock: a second writer gets SIFT_ERR_LOCKED.
- * Documents added become visible to readers only at sift_writer_commit(),
- * which replaces whatever index `dir` held, atomically.
- * `opts` may be NULL for defaults. On success *out owns the writer. */
+/* Open the index in directory `dir` (created if missing) for writing.
+ * Takes the index's writer lock: a second writer gets SIFT_ERR_LOCKED
+ * at once (the lock is released by the kernel if the process dies).
+ * Changes become visible to readers only at sift_writer_commit(), which
+ * publishes them atomically. `opts` may be NULL for defaults. On success
+ * *out owns the writer. */
 SIFT_API sift_err sift_writer_open(const char *dir, const sift_writer_options *opts,
                                    sift_writer **out, sift_errmsg *err);
 
-/* Add one document. `id` is the external id (NUL-terminated, non-empty),
- * `title` may be NULL, `text` is `text_len` bytes of UTF-8 (invalid bytes
- * are treated as separators, never as part of a token). Everything is
- * copied. Returns SIFT_ERR_INVALID for an empty id. */
+/* Where the next added documents come from, for incremental reindexing:
+ * `source` is the directory or file they were read from (NULL: none),
+ * `path` the file shown in results (NULL: none); size, mtime_ns and hash
+ * describe the content so that a later run can tell it is unchanged.
+ * Strings are copied. */
+typedef struct sift_doc_info {
+    const char *source;
+    const char *path;
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;
+} sift_doc_info;
+
+SIFT_API sift_err sift_writer_set_info(sift_writer *w, const sift_doc_info *info,
+                                       sift_errmsg *err);
+
+/* Add a document, or replace the live document with the same external id
+ * (the old one is deleted at commit). `id` is NUL-terminated and
+ * non-empty, `title` may be NULL, `text` is `text_len` bytes of UTF-8
+ * (invalid bytes act as separators). Everything is copied. */
 SIFT_API sift_err sift_writer_add(sift_writer *w, const char *id, const char *title,
                                   const char *text, size_t text_len, sift_errmsg *err);
 
-/* Record the path a document came from (shown in results); applies to
- * documents added after the call. `path` may be NULL to clear it. */
-SIFT_API sift_err sift_writer_set_source(sift_writer *w, const char *path, sift_errmsg *err);
+/* Delete the live document with this id. SIFT_ERR_NOTFOUND when there is
+ * none (nothing changes). */
+SIFT_API sift_err sift_writer_delete(sift_writer *w, const char *id, sift_errmsg *err);
 
-/* Number of documents added so far. */
+/* Whether a live document has this id; when it does and `out` is not
+ * NULL, its recorded info (strings owned by the writer, valid until the
+ * next call on it). */
+SIFT_API int sift_writer_lookup(sift_writer *w, const char *id, sift_doc_info *out);
+
+/* Mark the document as still present in its source (see
+ * sift_writer_delete_unseen). */
+SIFT_API void sift_writer_keep(sift_writer *w, const char *id);
+
+/* Delete every live document that came from `source` and was neither
+ * added, replaced nor kept since the writer was opened (or last
+ * committed): the files that disappeared from a directory. With `dry_run`
+ * nothing is deleted. *count (if not NULL) receives the number. */
+SIFT_API sift_err sift_writer_delete_unseen(sift_writer *w, const char *source, int dry_run,
+                                            uint64_t *count, sift_errmsg *err);
+
+/* Live documents in the index as the writer sees it (committed ones plus
+ * pending changes). */
 SIFT_API uint64_t sift_writer_doc_count(const sift_writer *w);
 
-/* Write the index files, fsync them and publish them atomically. After a
- * failure (for example SIFT_ERR_NOSPACE) the previously published index
- * is intact and the writer can only be closed. */
+/* Write the new segment and the deletions, fsync them, publish them with a
+ * new manifest (atomic rename, directory fsync), remove files no reader
+ * opening the index can need any more, then merge segments by the tiered
+ * policy (each merge published the same way). After a failure (for
+ * example SIFT_ERR_NOSPACE) the previously published index is intact;
+ * pending changes are dropped. The writer stays usable for more changes. */
 SIFT_API sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err);
 
-/* Release the writer and its lock. Uncommitted documents are discarded and
+/* Merge the index's segments until at most `max_segments` remain (1: one
+ * segment, with deleted documents expunged). Publishes like commit;
+ * commit pending changes first. */
+SIFT_API sift_err sift_writer_merge(sift_writer *w, unsigned max_segments, sift_errmsg *err);
+
+/* Release the writer and its lock. Uncommitted changes are discarded and
  * temporary files removed. Accepts NULL. */
 SIFT_API void sift_writer_close(sift_writer *w);
 
@@ -136,7 +183,8 @@ SIFT_API sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg
 SIFT_API void sift_index_close(sift_index *idx);
 
 typedef struct sift_index_stats {
-    uint64_t doc_count;      /* documents */
+    uint64_t doc_count;      /* live documents */
+    uint64_t deleted_count;  /* deleted documents still held by segments */
     uint64_t term_count;     /* distinct terms */
     uint64_t token_count;    /* tokens over all documents */
     uint64_t posting_count;  /* (term, document) pairs */
@@ -153,6 +201,18 @@ SIFT_API sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *
 
 /* Verify every checksum of every index file (reads the whole index). */
 SIFT_API sift_err sift_index_verify(sift_index *idx, sift_errmsg *err);
+
+/* Check every checksum and every structural invariant of the index (as
+ * Lucene's CheckIndex does): sorted dictionary, postings that decode to
+ * increasing documents with the recorded df and cf, positions inside their
+ * documents, lengths that add up, stored records matching the ids,
+ * deletions that add up, no id live twice. Each problem found is passed
+ * to `report` (may be NULL) as one line; *problems (may be NULL) receives
+ * their number. Returns SIFT_OK when all holds, SIFT_ERR_CORRUPT when not.
+ * Reads the whole index. */
+typedef void (*sift_check_fn)(void *ctx, const char *problem);
+SIFT_API sift_err sift_index_check(sift_index *idx, sift_check_fn report, void *ctx,
+                                   uint64_t *problems, sift_errmsg *err);
 
 /* ----------------------------------------------------------------- query */
 

@@ -1,0 +1,48 @@
+/* segment_build.h -- one new segment being filled with documents: the
+ * inverter, the document store and the per-document sections, turned into
+ * a segment file by seg_build_finish. The writer uses one for its pending
+ * documents and one per merge. */
+#ifndef SIFT_SEGMENT_BUILD_H
+#define SIFT_SEGMENT_BUILD_H
+
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+#include "docstore_writer.h"
+#include "invert.h"
+
+struct analyzer;
+
+struct seg_build {
+    char *tmp_prefix;
+    struct inverter *inv;
+    struct docstore_writer store;
+    struct buf norms, id_index, ids, meta;
+    uint32_t ndocs;
+    uint64_t tokens, title_tokens;
+};
+
+struct build_doc {
+    const char *id, *title, *path;
+    const char *text;
+    size_t text_len;
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;
+    uint32_t source;
+};
+
+/* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). */
+sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
+                        sift_errmsg *err);
+/* Analyze and add; *len receives the document's token count. */
+sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct build_doc *d,
+                       uint32_t *len, sift_errmsg *err);
+/* Write the segment file (fsynced). `sources` holds the source strings. */
+sift_err seg_build_finish(struct seg_build *b, const char *path, const char *language,
+                          const struct buf *sources, sift_errmsg *err);
+void seg_build_discard(struct seg_build *b);
+
+#endif

@@ -1,0 +1,190 @@
+/* check.c -- sift_index_check: every checksum and structural invariant. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "index.h"
+#include "segment.h"
+
+struct checker {
+    sift_check_fn report;
+    void *ctx;
+    uint64_t problems;
+    const struct segment *seg;
+    /* per-segment walk state */
+    char prev[256];
+    size_t prev_len;
+    bool first;
+    uint64_t terms, postings;
+    uint32_t *positions;
+    size_t cap;
+};
+
+static void problem(struct checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct checker *c, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->problems++;
+    if (c->report && c->problems <= 1000) c->report(c->ctx, msg);
+}
+
+static int check_term(void *ctx, const char *term, size_t len, const struct term_info *ti)
+{
+    struct checker *c = ctx;
+    const struct segment *s = c->seg;
+    const char *path = s->file.path;
+    if (!c->first) {
+        size_t n = len < c->prev_len ? len : c->prev_len;
+        int cmp = memcmp(c->prev, term, n);
+        if (cmp > 0 || (cmp == 0 && len <= c->prev_len))
+            problem(c, "%s: dictionary: term '%.*s' is not after '%.*s'", path, (int)len, term,
+                    (int)c->prev_len, c->prev);
+    }
+    c->first = false;
+    memcpy(c->prev, term, len < sizeof c->prev ? len : sizeof c->prev);
+    c->prev_len = len < sizeof c->prev ? len : sizeof c->prev;
+    c->terms++;
+    struct postings p;
+    sift_errmsg err;
+    if (postings_open(&p, s, ti, &err)) {
+        problem(c, "%s", err.msg);
+        return 0;
+    }
+    uint64_t df = 0, cf = 0;
+    int64_t last = -1;
+    for (uint32_t d = postings_first(&p); d != DOC_END; d = postings_next(&p)) {
+        if ((int64_t)d <= last) problem(c, "%s: term '%.*s': documents out of order", path, (int)len, term);
+        last = d;
+        uint32_t tf = postings_tf(&p), dl = 0;
+        df++;
+        cf += tf;
+        if (tf > c->cap) {
+            uint32_t *np = realloc(c->positions, tf * sizeof *np);
+            if (!np) {
+                problem(c, "%s: out of memory checking positions", path);
+                return 1;
+            }
+            c->positions = np;
+            c->cap = tf;
+        }
+        if (postings_positions(&p, c->positions) != (int)tf) break;
+        if (segment_norm(s, d, &dl, NULL, &err) == SIFT_OK && c->positions[tf - 1] >= dl)
+            problem(c, "%s: term '%.*s': position %u beyond document %u's length %u", path,
+                    (int)len, term, c->positions[tf - 1], d, dl);
+    }
+    if (p.rc) problem(c, "%s", err.msg);
+    else if (df != ti->df || cf != ti->cf)
+        problem(c, "%s: term '%.*s': postings hold df %llu cf %llu, dictionary says %u and %llu",
+                path, (int)len, term, (unsigned long long)df, (unsigned long long)cf, ti->df,
+                (unsigned long long)ti->cf);
+    c->postings += df;
+    return 0;
+}
+
+struct store_check {
+    struct checker *c;
+    uint32_t n;
+};
+
+static int check_record(void *ctx, uint32_t doc, const struct doc_record *r)
+{
+    struct store_check *sc = ctx;
+    const char *id;
+    size_t len;
+    sift_errmsg err;
+    if (segment_doc_id(sc->c->seg, doc, &id, &len, &err)) problem(sc->c, "%s", err.msg);
+    else if (len != r->id_len || memcmp(id, r->id, len))
+        problem(sc->c, "%s: document %u: stored id differs from the id index", sc->c->seg->file.path, doc);
+    sc->n++;
+    return 0;
+}
+
+static void check_segment(struct checker *c, const struct segment *s)
+{
+    sift_errmsg err;
+    const char *path = s->file.path;
+    if (segfile_verify_all(&s->file, &err)) {
+        problem(c, "%s", err.msg);
+        return;   /* the structures below would only repeat it */
+    }
+    uint64_t tokens = 0, titles = 0, deleted_tokens = 0;
+    for (uint32_t d = 0; d < s->doc_count; d++) {
+        uint32_t len, tl;
+        if (segment_norm(s, d, &len, &tl, &err)) {
+            problem(c, "%s", err.msg);
+            return;
+        }
+        if (tl > len) problem(c, "%s: document %u: title longer than the document", path, d);
+        tokens += len;
+        titles += tl;
+        if (segment_is_deleted(s, d)) deleted_tokens += len;
+        struct doc_meta m;
+        if (segment_doc_meta(s, d, &m, &err)) problem(c, "%s", err.msg);
+        else if (!segment_source(s, m.source, &err)) problem(c, "%s", err.msg);
+    }
+    if (tokens != s->token_count || titles != s->title_token_count)
+        problem(c, "%s: document lengths add up to %llu tokens, metadata says %llu", path,
+                (unsigned long long)tokens, (unsigned long long)s->token_count);
+    if (deleted_tokens != s->deleted_tokens)
+        problem(c, "%s: deleted documents hold %llu tokens, manifest says %llu", path,
+                (unsigned long long)deleted_tokens, (unsigned long long)s->deleted_tokens);
+    c->seg = s;
+    c->first = true;
+    c->terms = c->postings = 0;
+    if (dict_scan_prefix(s, "", 0, check_term, c, &err)) problem(c, "%s", err.msg);
+    if (c->terms != s->term_count || c->postings != s->posting_count)
+        problem(c, "%s: %llu terms and %llu postings found, metadata says %llu and %llu", path,
+                (unsigned long long)c->terms, (unsigned long long)c->postings,
+                (unsigned long long)s->term_count, (unsigned long long)s->posting_count);
+    struct store_check sc = { c, 0 };
+    if (docstore_scan(s, check_record, &sc, &err)) problem(c, "%s", err.msg);
+}
+
+/* No id may be live in two segments. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_unique_ids(struct checker *c, const sift_index *idx)
+{
+    char **ids = malloc((idx->doc_count ? idx->doc_count : 1) * sizeof *ids);
+    if (!ids) return;
+    size_t n = 0;
+    for (uint32_t s = 0; s < idx->nsegs; s++) {
+        for (uint32_t d = 0; d < idx->segs[s].doc_count && n < idx->doc_count; d++) {
+            const char *id;
+            size_t len;
+            sift_errmsg err;
+            if (segment_is_deleted(&idx->segs[s], d)) continue;
+            if (segment_doc_id(&idx->segs[s], d, &id, &len, &err)) continue;
+            ids[n] = strndup(id, len);
+            if (ids[n]) n++;
+        }
+    }
+    qsort(ids, n, sizeof *ids, cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(ids[i], ids[i - 1])) problem(c, "%s: id '%.200s' is live twice", idx->dir, ids[i]);
+    for (size_t i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+}
+
+sift_err sift_index_check(sift_index *idx, sift_check_fn report, void *ctx, uint64_t *problems,
+                          sift_errmsg *err)
+{
+    struct checker c = { report, ctx, 0, NULL, { 0 }, 0, true, 0, 0, NULL, 0 };
+    for (uint32_t s = 0; s < idx->nsegs; s++) check_segment(&c, &idx->segs[s]);
+    check_unique_ids(&c, idx);
+    free(c.positions);
+    if (problems) *problems = c.problems;
+    if (c.problems)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: %llu problem%s found", idx->dir,
+                         (unsigned long long)c.problems, c.problems == 1 ? "" : "s");
+    return SIFT_OK;
+}
