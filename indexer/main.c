@@ -73,7 +73,8 @@ static int want_file(void *ctx, const struct source_doc *d)
     struct run *r = ctx;
     sift_doc_info old;
     if (!sift_writer_lookup(r->w, d->id, &old)) return 1;
-    if (strcmp(old.source, d->source) || old.size != d->size || old.mtime_ns != d->mtime_ns) return 1;
+    if (strcmp(old.source, d->source)) return 1;
+    if (d->has_hash ? old.hash != d->hash : (old.size != d->size || old.mtime_ns != d->mtime_ns)) return 1;
     sift_writer_keep(r->w, d->id);
     r->unchanged++;
     return 0;

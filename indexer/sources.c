@@ -90,7 +90,7 @@ static int read_text_file(struct reader *r, const char *path, const char *id, co
 {
     int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
     if (r->want) {
-        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0 };
+        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0, 0 };
         if (!r->want(r->ctx, &probe)) return 0;
     }
     unsigned char *data;
@@ -121,7 +121,7 @@ static int read_text_file(struct reader *r, const char *path, const char *id, co
     memcpy(title, data + ts, tl);
     title[tl] = 0;
     struct source_doc d = { id, title, path, (const char *)data + bs, len - bs, r->source,
-                            (uint64_t)len, mtime, hash64(data, len) };
+                            (uint64_t)len, mtime, hash64(data, len), 1 };
     int rc = r->on_doc(r->ctx, &d);
     r->st->docs++;
     r->st->bytes += len;
@@ -167,13 +167,50 @@ static int json_line(struct reader *r, const char *path, unsigned long lineno, c
     } else {
         const char *t = cJSON_IsString(text) ? text->valuestring : "";
         struct source_doc d = { id, cJSON_IsString(title) ? title->valuestring : "", path, t,
-                                strlen(t), r->source, len, 0, hash64(line, len) };
+                                strlen(t), r->source, len, 0, hash64(line, len), 1 };
         rc = r->on_doc(r->ctx, &d);
         r->st->docs++;
         r->st->bytes += len;
     }
     cJSON_Delete(obj);
     return rc;
+}
+
+/* The id of a line that starts {"id": "..." (or "_id"), without escapes,
+ * read without parsing the line; 0 when the line is not that simple. */
+static size_t quick_id(const char *line, size_t len, char *out, size_t cap)
+{
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i >= len || line[i++] != '{') return 0;
+    while (i < len && line[i] == ' ') i++;
+    if (len - i >= 5 && !memcmp(line + i, "\"id\"", 4)) i += 4;
+    else if (len - i >= 6 && !memcmp(line + i, "\"_id\"", 5)) i += 5;
+    else return 0;
+    while (i < len && line[i] == ' ') i++;
+    if (i >= len || line[i++] != ':') return 0;
+    while (i < len && line[i] == ' ') i++;
+    if (i >= len || line[i++] != '"') return 0;
+    size_t n = 0;
+    for (; i < len && line[i] != '"'; i++) {
+        if (line[i] == '\\' || (unsigned char)line[i] < 0x20 || n + 1 >= cap) return 0;
+        out[n++] = line[i];
+    }
+    if (i >= len || !n) return 0;
+    out[n] = 0;
+    return n;
+}
+
+/* A JSON line: skipped unparsed when `want` says it is unchanged. */
+static int jsonl_entry(struct reader *r, const char *path, unsigned long lineno, const char *line,
+                       size_t len)
+{
+    char id[512];
+    if (r->want && quick_id(line, len, id, sizeof id)) {
+        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, len, 0, hash64(line, len), 1 };
+        if (!r->want(r->ctx, &probe)) return 0;
+    }
+    return json_line(r, path, lineno, line, len);
 }
 
 static int read_jsonl(struct reader *r, const char *path)
@@ -196,11 +233,13 @@ static int read_jsonl(struct reader *r, const char *path)
         }
         size_t start = 0;
         for (size_t i = scan; i < line.len && !rc; i++) {
-            if (line.data[i] != '\n') continue;
+            const uint8_t *nl = memchr(line.data + i, '\n', line.len - i);
+            if (!nl) break;
+            i = (size_t)(nl - line.data);
             lineno++;
             size_t l = i - start;
             while (l && (line.data[start + l - 1] == '\r')) l--;
-            if (l) rc = json_line(r, path, lineno, (const char *)line.data + start, l);
+            if (l) rc = jsonl_entry(r, path, lineno, (const char *)line.data + start, l);
             start = i + 1;
         }
         memmove(line.data, line.data + start, line.len - start);
@@ -210,7 +249,7 @@ static int read_jsonl(struct reader *r, const char *path)
     int errnum = 0;
     const char *gerr = gzerror(g, &errnum);
     if (!rc && errnum != Z_OK && errnum != Z_STREAM_END) skip(r, path, gerr);
-    else if (!rc && line.len) rc = json_line(r, path, ++lineno, (const char *)line.data, line.len);
+    else if (!rc && line.len) rc = jsonl_entry(r, path, ++lineno, (const char *)line.data, line.len);
     buf_free(&line);
     gzclose(g);
     return rc;

@@ -17,12 +17,15 @@ struct source_doc {
     uint64_t size;         /* of the file, or of the JSON line */
     int64_t mtime_ns;      /* of the file; 0 for JSON Lines */
     uint64_t hash;         /* hash64 of the file or of the JSON line */
+    int has_hash;          /* in want_fn probes: hash is set (JSON Lines) */
 };
 
 /* Called per document; a non-zero return stops reading and is returned. */
 typedef int (*doc_fn)(void *ctx, const struct source_doc *d);
-/* Called before a file is read, with only id, path, source, size and
- * mtime_ns set: return 0 to skip reading it (it is unchanged). May be NULL. */
+/* Called before a file is read (id, path, source, size and mtime_ns set),
+ * and before a JSON line is parsed when its id could be read cheaply (id,
+ * source, size and hash set, has_hash 1): return 0 to skip it (it is
+ * unchanged). May be NULL. */
 typedef int (*want_fn)(void *ctx, const struct source_doc *d);
 /* Called per skipped file or line, with the reason. */
 typedef void (*skip_fn)(void *ctx, const char *what, const char *why);
