@@ -537,7 +537,7 @@ static uint32_t *merged_deletes(const struct segment *seg, const struct seg_dels
     size_t add = d->docs.len / 4;
     uint32_t *all = malloc((seg->ndeleted + add + 1) * sizeof *all);
     if (!all) return NULL;
-    memcpy(all, seg->deleted, seg->ndeleted * sizeof *all);
+    if (seg->ndeleted) memcpy(all, seg->deleted, seg->ndeleted * sizeof *all);
     for (size_t i = 0; i < add; i++) all[seg->ndeleted + i] = rd_u32(d->docs.data + i * 4);
     qsort(all, seg->ndeleted + add, sizeof *all, cmp_u32);
     size_t k = 0;
