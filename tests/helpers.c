@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "sources.h"
 
 char *tmpdir_make(void)
 {
@@ -65,4 +66,25 @@ char *search_ids(const char *dir, const char *query, uint32_t limit)
     sift_query_free(q);
     sift_index_close(idx);
     return (char *)b.data;
+}
+
+static int add_source_doc(void *ctx, const struct source_doc *d)
+{
+    sift_errmsg err;
+    if (sift_writer_add(ctx, d->id, d->title, d->text, d->text_len, &err)) fail_msg("%s", err.msg);
+    return 0;
+}
+
+size_t build_corpus_index(const char *dir, unsigned ram_mb)
+{
+    sift_errmsg err;
+    sift_writer *w;
+    sift_writer_options o = { "english", ram_mb, 1 };
+    if (sift_writer_open(dir, &o, &w, &err)) fail_msg("writer_open: %s", err.msg);
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_source_doc, NULL, w, &st), 0);
+    assert_int_equal(st.skipped, 0);
+    if (sift_writer_commit(w, &err)) fail_msg("commit: %s", err.msg);
+    sift_writer_close(w);
+    return (size_t)st.docs;
 }

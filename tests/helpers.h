@@ -24,6 +24,10 @@ void tmpdir_remove(char *path);
 /* Build an index of docs in dir; fails the test on error. */
 void build_index(const char *dir, const struct test_doc *docs, size_t n);
 
+/* Index the bundled corpus/ into dir with a RAM budget (MiB); returns the
+ * number of documents. */
+size_t build_corpus_index(const char *dir, unsigned ram_mb);
+
 /* Open dir, run query, return the ids of the top `limit` hits joined by
  * spaces (malloc'ed). */
 char *search_ids(const char *dir, const char *query, uint32_t limit);

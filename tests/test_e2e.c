@@ -12,26 +12,11 @@
 
 static char *dir;
 
-static int add_doc(void *ctx, const struct source_doc *d)
-{
-    sift_errmsg err;
-    if (sift_writer_add(ctx, d->id, d->title, d->text, d->text_len, &err)) fail_msg("%s", err.msg);
-    return 0;
-}
-
 static int setup(void **state)
 {
     (void)state;
     dir = tmpdir_make();
-    sift_errmsg err;
-    sift_writer *w;
-    assert_int_equal(sift_writer_open(dir, NULL, &w, &err), SIFT_OK);
-    struct source_stats st = { 0 };
-    assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_doc, NULL, w, &st), 0);
-    assert_true(st.docs >= 30);
-    assert_int_equal(st.skipped, 0);
-    assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
-    sift_writer_close(w);
+    assert_true(build_corpus_index(dir, 256) >= 30);
     return 0;
 }
 
@@ -261,14 +246,7 @@ static void test_spilled_runs_identical(void **state)
 {
     (void)state;
     char *small = tmpdir_make();
-    sift_errmsg err;
-    sift_writer *w;
-    sift_writer_options o = { "english", 1 };
-    assert_int_equal(sift_writer_open(small, &o, &w, &err), SIFT_OK);
-    struct source_stats st = { 0 };
-    assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_doc, NULL, w, &st), 0);
-    assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
-    sift_writer_close(w);
+    build_corpus_index(small, 1);
     const char *queries[] = { "ByteDance Azure", "cloud", "the of and", "+alibaba -cloud", "chips" };
     for (size_t i = 0; i < 5; i++) {
         char *a = search_ids(dir, queries[i], 50), *b = search_ids(small, queries[i], 50);

@@ -17,13 +17,6 @@ static const char *queries[] = { "ByteDance Azure", "cloud outage", "+alibaba +c
                                  "chips export", "the of and a" };
 static char *expected[5];
 
-static int add_doc(void *ctx, const struct source_doc *d)
-{
-    sift_errmsg err;
-    if (sift_writer_add(ctx, d->id, d->title, d->text, d->text_len, &err)) fail_msg("%s", err.msg);
-    return 0;
-}
-
 /* ids and scores of the top 20, plus the first snippet */
 static char *answer(const char *query)
 {
@@ -70,12 +63,7 @@ static void test_concurrent_searches(void **state)
     (void)state;
     dir = tmpdir_make();
     sift_errmsg err;
-    sift_writer *w;
-    assert_int_equal(sift_writer_open(dir, NULL, &w, &err), SIFT_OK);
-    struct source_stats st = { 0 };
-    sources_read(SIFT_SOURCE_DIR "/corpus", add_doc, NULL, w, &st);
-    assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
-    sift_writer_close(w);
+    build_corpus_index(dir, 64);
     /* expected answers from a separate open, so the shared one starts with
      * no page verified and the threads race to verify them */
     assert_int_equal(sift_index_open(dir, &shared_idx, &err), SIFT_OK);
