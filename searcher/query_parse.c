@@ -22,6 +22,16 @@
 #include "index.h"
 #include "query.h"
 
+/* Lucene's English stopwords (EnglishAnalyzer's default set). They stay
+ * in the index, so phrases can contain them, but optional clauses that
+ * are only a stopword are dropped from ranked queries that have other
+ * words: on long natural-language queries they add noise (CISI nDCG@10
+ * 0.324 with them, 0.357 without; Lucene 0.359). */
+static const char *const english_stopwords[] = {
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with" };
+
 struct parser {
     const char *s;
     size_t len, pos;
@@ -36,6 +46,7 @@ struct parser {
     struct qterm *uniq;
     size_t nuniq, capuniq;
     sift_query *q;
+    struct buf stops;         /* analyzed stopwords, NUL-separated; empty: none */
 };
 
 enum mod { MOD_NONE, MOD_MUST, MOD_NOT };
@@ -542,10 +553,38 @@ static bool check_positive(struct parser *p, const struct qnode *b, size_t at)
     return false;
 }
 
+static bool is_stopword_clause(const struct parser *p, const struct clause *c)
+{
+    const struct qnode *n = c->node;
+    if (!n || c->mod != MOD_NONE || n->kind != QK_TERM || n->field != FIELD_ANY) return false;
+    for (size_t off = 0; off < p->stops.len;) {
+        const char *w = (const char *)p->stops.data + off;
+        size_t l = strlen(w);
+        if (l == n->terms[0].len && !memcmp(w, n->terms[0].term, l)) return true;
+        off += l + 1;
+    }
+    return false;
+}
+
+/* In an OR group with other words, drop optional stopword clauses. */
+static void drop_stopwords(struct parser *p, struct clause *cl, size_t n)
+{
+    bool other = false;
+    for (size_t i = 0; i < n && !other; i++)
+        other = cl[i].node && cl[i].mod != MOD_NOT && !is_stopword_clause(p, &cl[i]);
+    if (!other) return;
+    for (size_t i = 0; i < n; i++)
+        if (is_stopword_clause(p, &cl[i])) {
+            qnode_free(cl[i].node);
+            cl[i].node = NULL;
+        }
+}
+
 /* Build the node for clauses joined by one operator: MUST for AND groups
  * (plain clauses become required), SHOULD for OR groups. */
 static struct qnode *join(struct parser *p, struct clause *cl, size_t n, enum occur plain)
 {
+    if (plain == OCCUR_SHOULD) drop_stopwords(p, cl, n);
     size_t real = 0, last = 0;
     for (size_t i = 0; i < n; i++)
         if (cl[i].node) real++, last = i;
@@ -734,9 +773,10 @@ static struct qnode *parse_literal(struct parser *p)
         qnode_free(all);
         return NULL;
     }
-    struct qnode *b = node_new(p, QK_BOOL);
     enum occur o = (p->flags & SIFT_QUERY_ALL) ? OCCUR_MUST : OCCUR_SHOULD;
-    for (size_t i = 0; b && i < all->nterms; i++) {
+    struct clause *cl = calloc(all->nterms ? all->nterms : 1, sizeof *cl);
+    size_t n = 0;
+    for (size_t i = 0; cl && i < all->nterms; i++) {
         struct qnode *leaf = node_new(p, QK_TERM);
         if (!leaf) break;
         leaf->terms = malloc(sizeof *leaf->terms);
@@ -748,14 +788,34 @@ static struct qnode *parse_literal(struct parser *p)
         leaf->terms[0] = all->terms[i];
         leaf->nterms = 1;
         all->terms[i].term = NULL;
-        if (!add_kid(p, b, leaf, o)) break;
+        cl[n++] = (struct clause){ leaf, o == OCCUR_MUST ? MOD_MUST : MOD_NONE, 0 };
     }
+    if (!cl) oom(p);
     qnode_free(all);
+    struct qnode *b = NULL;
+    if (!failed(p) && n) {
+        /* always a group, so that a single word keeps its MUST */
+        drop_stopwords(p, cl, n);
+        b = node_new(p, QK_BOOL);
+        for (size_t i = 0; b && i < n; i++) {
+            if (!cl[i].node) continue;
+            if (!add_kid(p, b, cl[i].node, o)) b = NULL;
+            cl[i].node = NULL;
+        }
+    }
+    if (cl) free_clauses(cl, n);
     if (failed(p) || (b && !b->nkids)) {
         qnode_free(b);
         return NULL;
     }
     return b;
+}
+
+/* The analyzed form of a stopword, NUL-terminated, into the buffer. */
+static int collect_stop(void *ctx, const struct token *t)
+{
+    struct buf *b = ctx;
+    return !(buf_append(b, t->term, t->len) && buf_append(b, "", 1));
 }
 
 sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
@@ -773,6 +833,10 @@ sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigne
                          idx->language);
     }
     q->idx = idx;
+    if (!strcmp(idx->language, "english") || !strcmp(idx->language, "porter"))
+        for (size_t i = 0; i < sizeof english_stopwords / sizeof *english_stopwords; i++)
+            analyzer_run(p.an, english_stopwords[i], strlen(english_stopwords[i]), 0, collect_stop,
+                         &p.stops, NULL);
     q->root = (flags & SIFT_QUERY_LITERAL) ? parse_literal(&p) : parse_or(&p);
     if (!failed(&p) && p.pos < p.len && !(flags & SIFT_QUERY_LITERAL))
         fail_at(&p, p.pos, "unbalanced ')': nothing opened it");
@@ -784,6 +848,7 @@ sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigne
     analyzer_free(p.an);
     for (size_t i = 0; i < p.nuniq; i++) free(p.uniq[i].term);
     free(p.uniq);
+    buf_free(&p.stops);
     if (failed(&p)) {
         sift_query_free(q);
         return p.rc;

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# bench/relevance.sh -- relevance of sift against Lucene's BM25, side by side.
+#
+# For each test collection in ../shared/corpora (cranfield, cisi, scifact):
+# index it with sift and with Lucene 8 (Debian's liblucene8-java,
+# EnglishAnalyzer, BM25Similarity k1 0.9, b 0.4, title + text in one field),
+# run every query as a bag of words (sift: --literal), and evaluate both
+# runs with search-eval. Prints one table (collection x system x metric) and
+# writes it to bench/results/relevance.md. Usage: bash bench/relevance.sh
+set -eu
+cd "$(dirname "$0")/.."
+CORPORA=${SIFT_CORPORA:-../shared/corpora}
+[ -d "$CORPORA" ] || { echo "relevance.sh: $CORPORA not found; nothing to measure"; exit 0; }
+bash scripts/install-deps.sh
+need=""
+for p in liblucene8-java default-jdk-headless python3; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target search search-index search-eval >/dev/null
+LUCENE_CP=$(ls /usr/share/java/lucene-core-8*.jar | head -1):$(ls /usr/share/java/lucene-analyzers-common-8*.jar | head -1)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+javac -d "$W/classes" -cp "$LUCENE_CP" bench/lucene/LuceneRun.java
+
+# collection name, docs, queries (tsv), qrels
+prepare() {
+    case $1 in
+    cranfield|cisi)
+        echo "$CORPORA/$1/docs.jsonl $CORPORA/$1/queries.tsv $CORPORA/$1/qrels.txt" ;;
+    scifact)
+        # the 300 test claims, as qid<TAB>text
+        python3 - "$CORPORA/scifact" "$W/scifact.tsv" <<'PY'
+import json, sys
+d, out = sys.argv[1], sys.argv[2]
+test = {l.split()[0] for l in open(d + "/qrels/test.tsv") if l[0].isdigit()}
+with open(out, "w") as f:
+    for l in open(d + "/queries.jsonl"):
+        q = json.loads(l)
+        if q["_id"] in test:
+            f.write(q["_id"] + "\t" + " ".join(q["text"].split()) + "\n")
+PY
+        echo "$CORPORA/scifact/corpus.jsonl.gz $W/scifact.tsv $CORPORA/scifact/qrels/test.tsv" ;;
+    esac
+}
+
+metric() { awk -v m="$2" '$1 == m { print $2 }' "$1"; }
+mkdir -p bench/results
+table="bench/results/relevance.md"
+{
+    echo "| collection | system | nDCG@10 | MAP | R@100 | R@1000 | MRR@10 |"
+    echo "|---|---|---|---|---|---|---|"
+} >"$table"
+for c in cranfield cisi scifact; do
+    [ -d "$CORPORA/$c" ] || { echo "skipping $c: not in $CORPORA"; continue; }
+    read -r docs queries qrels < <(prepare "$c")
+    ./build/search-index -q --rebuild --index "$W/$c" "$docs"
+    ./build/search --index "$W/$c" --literal --queries "$queries" --format trec -n 1000 >"$W/$c.sift.run" || true
+    java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 0.9 0.4 >"$W/$c.lucene.run"
+    for sys in sift lucene; do
+        ./build/search-eval "$qrels" "$W/$c.$sys.run" >"$W/$c.$sys.eval"
+        e="$W/$c.$sys.eval"
+        printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$c" "$sys" "$(metric "$e" ndcg_cut_10)" \
+            "$(metric "$e" map)" "$(metric "$e" recall_100)" "$(metric "$e" recall_1000)" \
+            "$(metric "$e" recip_rank10)" >>"$table"
+    done
+done
+echo
+echo "Relevance, BM25 k1=0.9 b=0.4, bag-of-words queries ($(date -u +%Y-%m-%d), $(uname -m)):"
+cat "$table"
