@@ -97,6 +97,7 @@ int main(int argc, char **argv)
     sift_search_options so;
     sift_search_options_init(&so);
     so.limit = k;
+    if (getenv("SIFT_RANK_PROX")) so.rank = SIFT_RANK_BM25_PROX;
     while (getline(&line, &lcap, f) > 0) {
         line[strcspn(line, "\n")] = 0;
         if (!*line || !parse_line(line, query, sizeof query, tag, sizeof tag)) continue;

@@ -59,16 +59,31 @@ for c in cranfield cisi scifact; do
     [ -d "$CORPORA/$c" ] || { echo "skipping $c: not in $CORPORA"; continue; }
     read -r docs queries qrels < <(prepare "$c")
     ./build/search-index -q --rebuild --index "$W/$c" "$docs"
-    ./build/search --index "$W/$c" --literal --queries "$queries" --format trec -n 1000 >"$W/$c.sift.run" || true
+    run() { ./build/search --index "$W/$c" --literal --queries "$queries" --format trec -n 1000 "$@" || true; }
+    run >"$W/$c.sift.run"
+    run --field-weights title=2,text=1 >"$W/$c.bm25f.run"
+    run --rank bm25+prox >"$W/$c.prox.run"
     java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 0.9 0.4 >"$W/$c.lucene.run"
-    for sys in sift lucene; do
+    for sys in sift bm25f prox lucene; do
         ./build/search-eval "$qrels" "$W/$c.$sys.run" >"$W/$c.$sys.eval"
         e="$W/$c.$sys.eval"
-        printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$c" "$sys" "$(metric "$e" ndcg_cut_10)" \
+        case $sys in
+        sift) name="sift bm25 (default)" ;; bm25f) name="sift bm25f title=2" ;;
+        prox) name="sift bm25+prox" ;; lucene) name="lucene bm25" ;;
+        esac
+        printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$c" "$name" "$(metric "$e" ndcg_cut_10)" \
             "$(metric "$e" map)" "$(metric "$e" recall_100)" "$(metric "$e" recall_1000)" \
             "$(metric "$e" recip_rank10)" >>"$table"
     done
 done
+# the cost of proximity: the same query file, timed in one process each
+if [ -d "$W/cisi" ]; then
+    t() { local s=$(date +%s%N); ./build/search --index "$W/cisi" --literal --queries "$CORPORA/cisi/queries.tsv" --format trec -n 10 "$@" >/dev/null || true; echo $(( ($(date +%s%N) - s) / 1000000 )); }
+    t >/dev/null
+    echo "CISI, 112 queries, top 10: bm25 $(t) ms, bm25+prox $(t --rank bm25+prox) ms" >"$W/cost"
+fi
 echo
 echo "Relevance, BM25 k1=0.9 b=0.4, bag-of-words queries ($(date -u +%Y-%m-%d), $(uname -m)):"
 cat "$table"
+[ -f "$W/cost" ] && cat "$W/cost"
+true

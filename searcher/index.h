@@ -29,6 +29,7 @@ struct segment {
     uint32_t *deleted;        /* ascending local document numbers */
     size_t ndeleted;
     uint64_t deleted_tokens;
+    uint64_t deleted_title_tokens;
     uint8_t *delbits;         /* bit per document; NULL when none are deleted */
 };
 
@@ -61,6 +62,7 @@ struct sift_index {
     struct segment *segs;
     uint64_t doc_count;       /* live documents over all segments */
     uint64_t token_count;     /* their tokens */
+    uint64_t title_token_count;
     double avgdl;
 };
 

@@ -19,7 +19,12 @@ static sift_err load_deletes(struct segment *s, const char *dir, const struct ma
     if (rc || !s->ndeleted) return rc;
     s->delbits = calloc(((size_t)s->doc_count + 7) / 8, 1);
     if (!s->delbits) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < s->ndeleted; i++) s->delbits[s->deleted[i] >> 3] |= (uint8_t)(1u << (s->deleted[i] & 7));
+    for (size_t i = 0; i < s->ndeleted; i++) {
+        s->delbits[s->deleted[i] >> 3] |= (uint8_t)(1u << (s->deleted[i] & 7));
+        uint32_t len, tl;
+        if ((rc = segment_norm(s, s->deleted[i], &len, &tl, err))) return rc;
+        s->deleted_title_tokens += tl;
+    }
     return SIFT_OK;
 }
 
@@ -87,6 +92,7 @@ static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
             base += idx->segs[i].doc_count;
             idx->doc_count += idx->segs[i].doc_count - idx->segs[i].ndeleted;
             idx->token_count += idx->segs[i].token_count - idx->segs[i].deleted_tokens;
+            idx->title_token_count += idx->segs[i].title_token_count - idx->segs[i].deleted_title_tokens;
         }
     }
     manifest_free(&m);
@@ -110,7 +116,7 @@ static void close_segments(sift_index *idx)
     free(idx->segs);
     idx->segs = NULL;
     idx->nsegs = 0;
-    idx->doc_count = idx->token_count = 0;
+    idx->doc_count = idx->token_count = idx->title_token_count = 0;
 }
 
 sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err)

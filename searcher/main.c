@@ -38,6 +38,8 @@ static const char usage[] =
     "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
     "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
     "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
+    "  --rank R           bm25 (default) or bm25+prox (term proximity bonus)\n"
+    "  --field-weights W  BM25F weights, as title=2,text=1 (default: one flat field)\n"
     "  --color WHEN       highlight matches: auto (default), always, never\n"
     "  -h, --help         this help\n"
     "  --version          library and format versions\n"
@@ -213,10 +215,33 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
     return true;
 }
 
+/* "title=2,text=1" (either may be left out: it weighs 1). */
+static bool parse_weights(const char *s, double *title, double *text)
+{
+    double t = 1, x = 1;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *save = NULL;
+    for (char *part = strtok_r(buf, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(part, '=');
+        if (!eq) return false;
+        *eq = 0;
+        double v;
+        if (!parse_double(eq + 1, 0, 1000, &v)) return false;
+        if (!strcmp(part, "title")) t = v;
+        else if (!strcmp(part, "text")) x = v;
+        else return false;
+    }
+    if (t == 0 && x == 0) return false;
+    *title = t;
+    *text = x;
+    return true;
+}
+
 static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
-           OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL };
+           OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -225,6 +250,8 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "count", no_argument, NULL, OPT_COUNT },
         { "all", no_argument, NULL, OPT_ALL },
         { "literal", no_argument, NULL, OPT_LITERAL },
+        { "rank", required_argument, NULL, OPT_RANK },
+        { "field-weights", required_argument, NULL, OPT_FIELDW },
         { "queries", required_argument, NULL, OPT_QUERIES },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "k1", required_argument, NULL, OPT_K1 },
@@ -258,6 +285,20 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_COUNT: cl->count = true; break;
         case OPT_ALL: cl->qflags |= SIFT_QUERY_ALL; break;
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
+        case OPT_RANK:
+            if (!strcmp(optarg, "bm25")) cl->so.rank = SIFT_RANK_BM25;
+            else if (!strcmp(optarg, "bm25+prox")) cl->so.rank = SIFT_RANK_BM25_PROX;
+            else {
+                fprintf(stderr, "search: --rank is bm25 or bm25+prox, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_FIELDW:
+            if (!parse_weights(optarg, &cl->so.title_weight, &cl->so.text_weight)) {
+                fprintf(stderr, "search: --field-weights wants title=X,text=Y (X, Y >= 0, not both 0), not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case OPT_QUERIES: cl->queries = optarg; break;
         case OPT_FORMAT:
             if (!strcmp(optarg, "text")) cl->fmt = FMT_TEXT;

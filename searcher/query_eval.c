@@ -30,6 +30,7 @@ struct qit {
     size_t nslots;
     uint32_t **pos;            /* per slot: positions buffer */
     uint32_t *pos_cap;
+    uint32_t *pos_doc;         /* per slot: the document pos holds, or DOC_END */
     uint32_t *scratch;
     double idf_sum;
     /* BOOL */
@@ -51,6 +52,7 @@ void qit_free(struct qit *it)
     for (size_t i = 0; it->pos && i < it->nslots; i++) free(it->pos[i]);
     free(it->pos);
     free(it->pos_cap);
+    free(it->pos_doc);
     free(it->scratch);
     free(it->post);
     free(it);
@@ -67,13 +69,15 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_
     it->post = calloc(n->nterms, sizeof *it->post);
     it->pos = calloc(n->nterms, sizeof *it->pos);
     it->pos_cap = calloc(n->nterms, sizeof *it->pos_cap);
+    it->pos_doc = malloc(n->nterms * sizeof *it->pos_doc);
     it->scratch = malloc(4 * n->nterms * sizeof *it->scratch);
     it->confirmed_doc = DOC_END;
-    if (!it->post || !it->pos || !it->pos_cap || !it->scratch) {
+    if (!it->post || !it->pos || !it->pos_cap || !it->pos_doc || !it->scratch) {
         qit_free(it);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n->nterms; i++) {
+        it->pos_doc[i] = DOC_END;
         struct term_info ti;
         bool found;
         sift_err rc = dict_lookup(s, n->terms[i].term, n->terms[i].len, &ti, &found, err);
@@ -222,6 +226,7 @@ static int field_ranges(const struct qnode *n, struct doc_ctx *dc, uint32_t r[4]
 
 static bool load_positions(struct qit *it, size_t i)
 {
+    if (it->pos_doc[i] == it->post[i].doc) return true;
     uint32_t tf = postings_tf(&it->post[i]);
     if (tf > it->pos_cap[i]) {
         uint32_t *b = realloc(it->pos[i], (size_t)tf * sizeof *b);
@@ -232,7 +237,9 @@ static bool load_positions(struct qit *it, size_t i)
         it->pos[i] = b;
         it->pos_cap[i] = tf;
     }
-    return postings_positions(&it->post[i], it->pos[i]) == (int)tf;
+    if (postings_positions(&it->post[i], it->pos[i]) != (int)tf) return false;
+    it->pos_doc[i] = it->post[i].doc;
+    return true;
 }
 
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
@@ -293,17 +300,83 @@ bool qit_confirm(struct qit *it, struct doc_ctx *dc)
     return ok;
 }
 
-double qit_score(struct qit *it, struct doc_ctx *dc, double norm)
+/* BM25F frequency of a word: title and text occurrences weighted. */
+static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    if (!load_positions(it, 0) || doc_ctx_load(dc)) return it->freq;
+    uint32_t tf = postings_tf(&it->post[0]), in_title = 0;
+    while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
+    return sc->w_title * in_title + sc->w_text * (tf - in_title);
+}
+
+double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
     if (it->node->kind != QK_BOOL) {
         double f = it->freq;
-        return it->idf_sum * f / (f + norm);
+        if ((sc->w_title > 0 || sc->w_text > 0) && it->node->kind == QK_TERM &&
+            it->node->field == FIELD_ANY)
+            f = weighted_freq(it, dc, sc);
+        return f > 0 ? it->idf_sum * f / (f + sc->norm) : 0;
     }
     double s = 0;
     for (size_t i = 0; i < it->nkids; i++)
         if (it->occurs[i] != OCCUR_NOT && kid_matches(it->kids[i], it->doc, dc))
-            s += qit_score(it->kids[i], dc, norm);
+            s += qit_score(it->kids[i], dc, sc);
     return s;
+}
+
+#define PROX_WINDOW 5
+#ifndef PROX_WEIGHT
+#define PROX_WEIGHT 0.25   /* one constant for every collection (see docs/QUERY.md) */
+#endif
+#ifndef PROX_PAIR_SPAN
+#define PROX_PAIR_SPAN 1   /* pairs of words next to each other in the query */
+#endif
+#define PROX_MAX_TERMS 32
+
+/* Word leaves of the tree that match the current document. */
+static void collect_words(struct qit *it, struct doc_ctx *dc, struct qit **out, size_t *n)
+{
+    if (it->node->kind == QK_TERM) {
+        if (*n < PROX_MAX_TERMS) out[(*n)++] = it;
+        return;
+    }
+    if (it->node->kind != QK_BOOL) return;
+    for (size_t i = 0; i < it->nkids; i++)
+        if (it->occurs[i] != OCCUR_NOT && kid_matches(it->kids[i], it->doc, dc))
+            collect_words(it->kids[i], dc, out, n);
+}
+
+double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    struct qit *w[PROX_MAX_TERMS];
+    size_t n = 0;
+    collect_words(it, dc, w, &n);
+    if (n < 2) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!load_positions(w[i], 0)) return 0;
+    double bonus = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n && j <= i + PROX_PAIR_SPAN; j++) {
+            if (w[i]->node->terms[0].id == w[j]->node->terms[0].id) continue;
+            const uint32_t *a = w[i]->pos[0], *b = w[j]->pos[0];
+            uint32_t na = postings_tf(&w[i]->post[0]), nb = postings_tf(&w[j]->post[0]);
+            double acc = 0;
+            size_t lo = 0;
+            for (uint32_t x = 0; x < na; x++) {
+                while (lo < nb && b[lo] + PROX_WINDOW < a[x]) lo++;
+                for (size_t y = lo; y < nb && b[y] <= a[x] + PROX_WINDOW; y++) {
+                    uint32_t d = a[x] > b[y] ? a[x] - b[y] : b[y] - a[x];
+                    if (d) acc += 1.0 / ((double)d * d);
+                }
+            }
+            if (acc > 0) {
+                double idf = w[i]->idf_sum < w[j]->idf_sum ? w[i]->idf_sum : w[j]->idf_sum;
+                bonus += PROX_WEIGHT * idf * acc * (sc->k1 + 1) / (acc + sc->norm);
+            }
+        }
+    }
+    return bonus;
 }
 
 sift_err qit_error(const struct qit *it)

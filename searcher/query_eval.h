@@ -33,8 +33,20 @@ void qit_free(struct qit *it);
 uint32_t qit_advance(struct qit *it, uint32_t target);
 /* Whether the candidate the iterator is on truly matches. */
 bool qit_confirm(struct qit *it, struct doc_ctx *dc);
-/* BM25 score of the confirmed current document; norm from bm25_norm. */
-double qit_score(struct qit *it, struct doc_ctx *dc, double norm);
+/* How a confirmed document is scored. */
+struct scoring {
+    double norm;              /* k1 * (1 - b + b * dl / avgdl), lengths weighted with fields */
+    double w_title, w_text;   /* BM25F field weights; 0 and 0: one flat field */
+    double k1;
+};
+
+/* BM25 score of the confirmed current document. */
+double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
+/* BM25TP proximity bonus of the current document: for every pair of
+ * distinct query words (optional or required, outside exclusions) at most
+ * 5 positions apart, 1 / distance^2 per occurrence pair, accumulated, and
+ * scored as min(idf) * acc * (k1 + 1) / (acc + norm). */
+double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
 /* The first error met while iterating (corrupt postings), or SIFT_OK. */
 sift_err qit_error(const struct qit *it);
 

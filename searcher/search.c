@@ -41,6 +41,8 @@ struct eval {
     const sift_index *idx;
     const sift_query *q;
     double k1, b;
+    unsigned rank;
+    double w_title, w_text;
     struct topk *top;          /* NULL to count only */
     uint64_t total;
     sift_errmsg *err;
@@ -65,8 +67,20 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
         ev->total++;
         if (!ev->top) continue;
         if ((rc = doc_ctx_load(&dc))) break;
-        double norm = bm25_norm(ev->k1, ev->b, dc.len, ev->idx->avgdl);
-        struct scored sc = { qit_score(root, &dc, norm), seg->doc_base + doc, s, doc };
+        struct scoring scr = { 0, ev->w_title, ev->w_text, ev->k1 };
+        if (ev->w_title > 0 || ev->w_text > 0) {
+            /* BM25F: lengths weighted like frequencies */
+            double n = (double)ev->idx->doc_count ? (double)ev->idx->doc_count : 1;
+            double avg = (ev->w_title * (double)ev->idx->title_token_count +
+                          ev->w_text * (double)(ev->idx->token_count - ev->idx->title_token_count)) / n;
+            double dl = ev->w_title * dc.title_len + ev->w_text * (dc.len - dc.title_len);
+            scr.norm = ev->k1 * (1 - ev->b + ev->b * dl / (avg > 0 ? avg : 1));
+        } else {
+            scr.norm = bm25_norm(ev->k1, ev->b, dc.len, ev->idx->avgdl);
+        }
+        double score = qit_score(root, &dc, &scr);
+        if (ev->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, &dc, &scr);
+        struct scored sc = { score, seg->doc_base + doc, s, doc };
         topk_push(ev->top, &sc);
     }
     if (!rc) rc = dc.rc;
@@ -85,7 +99,7 @@ static sift_err evaluate(struct eval *ev)
 sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, sift_errmsg *err)
 {
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
-    struct eval ev = { idx, q, BM25_K1, BM25_B, NULL, 0, err };
+    struct eval ev = { idx, q, BM25_K1, BM25_B, SIFT_RANK_BM25, 0, 0, NULL, 0, err };
     sift_err rc = evaluate(&ev);
     *out = ev.total;
     return rc;
@@ -143,7 +157,13 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
         o.offset = opts->offset;
         o.k1 = opts->k1 < 0 ? BM25_K1 : opts->k1;
         o.b = opts->b < 0 ? BM25_B : opts->b;
+        o.rank = opts->rank;
+        o.title_weight = opts->title_weight;
+        o.text_weight = opts->text_weight;
     }
+    if (o.rank > SIFT_RANK_BM25_PROX || o.title_weight < 0 || o.text_weight < 0 ||
+        (o.title_weight + o.text_weight == 0 && (o.title_weight || o.text_weight)))
+        return sift_fail(err, SIFT_ERR_INVALID, "unknown ranking or negative field weight");
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
     if (o.b > 1 || o.k1 > 1000)
         return sift_fail(err, SIFT_ERR_INVALID, "BM25 parameters out of range (b in [0,1], k1 >= 0)");
@@ -151,7 +171,7 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     if (k > idx->doc_count) k = idx->doc_count;
     struct topk top;
     if (topk_init(&top, (size_t)k)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    struct eval ev = { idx, q, o.k1, o.b, &top, 0, err };
+    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, &top, 0, err };
     sift_err rc = evaluate(&ev);
     if (!rc) {
         topk_sort(&top);

@@ -123,13 +123,76 @@ static void test_required_and_excluded(void **state)
     check("cat -fish", 0.9, 0.4, exc, 2);
 }
 
+/* BM25F with weights 1 and 1 is the flat score; title weight 2 counts the
+ * title "cat" of d4 twice: tf 2, dl 2 of weighted avg (10 + 1) / 4. */
+static void test_field_weights(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, "cat", &q, &err), SIFT_OK);
+    sift_search_options so;
+    sift_search_options_init(&so);
+    so.title_weight = so.text_weight = 1;
+    sift_results *r;
+    assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
+    assert_string_equal(sift_results_id(r, 0), "d2");
+    assert_true(fabs(sift_results_score(r, 0) - 0.240024) < 1e-5);
+    sift_results_free(r);
+    so.title_weight = 2;
+    assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
+    /* d4: tf 2, dl 2, avgdl 11/4: norm 0.9 * (0.6 + 0.4 * 2 / 2.75) */
+    double norm = 0.9 * (0.6 + 0.4 * 2 / 2.75);
+    assert_string_equal(sift_results_id(r, 0), "d4");
+    assert_true(fabs(sift_results_score(r, 0) - 0.356675 * 2 / (2 + norm)) < 1e-5);
+    sift_results_free(r);
+    so.title_weight = -1;
+    assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_ERR_INVALID);
+    sift_query_free(q);
+    sift_index_close(idx);
+}
+
+/* The proximity bonus rewards the words close together: "dog fish" are
+ * adjacent in d3 only; d2 has fish but no dog, d1 dog but no fish. */
+static void test_proximity_rank(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, "dog fish", &q, &err), SIFT_OK);
+    sift_search_options so;
+    sift_search_options_init(&so);
+    sift_results *flat, *prox;
+    assert_int_equal(sift_search(idx, q, &so, &flat, &err), SIFT_OK);
+    so.rank = SIFT_RANK_BM25_PROX;
+    assert_int_equal(sift_search(idx, q, &so, &prox, &err), SIFT_OK);
+    assert_string_equal(sift_results_id(prox, 0), "d3");
+    for (size_t i = 0; i < sift_results_size(flat); i++) {
+        const char *id = sift_results_id(flat, i);
+        double f = sift_results_score(flat, i), p = -1;
+        for (size_t k = 0; k < sift_results_size(prox); k++)
+            if (!strcmp(sift_results_id(prox, k), id)) p = sift_results_score(prox, k);
+        if (!strcmp(id, "d3")) assert_true(p > f + 1e-6);   /* adjacent: a bonus */
+        else assert_true(fabs(p - f) < 1e-12);              /* one word: none */
+    }
+    sift_results_free(flat);
+    sift_results_free(prox);
+    sift_query_free(q);
+    sift_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_formula), cmocka_unit_test(test_single_term),
         cmocka_unit_test(test_two_terms), cmocka_unit_test(test_other_parameters),
         cmocka_unit_test(test_repeated_term_counts_twice),
-        cmocka_unit_test(test_required_and_excluded),
+        cmocka_unit_test(test_required_and_excluded), cmocka_unit_test(test_field_weights),
+        cmocka_unit_test(test_proximity_rank),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

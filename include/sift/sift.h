@@ -249,11 +249,20 @@ SIFT_API void sift_query_free(sift_query *q);
 
 /* --------------------------------------------------------------- search */
 
+/* Ranking functions. */
+#define SIFT_RANK_BM25 0       /* Lucene's BM25 over title and text as one field */
+#define SIFT_RANK_BM25_PROX 1  /* BM25 plus a term-pair proximity bonus (BM25TP) */
+
 typedef struct sift_search_options {
     uint32_t limit;   /* number of hits wanted; 0: 10 */
     uint32_t offset;  /* hits to skip (for paging) */
     double k1;        /* BM25 k1; a negative value means the default 0.9 */
     double b;         /* BM25 b; a negative value means the default 0.4 */
+    unsigned rank;    /* SIFT_RANK_BM25 (default) or SIFT_RANK_BM25_PROX */
+    /* Field weights for BM25F: a word's frequency is title_weight times
+     * its title count plus text_weight times its text count, and lengths
+     * are weighted alike. Both 0 (the default): one flat field. */
+    double title_weight, text_weight;
 } sift_search_options;
 
 /* Initialize options to the defaults (limit 10, k1 0.9, b 0.4). */
