@@ -43,7 +43,7 @@ size_t treceval_query(struct run_line *run, size_t nrun, const struct qrel *qrel
     for (size_t i = 0; i < nqrels && i < 10; i++) idcg += grades[i] / log2((double)i + 2);
     free(grades);
     if (!nrel) return 0;
-    qsort(run, nrun, sizeof *run, cmp_run);
+    if (nrun) qsort(run, nrun, sizeof *run, cmp_run);
     double dcg = 0, ap = 0;
     size_t found = 0;
     for (size_t i = 0; i < nrun; i++) {
