@@ -9,11 +9,16 @@ SECS=${1:-60}
 bash scripts/install-deps.sh
 CC=clang cmake -S . -B build-fuzz -DSIFT_FUZZ=ON -DSIFT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_query
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_query fuzz_analyzer fuzz_jsonl fuzz_index
 mkdir -p fuzz-artifacts
-for target in query; do
+# the index target starts from a real small segment
+cmake --build build-fuzz -j "$(nproc)" --target search-index >/dev/null
+seed_index=$(mktemp -d)
+./build-fuzz/search-index -q --index "$seed_index/idx" tests/fuzz/seeds/docs >/dev/null 2>&1 || true
+TARGETS=${FUZZ_TARGETS:-query analyzer jsonl index}
+for target in $TARGETS; do
     work=$(mktemp -d)
-    cp tests/fuzz/seeds/$target/* "$work/"
+    if [ "$target" = index ]; then cp "$seed_index"/idx/seg-*.sift "$work/"; else cp tests/fuzz/seeds/$target/* "$work/"; fi
     echo "== fuzz_$target for $SECS s"
     ./build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix=fuzz-artifacts/ \
@@ -21,4 +26,5 @@ for target in query; do
     rm -rf "$work"
     if ls fuzz-artifacts/* >/dev/null 2>&1; then echo "fuzz_$target found a failure:"; ls fuzz-artifacts; exit 1; fi
 done
+rm -rf "$seed_index"
 echo "fuzzing: no failures"

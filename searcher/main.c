@@ -32,6 +32,9 @@ static const char usage[] =
     "  -n, --limit N      number of hits (default 10)\n"
     "  --offset N         skip the first N hits\n"
     "  --json             one JSON object per hit: rank, score, id, title, snippet\n"
+    "  -l, --ids          print the ids of the hits only, one per line\n"
+    "  --fields LIST      tab-separated columns: rank,score,id,title,path,snippet\n"
+    "  --stats            print index statistics (documents, terms, segments, bytes)\n"
     "  --count            print the number of matching documents only\n"
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
@@ -48,14 +51,19 @@ static const char usage[] =
     "A query that starts with '-' follows '--': search -- '-a b'.\n"
     "Exit status: 0 hits, 1 no hits, 2 usage or query error, 3 index error.\n";
 
-enum format { FMT_TEXT, FMT_JSON, FMT_TREC };
+enum format { FMT_TEXT, FMT_JSON, FMT_TREC, FMT_IDS, FMT_FIELDS };
+
+#define MAX_FIELDS 8
+enum field_col { COL_RANK, COL_SCORE, COL_ID, COL_TITLE, COL_PATH, COL_SNIPPET };
 
 struct cli {
     const char *index;
     sift_search_options so;
     enum format fmt;
-    bool count, color;
+    bool count, color, stats;
     unsigned qflags;
+    enum field_col cols[MAX_FIELDS];
+    size_t ncols;
     const char *queries;
 };
 
@@ -89,6 +97,12 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res)
                    sift_results_score(res, i));
             continue;
         }
+        if (cl->fmt == FMT_IDS) {
+            char *id = text_sanitize(sift_results_id(res, i), strlen(sift_results_id(res, i)));
+            printf("%s%s%s\n", qid ? qid : "", qid ? "\t" : "", id ? id : "");
+            free(id);
+            continue;
+        }
         sift_hit h;
         if (sift_results_hit(res, i, &h, &err)) {
             fprintf(stderr, "search: %s\n", err.msg);
@@ -107,7 +121,24 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res)
         }
         char *title = text_sanitize(h.title, strlen(h.title));
         char *id = text_sanitize(h.id, strlen(h.id));
-        if (cl->fmt == FMT_JSON) {
+        if (cl->fmt == FMT_FIELDS) {
+            /* tab-separated, for scripts: no tabs or newlines inside fields */
+            char *path = text_sanitize(h.path, strlen(h.path));
+            if (qid) printf("%s\t", qid);
+            for (size_t c = 0; c < cl->ncols; c++) {
+                if (c) putchar('\t');
+                switch (cl->cols[c]) {
+                case COL_RANK: printf("%llu", rank); break;
+                case COL_SCORE: printf("%.6f", h.score); break;
+                case COL_ID: fputs(id ? id : "", stdout); break;
+                case COL_TITLE: fputs(title ? title : "", stdout); break;
+                case COL_PATH: fputs(path ? path : "", stdout); break;
+                case COL_SNIPPET: fputs(snip, stdout); break;
+                }
+            }
+            putchar('\n');
+            free(path);
+        } else if (cl->fmt == FMT_JSON) {
             printf("{");
             if (qid) {
                 printf("\"qid\":");
@@ -215,6 +246,22 @@ static bool parse_double(const char *s, double lo, double hi, double *out)
     return true;
 }
 
+static bool parse_fields(const char *s, struct cli *cl)
+{
+    static const char *names[] = { "rank", "score", "id", "title", "path", "snippet" };
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    cl->ncols = 0;
+    char *save = NULL;
+    for (char *f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (k < 6 && strcmp(f, names[k])) k++;
+        if (k == 6 || cl->ncols == MAX_FIELDS) return false;
+        cl->cols[cl->ncols++] = (enum field_col)k;
+    }
+    return cl->ncols > 0;
+}
+
 /* "title=2,text=1" (either may be left out: it weighs 1). */
 static bool parse_weights(const char *s, double *title, double *text)
 {
@@ -241,7 +288,8 @@ static bool parse_weights(const char *s, double *title, double *text)
 static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
-           OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW };
+           OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
+           OPT_FIELDS, OPT_STATS };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -251,6 +299,9 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "all", no_argument, NULL, OPT_ALL },
         { "literal", no_argument, NULL, OPT_LITERAL },
         { "rank", required_argument, NULL, OPT_RANK },
+        { "ids", no_argument, NULL, 'l' },
+        { "fields", required_argument, NULL, OPT_FIELDS },
+        { "stats", no_argument, NULL, OPT_STATS },
         { "field-weights", required_argument, NULL, OPT_FIELDW },
         { "queries", required_argument, NULL, OPT_QUERIES },
         { "format", required_argument, NULL, OPT_FORMAT },
@@ -264,7 +315,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
     const char *color = "auto";
     unsigned long long v;
     int c;
-    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:hl", opts, NULL)) != -1) {
         switch (c) {
         case OPT_INDEX: cl->index = optarg; break;
         case 'n':
@@ -284,6 +335,15 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_JSON: cl->fmt = FMT_JSON; break;
         case OPT_COUNT: cl->count = true; break;
         case OPT_ALL: cl->qflags |= SIFT_QUERY_ALL; break;
+        case 'l': cl->fmt = FMT_IDS; break;
+        case OPT_STATS: cl->stats = true; break;
+        case OPT_FIELDS:
+            if (!parse_fields(optarg, cl)) {
+                fprintf(stderr, "search: --fields takes a comma list of rank, score, id, title, path, snippet, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cl->fmt = FMT_FIELDS;
+            break;
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
         case OPT_RANK:
             if (!strcmp(optarg, "bm25")) cl->so.rank = SIFT_RANK_BM25;
@@ -339,6 +399,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         fprintf(stderr, "search: --color is auto, always or never, not '%s'\n", color);
         return EXIT_USAGE;
     }
+    if (cl->stats) return optind == argc ? EXIT_OK : (fprintf(stderr, "search: --stats takes no QUERY\n"), EXIT_USAGE);
     if (!cl->queries && optind + 1 != argc) {
         fprintf(stderr, optind >= argc ? "search: no QUERY given\n"
                                        : "search: give the query as one argument (quote it)\n");
@@ -349,6 +410,28 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         fprintf(stderr, "search: --queries and a QUERY argument cannot be combined\n");
         return EXIT_USAGE;
     }
+    return EXIT_OK;
+}
+
+static int print_stats(sift_index *idx, const char *dir)
+{
+    sift_index_stats st;
+    sift_errmsg err;
+    if (sift_index_stats_get(idx, &st, &err)) {
+        fprintf(stderr, "search: %s\n", err.msg);
+        return EXIT_INDEX;
+    }
+    printf("index        %s\n", dir);
+    printf("documents    %llu (%llu deleted, not yet merged away)\n", (unsigned long long)st.doc_count,
+           (unsigned long long)st.deleted_count);
+    printf("segments     %u\n", st.segment_count);
+    printf("terms        %llu (summed over segments)\n", (unsigned long long)st.term_count);
+    printf("tokens       %llu\n", (unsigned long long)st.token_count);
+    printf("postings     %llu\n", (unsigned long long)st.posting_count);
+    printf("language     %s\n", st.language);
+    printf("bytes        %llu (postings %llu, positions %llu, stored text %llu)\n",
+           (unsigned long long)st.bytes, (unsigned long long)st.postings_bytes,
+           (unsigned long long)st.positions_bytes, (unsigned long long)st.store_bytes);
     return EXIT_OK;
 }
 
@@ -375,7 +458,8 @@ int main(int argc, char **argv)
         free(dflt);
         return EXIT_INDEX;
     }
-    status = cl.queries ? run_file(&cl, idx) : run_query(&cl, idx, NULL, argv[optind]);
+    if (cl.stats) status = print_stats(idx, dir);
+    else status = cl.queries ? run_file(&cl, idx) : run_query(&cl, idx, NULL, argv[optind]);
     if (fflush(stdout) != 0 && status != EXIT_INDEX) status = EXIT_USAGE;
     sift_index_close(idx);
     free(dflt);

@@ -73,6 +73,20 @@ printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
 check batch-bad-query 2 "$SEARCH" --index "$IDX" --queries "$T/bad.tsv" --format trec
 expect_grep batch-continues out '^2 Q0 '
 
+# output for scripts, ranking options, statistics
+check ids 0 "$SEARCH" --index "$IDX" -l -n 2 "ByteDance Azure"
+expect_grep ids-line out '^bytedance-azure-billion.md$'
+check fields 0 "$SEARCH" --index "$IDX" --fields id,score -n 1 "ByteDance Azure"
+expect_grep fields-line out $'^bytedance-azure-openai-models.md\t[0-9.]*$'
+check bad-fields 2 "$SEARCH" --index "$IDX" --fields id,colour "azure"
+check prox 0 "$SEARCH" --index "$IDX" --rank bm25+prox -n 1 "ByteDance Azure"
+check bm25f 0 "$SEARCH" --index "$IDX" --field-weights title=2,text=1 -n 1 "ByteDance Azure"
+check bad-weights 2 "$SEARCH" --index "$IDX" --field-weights title=0,text=0 "azure"
+check stats 0 "$SEARCH" --index "$IDX" --stats
+expect_grep stats-docs out '^documents    32 '
+check check-ok 0 "$INDEXER" --index "$IDX" --check
+expect_grep check-msg out 'every checksum and invariant holds'
+
 # usage errors: 2
 check no-query 2 "$SEARCH" --index "$IDX"
 check bad-limit 2 "$SEARCH" --index "$IDX" -n abc "cloud"

@@ -22,4 +22,22 @@ for b in search search-index; do [ -x "$PREFIX/bin/$b" ] || { echo "$b not insta
 if nm -D --defined-only "$LIBDIR/libsift.so" | awk '$2 == "T" {print $3}' | grep -v '^sift_'; then
     echo "symbols other than sift_* are exported"; exit 1
 fi
+# the same example through find_package(sift)
+mkdir -p "$PREFIX/cm"
+cat >"$PREFIX/cm/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.18)
+project(embed_cmake C)
+find_package(sift 0.1 REQUIRED)
+add_executable(embed_cmake $SRC/examples/embed.c)
+target_link_libraries(embed_cmake PRIVATE sift::sift)
+CM
+cmake -S "$PREFIX/cm" -B "$PREFIX/cm/build" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null
+cmake --build "$PREFIX/cm/build" >/dev/null
+LD_LIBRARY_PATH="$LIBDIR" "$PREFIX/cm/build/embed_cmake" "$PREFIX/index2" | grep -q '^1 c ' || { echo "find_package build failed"; exit 1; }
+# man pages and completions
+for f in share/man/man1/search.1 share/man/man1/search-index.1 share/man/man3/sift.3 \
+         share/bash-completion/completions/search; do
+    [ -f "$PREFIX/$f" ] || { echo "$f not installed"; exit 1; }
+done
+man -l "$PREFIX/share/man/man1/search.1" >/dev/null 2>&1 || command -v man >/dev/null || true
 echo "install test passed"
