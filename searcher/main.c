@@ -35,6 +35,7 @@ static const char usage[] =
     "  -l, --ids          print the ids of the hits only, one per line\n"
     "  --fields LIST      tab-separated columns: rank,score,id,title,path,snippet\n"
     "  --stats            print index statistics (documents, terms, segments, bytes)\n"
+    "  --explain          show how each hit's score was made\n"
     "  --count            print the number of matching documents only\n"
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
@@ -60,7 +61,7 @@ struct cli {
     const char *index;
     sift_search_options so;
     enum format fmt;
-    bool count, color, stats;
+    bool count, color, stats, explain;
     unsigned qflags;
     enum field_col cols[MAX_FIELDS];
     size_t ncols;
@@ -86,7 +87,8 @@ static void json_string(FILE *f, const char *s)
 }
 
 /* Print one query's hits; returns the exit status for it. */
-static int print_hits(const struct cli *cl, const char *qid, sift_results *res)
+static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
+                      const sift_index *idx, const sift_query *q)
 {
     size_t n = sift_results_size(res);
     sift_errmsg err;
@@ -157,6 +159,14 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res)
             printf("%llu. %s%s%s  [%.4f]\n   %s\n", rank, b, title && *title ? title : "(untitled)",
                    e, h.score, id ? id : "");
             if (*snip) printf("   %s\n", snip);
+            if (cl->explain) {
+                char *ex = NULL;
+                if (sift_explain(idx, q, &cl->so, h.docno, &ex, &err) == SIFT_OK) {
+                    for (char *save = NULL, *l = strtok_r(ex, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                        printf("   | %s\n", l);
+                }
+                sift_free(ex);
+            }
             printf("\n");
         }
         free(title);
@@ -191,7 +201,7 @@ static int run_query(const struct cli *cl, sift_index *idx, const char *qid, con
     } else {
         sift_results *res;
         rc = sift_search(idx, q, &cl->so, &res, &err);
-        status = rc ? cli_exit_for(rc) : print_hits(cl, qid, res);
+        status = rc ? cli_exit_for(rc) : print_hits(cl, qid, res, idx, q);
         if (!rc) sift_results_free(res);
     }
     if (rc) fprintf(stderr, "search: %s\n", err.msg);
@@ -289,7 +299,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
-           OPT_FIELDS, OPT_STATS };
+           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -302,6 +312,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "ids", no_argument, NULL, 'l' },
         { "fields", required_argument, NULL, OPT_FIELDS },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "explain", no_argument, NULL, OPT_EXPLAIN },
         { "field-weights", required_argument, NULL, OPT_FIELDW },
         { "queries", required_argument, NULL, OPT_QUERIES },
         { "format", required_argument, NULL, OPT_FORMAT },
@@ -337,6 +348,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_ALL: cl->qflags |= SIFT_QUERY_ALL; break;
         case 'l': cl->fmt = FMT_IDS; break;
         case OPT_STATS: cl->stats = true; break;
+        case OPT_EXPLAIN: cl->explain = true; break;
         case OPT_FIELDS:
             if (!parse_fields(optarg, cl)) {
                 fprintf(stderr, "search: --fields takes a comma list of rank, score, id, title, path, snippet, not '%s'\n", optarg);

@@ -14,10 +14,13 @@
  */
 #include "query_eval.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bm25.h"
+#include "bytes.h"
 #include "error.h"
 #include "proximity.h"
 
@@ -388,4 +391,65 @@ sift_err qit_error(const struct qit *it)
         if (rc) return rc;
     }
     return SIFT_OK;
+}
+
+static void line(struct buf *out, int depth, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line(struct buf *out, int depth, const char *fmt, ...)
+{
+    char tmp[512];
+    int n = snprintf(tmp, sizeof tmp, "%*s", depth * 2, "");
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(tmp + n, sizeof tmp - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof tmp - 2) n = (int)sizeof tmp - 2;
+    tmp[n++] = '\n';
+    buf_append(out, tmp, (size_t)n);
+}
+
+static const char *field_name(enum field f)
+{
+    return f == FIELD_TITLE ? "title" : f == FIELD_TEXT ? "text" : "title+text";
+}
+
+double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, struct buf *out,
+                   int depth)
+{
+    const struct qnode *n = it->node;
+    double score = qit_score(it, dc, sc);
+    if (n->kind == QK_TERM) {
+        uint32_t tf = postings_tf(&it->post[0]);
+        char where[160] = "";
+        if (load_positions(it, 0)) {
+            size_t o = 0;
+            for (uint32_t k = 0; k < tf && k < 8 && o < sizeof where - 16; k++)
+                o += (size_t)snprintf(where + o, sizeof where - o, "%s%u", k ? "," : "", it->pos[0][k]);
+            if (tf > 8) snprintf(where + o, sizeof where - o, ",...");
+        }
+        line(out, depth, "%.4f  word '%s' in %s: tf %u (in field %u) at positions %s; df %u here, idf %.4f",
+             score, n->terms[0].term, field_name(n->field), tf, it->freq, where, it->post[0].ti.df,
+             it->idf_sum);
+    } else if (n->kind == QK_PHRASE || n->kind == QK_NEAR) {
+        char words[200];
+        size_t o = 0;
+        for (size_t i = 0; i < n->nterms && o < sizeof words - 40; i++)
+            o += (size_t)snprintf(words + o, sizeof words - o, "%s%s", i ? " " : "", n->terms[i].term);
+        const char *kind = n->kind == QK_PHRASE ? "phrase" : n->ordered ? "ONEAR" : "NEAR";
+        line(out, depth, "%.4f  %s '%s' (distance %u) in %s: %u match%s, idf %.4f (sum of its words)",
+             score, kind, words, n->dist, field_name(n->field), it->freq, it->freq == 1 ? "" : "es",
+             it->idf_sum);
+    } else {
+        line(out, depth, "%.4f  sum of the matching clauses:", score);
+        for (size_t i = 0; i < it->nkids; i++) {
+            struct qit *k = it->kids[i];
+            const char *occ = it->occurs[i] == OCCUR_MUST ? "required" : it->occurs[i] == OCCUR_NOT ? "excluded" : "optional";
+            if (!kid_matches(k, it->doc, dc)) {
+                line(out, depth + 1, "-       (%s clause: no match)", occ);
+                continue;
+            }
+            if (it->occurs[i] == OCCUR_NOT) continue;
+            qit_explain(k, dc, sc, out, depth + 1);
+        }
+    }
+    return score;
 }

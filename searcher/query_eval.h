@@ -47,6 +47,12 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
  * 5 positions apart, 1 / distance^2 per occurrence pair, accumulated, and
  * scored as min(idf) * acc * (k1 + 1) / (acc + norm). */
 double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
+/* Describe the score of the confirmed current document, one indented
+ * line per clause, appended to out. Returns the score. */
+struct buf;
+double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, struct buf *out,
+                   int depth);
+
 /* The first error met while iterating (corrupt postings), or SIFT_OK. */
 sift_err qit_error(const struct qit *it);
 

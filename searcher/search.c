@@ -1,11 +1,13 @@
 /* search.c -- document-at-a-time evaluation of a parsed query over every
  * segment, BM25 scoring with collection-wide statistics, and the result
  * set handed to the caller. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer.h"
 #include "bm25.h"
+#include "bytes.h"
 #include "error.h"
 #include "index.h"
 #include "query.h"
@@ -48,6 +50,8 @@ struct eval {
     sift_errmsg *err;
 };
 
+static struct scoring make_scoring(const struct eval *ev, const struct doc_ctx *dc);
+
 static sift_err eval_segment(struct eval *ev, uint32_t s)
 {
     const struct segment *seg = &ev->idx->segs[s];
@@ -67,17 +71,7 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
         ev->total++;
         if (!ev->top) continue;
         if ((rc = doc_ctx_load(&dc))) break;
-        struct scoring scr = { 0, ev->w_title, ev->w_text, ev->k1 };
-        if (ev->w_title > 0 || ev->w_text > 0) {
-            /* BM25F: lengths weighted like frequencies */
-            double n = (double)ev->idx->doc_count ? (double)ev->idx->doc_count : 1;
-            double avg = (ev->w_title * (double)ev->idx->title_token_count +
-                          ev->w_text * (double)(ev->idx->token_count - ev->idx->title_token_count)) / n;
-            double dl = ev->w_title * dc.title_len + ev->w_text * (dc.len - dc.title_len);
-            scr.norm = ev->k1 * (1 - ev->b + ev->b * dl / (avg > 0 ? avg : 1));
-        } else {
-            scr.norm = bm25_norm(ev->k1, ev->b, dc.len, ev->idx->avgdl);
-        }
+        struct scoring scr = make_scoring(ev, &dc);
         double score = qit_score(root, &dc, &scr);
         if (ev->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, &dc, &scr);
         struct scored sc = { score, seg->doc_base + doc, s, doc };
@@ -94,6 +88,73 @@ static sift_err evaluate(struct eval *ev)
     sift_err rc = SIFT_OK;
     for (uint32_t s = 0; !rc && s < ev->idx->nsegs; s++) rc = eval_segment(ev, s);
     return rc;
+}
+
+/* The scoring of document doc in segment seg (lengths loaded in dc). */
+static struct scoring make_scoring(const struct eval *ev, const struct doc_ctx *dc)
+{
+    struct scoring scr = { 0, ev->w_title, ev->w_text, ev->k1 };
+    if (ev->w_title > 0 || ev->w_text > 0) {
+        double n = ev->idx->doc_count ? (double)ev->idx->doc_count : 1;
+        double avg = (ev->w_title * (double)ev->idx->title_token_count +
+                      ev->w_text * (double)(ev->idx->token_count - ev->idx->title_token_count)) / n;
+        double dl = ev->w_title * dc->title_len + ev->w_text * (dc->len - dc->title_len);
+        scr.norm = ev->k1 * (1 - ev->b + ev->b * dl / (avg > 0 ? avg : 1));
+    } else {
+        scr.norm = bm25_norm(ev->k1, ev->b, dc->len, ev->idx->avgdl);
+    }
+    return scr;
+}
+
+sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_search_options *opts,
+                      uint64_t docno, char **out, sift_errmsg *err)
+{
+    *out = NULL;
+    if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
+    uint32_t s = 0;
+    while (s < idx->nsegs && docno >= idx->segs[s].doc_base + idx->segs[s].doc_count) s++;
+    if (s == idx->nsegs) return sift_fail(err, SIFT_ERR_INVALID, "no document %llu", (unsigned long long)docno);
+    const struct segment *seg = &idx->segs[s];
+    uint32_t doc = (uint32_t)(docno - seg->doc_base);
+    sift_search_options o;
+    sift_search_options_init(&o);
+    if (opts) {
+        o = *opts;
+        if (o.k1 < 0) o.k1 = BM25_K1;
+        if (o.b < 0) o.b = BM25_B;
+    }
+    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, NULL, 0, err };
+    struct qit *root;
+    sift_err rc = qit_build(q->root, seg, err, &root);
+    if (rc) return rc;
+    struct buf b = { 0 };
+    struct doc_ctx dc = { seg, doc, false, 0, 0, SIFT_OK, err };
+    bool match = root && !segment_is_deleted(seg, doc) && qit_advance(root, doc) == doc &&
+                 qit_confirm(root, &dc);
+    if (!match) {
+        buf_append(&b, "no match\n", 9);
+    } else if (!(rc = doc_ctx_load(&dc))) {
+        struct scoring scr = make_scoring(&ev, &dc);
+        char head[200];
+        int n = snprintf(head, sizeof head, "document length %u (title %u), average %.1f, k1 %.2f, b %.2f\n",
+                         dc.len, dc.title_len, idx->avgdl, o.k1, o.b);
+        buf_append(&b, head, (size_t)n);
+        double total = qit_explain(root, &dc, &scr, &b, 0);
+        if (ev.rank == SIFT_RANK_BM25_PROX) {
+            double prox = qit_proximity(root, &dc, &scr);
+            n = snprintf(head, sizeof head, "%.4f  proximity bonus (BM25TP)\n%.4f  total\n", prox, total + prox);
+            buf_append(&b, head, (size_t)n);
+        }
+    }
+    if (root && !rc) rc = qit_error(root);
+    qit_free(root);
+    if (!rc && !buf_append(&b, "", 1)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (rc) {
+        buf_free(&b);
+        return rc;
+    }
+    *out = (char *)b.data;
+    return SIFT_OK;
 }
 
 sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, sift_errmsg *err)

@@ -82,6 +82,9 @@ check bad-fields 2 "$SEARCH" --index "$IDX" --fields id,colour "azure"
 check prox 0 "$SEARCH" --index "$IDX" --rank bm25+prox -n 1 "ByteDance Azure"
 check bm25f 0 "$SEARCH" --index "$IDX" --field-weights title=2,text=1 -n 1 "ByteDance Azure"
 check bad-weights 2 "$SEARCH" --index "$IDX" --field-weights title=0,text=0 "azure"
+check explain 0 "$SEARCH" --index "$IDX" --explain -n 1 '"export restrictions" cloud'
+expect_grep explain-phrase out "phrase 'export restrict' (distance 0) in title+text: 1 match"
+expect_grep explain-word out "word 'cloud' in title+text: tf"
 check stats 0 "$SEARCH" --index "$IDX" --stats
 expect_grep stats-docs out '^documents    32 '
 check check-ok 0 "$INDEXER" --index "$IDX" --check

@@ -277,6 +277,15 @@ SIFT_API sift_err sift_search(const sift_index *idx, const sift_query *q,
                               const sift_search_options *opts, sift_results **out,
                               sift_errmsg *err);
 
+/* How document `docno` (from sift_hit.docno) scores for `q` with these
+ * options: one line per clause with its term frequency, document
+ * frequency, idf, document length, field and BM25 contribution, and for
+ * phrases and NEAR the number of matches. *out is malloc'ed text (free it
+ * with sift_free); it says so when the document does not match. */
+SIFT_API sift_err sift_explain(const sift_index *idx, const sift_query *q,
+                               const sift_search_options *opts, uint64_t docno, char **out,
+                               sift_errmsg *err);
+
 /* Count the documents matching `q` without ranking them. */
 SIFT_API sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out,
                              sift_errmsg *err);
