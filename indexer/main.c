@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sift/sift.h>
 
@@ -46,6 +47,10 @@ static const char usage[] =
 struct run {
     sift_writer *w;
     bool quiet, verbose, dry_run;
+    bool progress;                 /* a live line on a terminal */
+    double start, last_shown;
+    const struct source_stats *st; /* of the PATH being read */
+    uint64_t docs_before, bytes_before;
     sift_errmsg err;
     sift_err rc;
     uint64_t added, updated, unchanged, deleted, skipped;
@@ -68,6 +73,27 @@ static void count_reason(struct run *r, const char *why)
 }
 
 /* Before reading a file: skip it when size and mtime are unchanged. */
+static double now(void);
+
+static void show_progress(struct run *r, bool force)
+{
+    if (!r->progress) return;
+    double t = now();
+    if (!force && t - r->last_shown < 0.1) return;
+    r->last_shown = t;
+    double secs = t - r->start;
+    uint64_t docs = r->docs_before + (r->st ? r->st->docs : 0) + r->unchanged;
+    double mb = (double)(r->bytes_before + (r->st ? r->st->bytes : 0)) / 1e6;
+    char eta[32] = "";
+    if (r->st && r->st->input_total && r->st->input_done > 0 && secs > 0.5) {
+        double left = secs * ((double)r->st->input_total / (double)r->st->input_done - 1);
+        snprintf(eta, sizeof eta, "  ETA %d:%02d", (int)left / 60, (int)left % 60);
+    }
+    fprintf(stderr, "\r%llu documents  %.1f MB  %.1f MB/s  %d:%02d elapsed%s\033[K",
+            (unsigned long long)docs, mb, secs > 0 ? mb / secs : 0.0, (int)secs / 60, (int)secs % 60, eta);
+    fflush(stderr);
+}
+
 static int want_file(void *ctx, const struct source_doc *d)
 {
     struct run *r = ctx;
@@ -77,12 +103,14 @@ static int want_file(void *ctx, const struct source_doc *d)
     if (d->has_hash ? old.hash != d->hash : (old.size != d->size || old.mtime_ns != d->mtime_ns)) return 1;
     sift_writer_keep(r->w, d->id);
     r->unchanged++;
+    show_progress(r, false);
     return 0;
 }
 
 static int on_doc(void *ctx, const struct source_doc *d)
 {
     struct run *r = ctx;
+    show_progress(r, false);
     sift_doc_info old;
     bool exists = sift_writer_lookup(r->w, d->id, &old);
     if (exists && old.hash == d->hash && !strcmp(old.source, d->source)) {
@@ -165,7 +193,11 @@ static int index_path(struct run *r, const char *arg)
     struct source_stats st = { 0, 0, 0 };
     struct stat sb;
     bool dir = stat(real, &sb) == 0 && S_ISDIR(sb.st_mode);
+    r->st = &st;
     int k = sources_read_changed(real, want_file, on_doc, on_skip, r, &st);
+    r->st = NULL;
+    r->docs_before += st.docs;
+    r->bytes_before += st.bytes;
     if (r->rc) {
         fprintf(stderr, "search-index: %s\n", r->err.msg);
         return cli_exit_for(r->rc);
@@ -269,8 +301,15 @@ int main(int argc, char **argv)
         return rc == SIFT_ERR_INVALID ? EXIT_USAGE : EXIT_INDEX;
     }
     double t0 = now();
+    r.start = t0;
+    r.progress = !r.quiet && isatty(STDERR_FILENO);
     int status = EXIT_OK;
     for (int i = optind; i < argc && status == EXIT_OK; i++) status = index_path(&r, argv[i]);
+    if (r.progress) {
+        show_progress(&r, true);
+        fprintf(stderr, "\r\033[Kcommitting...");
+        fflush(stderr);
+    }
     if (status == EXIT_OK && !r.dry_run) {
         rc = sift_writer_commit(r.w, &r.err);
         if (!rc && merge) rc = sift_writer_merge(r.w, 1, &r.err);
@@ -281,6 +320,7 @@ int main(int argc, char **argv)
     } else if (status != EXIT_OK) {
         fprintf(stderr, "search-index: nothing written; the previous index is unchanged\n");
     }
+    if (r.progress) fprintf(stderr, "\r\033[K");
     if (status == EXIT_OK && !r.quiet) summary(&r, now() - t0, index);
     sift_writer_close(r.w);
     free(index);

@@ -221,6 +221,8 @@ static int read_jsonl(struct reader *r, const char *path)
         return 0;
     }
     gzbuffer(g, 1 << 17);
+    struct stat sb;
+    if (stat(path, &sb) == 0) r->st->input_total = (uint64_t)sb.st_size;
     struct buf line = { 0 };
     char chunk[1 << 16];
     unsigned long lineno = 0;
@@ -242,6 +244,7 @@ static int read_jsonl(struct reader *r, const char *path)
             if (l) rc = jsonl_entry(r, path, lineno, (const char *)line.data + start, l);
             start = i + 1;
         }
+        r->st->input_done = (uint64_t)gzoffset(g);
         memmove(line.data, line.data + start, line.len - start);
         line.len -= start;
         scan = line.len;

@@ -32,6 +32,7 @@ typedef void (*skip_fn)(void *ctx, const char *what, const char *why);
 
 struct source_stats {
     uint64_t docs, bytes, skipped;
+    uint64_t input_done, input_total;   /* progress through a JSON Lines file (its bytes on disk) */
 };
 
 /* Read every document under `path`. Returns 0, the callback's non-zero

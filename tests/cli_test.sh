@@ -90,6 +90,15 @@ expect_grep stats-docs out '^documents    32 '
 check check-ok 0 "$INDEXER" --index "$IDX" --check
 expect_grep check-msg out 'every checksum and invariant holds'
 
+# progress: a live line on a terminal (under script's pseudo-terminal), none when piped
+if command -v script >/dev/null; then
+    script -qec "'$INDEXER' --index '$T/pty' '$CORPUS'" /dev/null >"$T/pty.out" 2>&1
+    if grep -q $'\r[0-9]* documents  [0-9.]* MB  [0-9.]* MB/s  0:00 elapsed' "$T/pty.out"; then passes=$((passes + 1));
+    else echo "FAIL progress line on a terminal"; cat -v "$T/pty.out" | head -5; fails=$((fails + 1)); fi
+    "$INDEXER" --index "$T/pipe" "$CORPUS" 2>"$T/pipe.err"
+    if grep -q $'\r' "$T/pipe.err"; then echo "FAIL progress when piped"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
+fi
+
 # usage errors: 2
 check no-query 2 "$SEARCH" --index "$IDX"
 check bad-limit 2 "$SEARCH" --index "$IDX" -n abc "cloud"
