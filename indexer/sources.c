@@ -2,6 +2,8 @@
 #include "sources.h"
 
 #include <cjson/cJSON.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -84,7 +86,138 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
     }
 }
 
+/* --------------------------------------------------------------- HTML */
+
+static bool invisible(const xmlNode *n)
+{
+    static const char *skip[] = { "script", "style", "noscript", "template", "head", "svg" };
+    for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
+        if (!xmlStrcasecmp(n->name, (const xmlChar *)skip[i])) return true;
+    return false;
+}
+
+/* The visible text under n, elements separated by spaces. */
+static void html_text(const xmlNode *n, struct buf *out)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            if (n->content) buf_append(out, n->content, strlen((const char *)n->content));
+        } else if (n->type == XML_ELEMENT_NODE && !invisible(n)) {
+            html_text(n->children, out);
+            buf_append(out, " ", 1);
+        }
+    }
+}
+
+static const xmlNode *find_element(const xmlNode *n, const char *name)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (!xmlStrcasecmp(n->name, (const xmlChar *)name)) return n;
+        const xmlNode *f = find_element(n->children, name);
+        if (f) return f;
+    }
+    return NULL;
+}
+
+/* Parse HTML with libxml2's HTML parser: the <title> (else the first
+ * <h1>) as title, the visible body text as text. */
+static bool html_extract(const unsigned char *data, size_t len, const char *path, struct buf *title,
+                         struct buf *text)
+{
+    if (len > INT32_MAX) return false;
+    htmlDocPtr doc = htmlReadMemory((const char *)data, (int)len, path, NULL,
+                                   HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                       HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
+    if (!doc) return false;
+    const xmlNode *root = xmlDocGetRootElement(doc);
+    const xmlNode *t = find_element(root, "title");
+    if (!t || !t->children) t = find_element(root, "h1");
+    if (t) html_text(t->children, title);
+    const xmlNode *body = find_element(root, "body");
+    html_text(body ? body->children : root, text);
+    xmlFreeDoc(doc);
+    return true;
+}
+
+static int read_html_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
+{
+    int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    if (r->want) {
+        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0, 0 };
+        if (!r->want(r->ctx, &probe)) return 0;
+    }
+    unsigned char *data;
+    size_t len;
+    sift_errmsg em;
+    if (read_file(path, &data, &len, &em) != SIFT_OK) {
+        skip(r, path, strerror(errno ? errno : EIO));
+        return 0;
+    }
+    struct buf title = { 0 }, text = { 0 };
+    int rc = 0;
+    if (!len) skip(r, path, "empty file");
+    else if (memchr(data, 0, len < 8192 ? len : 8192)) skip(r, path, "binary file");
+    else if (!html_extract(data, len, path, &title, &text) || !buf_append(&title, "", 1) ||
+             !buf_append(&text, "", 1))
+        skip(r, path, "not parseable as HTML");
+    else {
+        /* collapse the title's white space */
+        char *t = (char *)title.data;
+        size_t o = 0;
+        for (size_t i = 0; t[i]; i++) {
+            bool sp = t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r';
+            if (sp && (!o || t[o - 1] == ' ')) continue;
+            t[o++] = sp ? ' ' : t[i];
+        }
+        while (o && t[o - 1] == ' ') o--;
+        t[o] = 0;
+        struct source_doc d = { id, t, path, (const char *)text.data, text.len - 1, r->source,
+                                (uint64_t)len, mtime, hash64(data, len), 1 };
+        rc = r->on_doc(r->ctx, &d);
+        r->st->docs++;
+        r->st->bytes += len;
+    }
+    buf_free(&title);
+    buf_free(&text);
+    free(data);
+    return rc;
+}
+
 /* ------------------------------------------------------------- files */
+
+void sources_markdown_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
+                            size_t *body_start)
+{
+    /* the first ATX heading line ("# ..."), else the first non-empty line */
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && data[e] != '\n') e++;
+        if (data[i] == '#') {
+            size_t s = i;
+            while (s < e && data[s] == '#') s++;
+            if (s < e && (data[s] == ' ' || data[s] == '\t')) {
+                while (s < e && (data[s] == ' ' || data[s] == '\t')) s++;
+                size_t t = e;
+                while (t > s && (data[t - 1] == ' ' || data[t - 1] == '\t' || data[t - 1] == '\r' || data[t - 1] == '#')) t--;
+                if (t > s && i == 0) {
+                    *title_start = s;
+                    *title_len = t - s;
+                    *body_start = e < len ? e + 1 : len;
+                    return;
+                }
+                if (t > s) {   /* a heading further down: the whole file is the body */
+                    *title_start = s;
+                    *title_len = t - s;
+                    *body_start = 0;
+                    return;
+                }
+            }
+        }
+        i = e + 1;
+    }
+    sources_split_title(data, len, title_start, title_len, body_start);
+}
 
 static int read_text_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
 {
@@ -111,7 +244,8 @@ static int read_text_file(struct reader *r, const char *path, const char *id, co
         return 0;
     }
     size_t ts, tl, bs;
-    sources_split_title((const char *)data, len, &ts, &tl, &bs);
+    if (has_suffix(path, ".md")) sources_markdown_title((const char *)data, len, &ts, &tl, &bs);
+    else sources_split_title((const char *)data, len, &ts, &tl, &bs);
     char *title = malloc(tl + 1);
     if (!title) {
         free(data);
@@ -282,8 +416,10 @@ static int visit(struct reader *r, const char *root, const char *rel, int depth)
         skip(r, path, "not a regular file");
     } else if (has_suffix(rel, ".txt") || has_suffix(rel, ".md")) {
         rc = read_text_file(r, path, rel, &st);
+    } else if (has_suffix(rel, ".html") || has_suffix(rel, ".htm")) {
+        rc = read_html_file(r, path, rel, &st);
     } else {
-        skip(r, path, "not a .txt or .md file");
+        skip(r, path, "not a .txt, .md or .html file");
     }
     free(path);
     return rc;
@@ -343,10 +479,11 @@ int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn 
     if (S_ISDIR(sb.st_mode)) return walk(&r, path, "", 0);
     if (has_suffix(path, ".jsonl") || has_suffix(path, ".jsonl.gz") || has_suffix(path, ".ndjson"))
         return read_jsonl(&r, path);
-    if (has_suffix(path, ".txt") || has_suffix(path, ".md")) {
-        const char *base = strrchr(path, '/');
+    const char *base = strrchr(path, '/');
+    if (has_suffix(path, ".txt") || has_suffix(path, ".md"))
         return read_text_file(&r, path, base ? base + 1 : path, &sb);
-    }
-    skip(&r, path, "not a directory, .txt, .md or .jsonl[.gz] file");
+    if (has_suffix(path, ".html") || has_suffix(path, ".htm"))
+        return read_html_file(&r, path, base ? base + 1 : path, &sb);
+    skip(&r, path, "not a directory, .txt, .md, .html or .jsonl[.gz] file");
     return -1;
 }

@@ -48,6 +48,11 @@ int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn 
 void sources_split_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
                          size_t *body_start);
 
+/* Markdown: the first heading ("# Title") as title; without one, as
+ * sources_split_title. Exposed for tests. */
+void sources_markdown_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
+                            size_t *body_start);
+
 /* Whether data looks binary: a NUL byte, or more than 10% of the first
  * 8 KiB invalid UTF-8 or control characters. */
 int sources_is_binary(const unsigned char *data, size_t len);

@@ -130,6 +130,52 @@ static void test_jsonl(void **state)
     tmpdir_remove(dir);
 }
 
+static void test_html_and_markdown(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    const char *html = "<html><head><title> Cloud\n report </title><script>var secret = 1;</script>"
+                       "<style>p { color: red }</style></head><body><p>Visible <b>text</b></p>"
+                       "<noscript>hidden</noscript></body></html>";
+    put(dir, "a.html", html, strlen(html));
+    const char *nohead = "<p>no title here</p><h1>Heading one</h1>";
+    put(dir, "b.htm", nohead, strlen(nohead));
+    const char *md = "intro\n\n## Real title ##\ntext";
+    put(dir, "c.md", md, strlen(md));
+    struct seen s = { 0 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(dir, on_doc, on_skip, &s, &st), 0);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.titles[0], "Cloud report");
+    assert_string_equal(s.titles[1], "Heading one");
+    assert_string_equal(s.titles[2], "Real title");
+    tmpdir_remove(dir);
+}
+
+static int text_has(void *ctx, const struct source_doc *d)
+{
+    int *flags = ctx;
+    if (strstr(d->text, "Visible")) flags[0] = 1;
+    if (strstr(d->text, "secret") || strstr(d->text, "color") || strstr(d->text, "hidden")) flags[1] = 1;
+    return 0;
+}
+
+static void test_html_visible_text_only(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    const char *html = "<html><head><title>T</title><script>var secret = 1;</script>"
+                       "<style>p { color: red }</style></head><body><p>Visible <b>text</b></p>"
+                       "<noscript>hidden</noscript></body></html>";
+    put(dir, "a.html", html, strlen(html));
+    int flags[2] = { 0, 0 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(dir, text_has, NULL, flags, &st), 0);
+    assert_int_equal(flags[0], 1);
+    assert_int_equal(flags[1], 0);
+    tmpdir_remove(dir);
+}
+
 static void test_missing_path(void **state)
 {
     (void)state;
@@ -144,7 +190,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_title), cmocka_unit_test(test_binary),
         cmocka_unit_test(test_directory), cmocka_unit_test(test_jsonl),
-        cmocka_unit_test(test_missing_path),
+        cmocka_unit_test(test_missing_path), cmocka_unit_test(test_html_and_markdown),
+        cmocka_unit_test(test_html_visible_text_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
