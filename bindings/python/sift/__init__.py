@@ -1,0 +1,226 @@
+"""Python binding for libsift over ctypes.
+
+    import sift
+    with sift.Writer("/tmp/idx") as w:
+        w.add("a", "Cloud outage", "A three-hour outage took the provider offline.")
+        w.commit()
+    with sift.Index("/tmp/idx") as idx:
+        for hit in idx.search('"cloud outage" OR NEAR/3(provider offline)', limit=5):
+            print(hit.rank, hit.score, hit.id, hit.title, hit.snippet)
+
+The library is found through $SIFT_LIBRARY, else ctypes.util.find_library("sift").
+Errors raise sift.Error with the library's code and message.
+"""
+import ctypes
+import ctypes.util
+import os
+from dataclasses import dataclass
+
+__all__ = ["Index", "Writer", "Hit", "Error", "version"]
+
+
+def _load():
+    path = os.environ.get("SIFT_LIBRARY") or ctypes.util.find_library("sift")
+    if not path:
+        raise OSError("libsift not found: install sift or set SIFT_LIBRARY to libsift.so")
+    return ctypes.CDLL(path)
+
+
+_lib = _load()
+
+
+class _ErrMsg(ctypes.Structure):
+    _fields_ = [("msg", ctypes.c_char * 512)]
+
+
+class _Hit(ctypes.Structure):
+    _fields_ = [("score", ctypes.c_double), ("id", ctypes.c_char_p), ("title", ctypes.c_char_p),
+                ("path", ctypes.c_char_p), ("docno", ctypes.c_uint64)]
+
+
+class _SearchOptions(ctypes.Structure):
+    _fields_ = [("limit", ctypes.c_uint32), ("offset", ctypes.c_uint32), ("k1", ctypes.c_double),
+                ("b", ctypes.c_double), ("rank", ctypes.c_uint), ("title_weight", ctypes.c_double),
+                ("text_weight", ctypes.c_double)]
+
+
+class _WriterOptions(ctypes.Structure):
+    _fields_ = [("language", ctypes.c_char_p), ("ram_mb", ctypes.c_uint), ("rebuild", ctypes.c_int)]
+
+
+class _SnippetOptions(ctypes.Structure):
+    _fields_ = [("max_tokens", ctypes.c_size_t), ("open", ctypes.c_char_p), ("close", ctypes.c_char_p)]
+
+
+_p = ctypes.c_void_p
+_pp = ctypes.POINTER(ctypes.c_void_p)
+_E = ctypes.POINTER(_ErrMsg)
+
+
+def _sig(name, restype, *args):
+    f = getattr(_lib, name)
+    f.restype = restype
+    f.argtypes = list(args)
+    return f
+
+
+_version = _sig("sift_version", ctypes.c_char_p)
+_strerror = _sig("sift_strerror", ctypes.c_char_p, ctypes.c_int)
+_index_open = _sig("sift_index_open", ctypes.c_int, ctypes.c_char_p, _pp, _E)
+_index_close = _sig("sift_index_close", None, _p)
+_query_parse = _sig("sift_query_parse_flags", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_uint, _pp, _E)
+_query_free = _sig("sift_query_free", None, _p)
+_search = _sig("sift_search", ctypes.c_int, _p, _p, ctypes.POINTER(_SearchOptions), _pp, _E)
+_count = _sig("sift_count", ctypes.c_int, _p, _p, ctypes.POINTER(ctypes.c_uint64), _E)
+_results_size = _sig("sift_results_size", ctypes.c_size_t, _p)
+_results_total = _sig("sift_results_total", ctypes.c_uint64, _p)
+_results_hit = _sig("sift_results_hit", ctypes.c_int, _p, ctypes.c_size_t, ctypes.POINTER(_Hit), _E)
+_results_snippet = _sig("sift_results_snippet", ctypes.c_int, _p, ctypes.c_size_t,
+                        ctypes.POINTER(_SnippetOptions), ctypes.POINTER(ctypes.c_void_p), _E)
+_results_free = _sig("sift_results_free", None, _p)
+_free = _sig("sift_free", None, _p)
+_writer_open = _sig("sift_writer_open", ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_WriterOptions), _pp, _E)
+_writer_add = _sig("sift_writer_add", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                   ctypes.c_size_t, _E)
+_writer_delete = _sig("sift_writer_delete", ctypes.c_int, _p, ctypes.c_char_p, _E)
+_writer_commit = _sig("sift_writer_commit", ctypes.c_int, _p, _E)
+_writer_close = _sig("sift_writer_close", None, _p)
+
+QUERY_ALL = 1
+QUERY_LITERAL = 2
+
+
+class Error(Exception):
+    """A libsift error: .code is the sift_err value, .message the library's message."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.message = message
+        super().__init__(f"{_strerror(code).decode()}: {message}")
+
+
+def _check(rc, err):
+    if rc:
+        raise Error(rc, err.msg.decode("utf-8", "replace"))
+
+
+def version():
+    return _version().decode()
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    id: str
+    title: str
+    path: str
+    snippet: str
+
+
+def _s(b):
+    return b.decode("utf-8", "replace") if b else ""
+
+
+class Index:
+    """An open, read-only index; safe to share between threads."""
+
+    def __init__(self, path):
+        self._h = ctypes.c_void_p()
+        err = _ErrMsg()
+        _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
+
+    def close(self):
+        if self._h:
+            _index_close(self._h)
+            self._h = ctypes.c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def _parse(self, query, all_words, literal):
+        q = ctypes.c_void_p()
+        err = _ErrMsg()
+        flags = (QUERY_ALL if all_words else 0) | (QUERY_LITERAL if literal else 0)
+        _check(_query_parse(self._h, query.encode(), flags, ctypes.byref(q), ctypes.byref(err)), err)
+        return q
+
+    def count(self, query, all_words=False, literal=False):
+        q = self._parse(query, all_words, literal)
+        try:
+            n = ctypes.c_uint64()
+            err = _ErrMsg()
+            _check(_count(self._h, q, ctypes.byref(n), ctypes.byref(err)), err)
+            return n.value
+        finally:
+            _query_free(q)
+
+    def search(self, query, limit=10, offset=0, k1=0.9, b=0.4, proximity=False,
+               all_words=False, literal=False, highlight=("[", "]"), snippet_words=32):
+        """Hits best first, each with a snippet whose matches are wrapped in highlight."""
+        q = self._parse(query, all_words, literal)
+        r = ctypes.c_void_p()
+        try:
+            opts = _SearchOptions(limit, offset, k1, b, 1 if proximity else 0, 0.0, 0.0)
+            err = _ErrMsg()
+            _check(_search(self._h, q, ctypes.byref(opts), ctypes.byref(r), ctypes.byref(err)), err)
+            hits = []
+            so = _SnippetOptions(snippet_words, highlight[0].encode(), highlight[1].encode())
+            for i in range(_results_size(r)):
+                h = _Hit()
+                _check(_results_hit(r, i, ctypes.byref(h), ctypes.byref(err)), err)
+                sp = ctypes.c_void_p()
+                _check(_results_snippet(r, i, ctypes.byref(so), ctypes.byref(sp), ctypes.byref(err)), err)
+                snippet = _s(ctypes.cast(sp, ctypes.c_char_p).value)
+                _free(sp)
+                hits.append(Hit(offset + i + 1, h.score, _s(h.id), _s(h.title), _s(h.path), snippet))
+            return hits
+        finally:
+            if r:
+                _results_free(r)
+            _query_free(q)
+
+
+class Writer:
+    """Adds, replaces and deletes documents; changes are published by commit()."""
+
+    def __init__(self, path, language=None, ram_mb=0, rebuild=False):
+        self._h = ctypes.c_void_p()
+        err = _ErrMsg()
+        opts = _WriterOptions(language.encode() if language else None, ram_mb, 1 if rebuild else 0)
+        _check(_writer_open(os.fsencode(path), ctypes.byref(opts), ctypes.byref(self._h), ctypes.byref(err)), err)
+
+    def add(self, id, title, text):
+        """Add a document, or replace the one with the same id."""
+        err = _ErrMsg()
+        data = text.encode()
+        _check(_writer_add(self._h, id.encode(), title.encode() if title else None, data, len(data),
+                           ctypes.byref(err)), err)
+
+    def delete(self, id):
+        err = _ErrMsg()
+        _check(_writer_delete(self._h, id.encode(), ctypes.byref(err)), err)
+
+    def commit(self):
+        err = _ErrMsg()
+        _check(_writer_commit(self._h, ctypes.byref(err)), err)
+
+    def close(self):
+        if self._h:
+            _writer_close(self._h)
+            self._h = ctypes.c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
