@@ -57,8 +57,14 @@ struct inverter {
     size_t slab_bytes;
     uint64_t *doc_tokens;  /* (term index << 32 | position) of the current doc */
     size_t ndoc_tokens, cap_doc_tokens;
-    unsigned nruns;
+    unsigned nruns;        /* live runs, in document order ... */
+    unsigned *runs;        /* ... by file number */
+    unsigned next_run;     /* file numbers used so far */
 };
+
+/* Merge at most this many runs at once: the rest wait for intermediate
+ * merges, so that open files stay few whatever the number of runs. */
+#define MERGE_FAN_IN 64
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
@@ -107,10 +113,11 @@ void inverter_free(struct inverter *inv)
 {
     if (!inv) return;
     char path[4096];
-    for (unsigned k = 0; k < inv->nruns; k++) {
+    for (unsigned k = 0; k < inv->next_run; k++) {
         run_path(inv, k, path, sizeof path);
         unlink(path);
     }
+    free(inv->runs);
     reset_memory(inv);
     free(inv->terms);
     free(inv->slots);
@@ -264,6 +271,12 @@ sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
         i = j;
     }
     inv->ndoc_tokens = 0;
+    /* a huge document leaves a huge token buffer: give it back */
+    if (inv->cap_doc_tokens * sizeof(uint64_t) > inv->budget / 4) {
+        free(inv->doc_tokens);
+        inv->doc_tokens = NULL;
+        inv->cap_doc_tokens = 0;
+    }
     if (inverter_memory(inv) > inv->budget) return spill(inv, err);
     return SIFT_OK;
 }
@@ -301,13 +314,19 @@ static sift_err spill(struct inverter *inv, sift_errmsg *err)
     for (uint32_t i = 0; i < inv->nterms; i++) order[i] = i;
     qsort_r(order, inv->nterms, sizeof *order, cmp_terms, inv);
     char path[4096];
-    run_path(inv, inv->nruns, path, sizeof path);
+    unsigned *runs = realloc(inv->runs, (inv->nruns + 1) * sizeof *runs);
+    if (!runs) {
+        free(order);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while spilling a run");
+    }
+    inv->runs = runs;
+    run_path(inv, inv->next_run, path, sizeof path);
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(order);
         return io_error(err, path, "cannot create run file");
     }
-    inv->nruns++;
+    inv->runs[inv->nruns++] = inv->next_run++;
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     for (uint32_t i = 0; i < inv->nterms; i++) {
         const struct term *t = &inv->terms[order[i]];
@@ -439,18 +458,17 @@ static sift_err feed_payload(struct run_reader *r, struct merge_state *ms,
     return SIFT_OK;
 }
 
-sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err)
+/* Merge runs runs[0..n) (consecutive in document order) into sink. */
+static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned n,
+                           const struct term_sink *sink, sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    if (inv->nterms) rc = spill(inv, err);
-    if (rc) return rc;
-    unsigned n = inv->nruns;
     struct run_reader *rr = calloc(n ? n : 1, sizeof *rr);
     struct merge_state ms = { 0 };
     if (!rr) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
     char path[4096];
     for (unsigned k = 0; k < n && !rc; k++) {
-        run_path(inv, k, path, sizeof path);
+        run_path(inv, runs[k], path, sizeof path);
         rr[k].f = fopen(path, "rb");
         rr[k].buf = malloc(RBUF);
         if (!rr[k].f || !rr[k].buf) rc = io_error(err, path, "cannot read run file");
@@ -460,7 +478,7 @@ sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift
         int best = -1;
         for (unsigned k = 0; k < n; k++) {
             if (rr[k].bad) {
-                rc = sift_fail(err, SIFT_ERR_IO, "temporary run file %u is damaged", k);
+                rc = sift_fail(err, SIFT_ERR_IO, "temporary run file %u is damaged", runs[k]);
                 break;
             }
             if (rr[k].has_term && (best < 0 || term_cmp(&rr[k], &rr[best]) < 0)) best = (int)k;
@@ -483,4 +501,88 @@ sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift
     free(rr);
     free(ms.positions);
     return rc;
+}
+
+/* A sink writing the run format, for intermediate merges. */
+struct run_sink {
+    FILE *f;
+    const char *path;
+    char term[1024];
+    size_t term_len;
+    uint32_t df;
+    int64_t last;
+    struct buf payload;
+    sift_errmsg *err;
+};
+
+static sift_err rs_begin(void *ctx, const char *term, size_t len)
+{
+    struct run_sink *s = ctx;
+    if (len > sizeof s->term) return sift_fail(s->err, SIFT_ERR_INVALID, "term too long");
+    memcpy(s->term, term, len);
+    s->term_len = len;
+    s->df = 0;
+    s->last = -1;
+    s->payload.len = 0;
+    return SIFT_OK;
+}
+
+static sift_err rs_add(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions)
+{
+    struct run_sink *s = ctx;
+    bool ok = buf_varint(&s->payload, (uint64_t)((int64_t)doc - s->last - 1)) && buf_varint(&s->payload, tf);
+    uint32_t prev = 0;
+    for (uint32_t k = 0; ok && k < tf; k++) {
+        ok = buf_varint(&s->payload, positions[k] - prev);
+        prev = positions[k];
+    }
+    if (!ok) return sift_fail(s->err, SIFT_ERR_NOMEM, "out of memory while merging runs");
+    s->df++;
+    s->last = doc;
+    return SIFT_OK;
+}
+
+static sift_err rs_end(void *ctx)
+{
+    struct run_sink *s = ctx;
+    put_varint(s->f, s->term_len);
+    fwrite(s->term, 1, s->term_len, s->f);
+    put_varint(s->f, s->df);
+    put_varint(s->f, s->payload.len);
+    fwrite(s->payload.data, 1, s->payload.len, s->f);
+    return ferror(s->f) ? io_error(s->err, s->path, "write") : SIFT_OK;
+}
+
+/* Merge the first MERGE_FAN_IN runs into one new run, in their place. */
+static sift_err merge_level(struct inverter *inv, sift_errmsg *err)
+{
+    char path[4096];
+    unsigned number = inv->next_run++;
+    run_path(inv, number, path, sizeof path);
+    struct run_sink rs = { fopen(path, "wb"), path, { 0 }, 0, 0, -1, { 0 }, err };
+    if (!rs.f) return io_error(err, path, "cannot create run file");
+    setvbuf(rs.f, NULL, _IOFBF, 1 << 20);
+    struct term_sink sink = { &rs, rs_begin, rs_add, rs_end };
+    sift_err rc = merge_runs(inv, inv->runs, MERGE_FAN_IN, &sink, err);
+    if (fflush(rs.f) != 0 && !rc) rc = io_error(err, path, "write");
+    if (fclose(rs.f) != 0 && !rc) rc = io_error(err, path, "close");
+    buf_free(&rs.payload);
+    if (rc) return rc;
+    for (unsigned k = 0; k < MERGE_FAN_IN; k++) {
+        run_path(inv, inv->runs[k], path, sizeof path);
+        unlink(path);
+    }
+    inv->runs[0] = number;
+    memmove(inv->runs + 1, inv->runs + MERGE_FAN_IN, (inv->nruns - MERGE_FAN_IN) * sizeof *inv->runs);
+    inv->nruns -= MERGE_FAN_IN - 1;
+    return SIFT_OK;
+}
+
+sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    if (inv->nterms) rc = spill(inv, err);
+    while (!rc && inv->nruns > MERGE_FAN_IN) rc = merge_level(inv, err);
+    if (rc) return rc;
+    return merge_runs(inv, inv->runs, inv->nruns, sink, err);
 }

@@ -18,7 +18,14 @@
 
 #define MAX_DEPTH 64
 
+struct dir_id {
+    dev_t dev;
+    ino_t ino;
+};
+
 struct reader {
+    struct dir_id *seen;      /* directories already walked: no loop, no double indexing */
+    size_t nseen, capseen;
     const char *source;
     want_fn want;
     doc_fn on_doc;
@@ -59,7 +66,7 @@ int sources_is_binary(const unsigned char *data, size_t len)
         }
         i += (size_t)k;
     }
-    return bad * 10 > n;
+    return bad * 10 > n * 3;   /* a few invalid bytes are text with typos; many are binary */
 }
 
 void sources_split_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
@@ -401,6 +408,19 @@ static int cmp_names(const void *a, const void *b)
 
 static int walk(struct reader *r, const char *root, const char *rel, int depth);
 
+static bool remember_dir(struct reader *r, const struct stat *st)
+{
+    if (r->nseen == r->capseen) {
+        size_t cap = r->capseen ? r->capseen * 2 : 64;
+        struct dir_id *n = realloc(r->seen, cap * sizeof *n);
+        if (!n) return false;
+        r->seen = n;
+        r->capseen = cap;
+    }
+    r->seen[r->nseen++] = (struct dir_id){ st->st_dev, st->st_ino };
+    return true;
+}
+
 static int visit(struct reader *r, const char *root, const char *rel, int depth)
 {
     char *path = path_join(root, rel);
@@ -410,8 +430,12 @@ static int visit(struct reader *r, const char *root, const char *rel, int depth)
     if (stat(path, &st) < 0) {
         skip(r, path, strerror(errno));
     } else if (S_ISDIR(st.st_mode)) {
-        if (depth >= MAX_DEPTH) skip(r, path, "directory nesting too deep (symlink loop?)");
-        else rc = walk(r, root, rel, depth + 1);
+        bool seen = false;
+        for (size_t i = 0; i < r->nseen && !seen; i++)
+            seen = r->seen[i].dev == st.st_dev && r->seen[i].ino == st.st_ino;
+        if (seen) skip(r, path, "directory already indexed (symlink loop or second link)");
+        else if (depth >= MAX_DEPTH) skip(r, path, "directory nesting too deep");
+        else if (remember_dir(r, &st)) rc = walk(r, root, rel, depth + 1);
     } else if (!S_ISREG(st.st_mode)) {
         skip(r, path, "not a regular file");
     } else if (has_suffix(rel, ".txt") || has_suffix(rel, ".md")) {
@@ -470,13 +494,17 @@ int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
 int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn on_skip,
                          void *ctx, struct source_stats *st)
 {
-    struct reader r = { path, want, on_doc, on_skip, ctx, st };
+    struct reader r = { NULL, 0, 0, path, want, on_doc, on_skip, ctx, st };
     struct stat sb;
     if (stat(path, &sb) < 0) {
         skip(&r, path, strerror(errno));
         return -1;
     }
-    if (S_ISDIR(sb.st_mode)) return walk(&r, path, "", 0);
+    if (S_ISDIR(sb.st_mode)) {
+        int rc = remember_dir(&r, &sb) ? walk(&r, path, "", 0) : -1;
+        free(r.seen);
+        return rc;
+    }
     if (has_suffix(path, ".jsonl") || has_suffix(path, ".jsonl.gz") || has_suffix(path, ".ndjson"))
         return read_jsonl(&r, path);
     const char *base = strrchr(path, '/');

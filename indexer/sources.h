@@ -53,8 +53,9 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
 void sources_markdown_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
                             size_t *body_start);
 
-/* Whether data looks binary: a NUL byte, or more than 10% of the first
- * 8 KiB invalid UTF-8 or control characters. */
+/* Whether data looks binary: a NUL byte, or more than 30% of the first
+ * 8 KiB invalid UTF-8 or control characters (a text with some invalid
+ * bytes is indexed, the bytes acting as separators). */
 int sources_is_binary(const unsigned char *data, size_t len);
 
 #endif

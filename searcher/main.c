@@ -330,14 +330,15 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         switch (c) {
         case OPT_INDEX: cl->index = optarg; break;
         case 'n':
-            if (!cli_parse_uint(optarg, 100000000, &v) || v == 0) {
-                fprintf(stderr, "search: --limit wants a number from 1 to 100000000, not '%s'\n", optarg);
+            /* any 32-bit limit: the heap is sized by the documents, not by -n */
+            if (!cli_parse_uint(optarg, UINT32_MAX, &v) || v == 0) {
+                fprintf(stderr, "search: --limit wants a number from 1 to 4294967295, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cl->so.limit = (uint32_t)v;
             break;
         case OPT_OFFSET:
-            if (!cli_parse_uint(optarg, 100000000, &v)) {
+            if (!cli_parse_uint(optarg, UINT32_MAX, &v)) {
                 fprintf(stderr, "search: --offset wants a number, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }

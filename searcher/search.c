@@ -228,7 +228,7 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
     if (o.b > 1 || o.k1 > 1000)
         return sift_fail(err, SIFT_ERR_INVALID, "BM25 parameters out of range (b in [0,1], k1 >= 0)");
-    uint64_t k = (uint64_t)o.limit + o.offset;
+    uint64_t k = (uint64_t)o.limit + o.offset;   /* 64-bit: no overflow */
     if (k > idx->doc_count) k = idx->doc_count;
     struct topk top;
     if (topk_init(&top, (size_t)k)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");

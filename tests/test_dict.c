@@ -25,19 +25,17 @@ static void term_name(unsigned i, char *out)
     out[1 + n] = 0;
 }
 
-static char *dir;
+static char *dir, *dir_runs;
 
 /* term i appears in documents d with d % (1 + i % 7) == 0, i % 3 + 1 times */
 static int in_doc(unsigned i, unsigned d) { return d % (1 + i % 7) == 0; }
 
-static int setup(void **state)
+static void build(const char *where, unsigned ram_mb)
 {
-    (void)state;
-    dir = tmpdir_make();
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { "none", 16 };
-    assert_int_equal(sift_writer_open(dir, &o, &w, &err), SIFT_OK);
+    sift_writer_options o = { "none", ram_mb, 1 };
+    assert_int_equal(sift_writer_open(where, &o, &w, &err), SIFT_OK);
     for (unsigned d = 0; d < NDOCS; d++) {
         struct buf b = { 0 };
         for (unsigned i = 0; i < NTERMS; i++) {
@@ -56,6 +54,15 @@ static int setup(void **state)
     }
     assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
     sift_writer_close(w);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tmpdir_make();
+    dir_runs = tmpdir_make();
+    build(dir, 16);
+    build(dir_runs, 1);   /* a run per document: 200 runs, merged 64 at a time */
     return 0;
 }
 
@@ -63,7 +70,16 @@ static int teardown(void **state)
 {
     (void)state;
     tmpdir_remove(dir);
+    tmpdir_remove(dir_runs);
     return 0;
+}
+
+static void test_many_runs_same_segment(void **state)
+{
+    (void)state;
+    char cmd[8400];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s/seg-000001.sift' '%s/seg-000001.sift'", dir, dir_runs);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void test_every_term(void **state)
@@ -144,7 +160,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_term),
-        cmocka_unit_test(test_prefix_scan),
+        cmocka_unit_test(test_prefix_scan), cmocka_unit_test(test_many_runs_same_segment),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
