@@ -18,7 +18,9 @@ seed_index=$(mktemp -d)
 TARGETS=${FUZZ_TARGETS:-query analyzer jsonl index}
 for target in $TARGETS; do
     work=$(mktemp -d)
-    if [ "$target" = index ]; then cp "$seed_index"/idx/seg-*.sift "$work/"; else cp tests/fuzz/seeds/$target/* "$work/"; fi
+    if [ "$target" = index ]; then cp "$seed_index"/idx/seg-*.sift "$work/"; fi
+    # stored seeds, including every input that once failed (regressions replayed first)
+    [ -d tests/fuzz/seeds/$target ] && cp tests/fuzz/seeds/$target/* "$work/"
     echo "== fuzz_$target for $SECS s"
     ./build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix=fuzz-artifacts/ \

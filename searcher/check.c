@@ -64,6 +64,11 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
         uint32_t tf = postings_tf(&p), dl = 0;
         df++;
         cf += tf;
+        if (tf > ti->pos_len) {
+            problem(c, "%s: term '%.*s': frequency %u exceeds its %llu position bytes", path, (int)len,
+                    term, tf, (unsigned long long)ti->pos_len);
+            break;
+        }
         if (tf > c->cap) {
             uint32_t *np = realloc(c->positions, tf * sizeof *np);
             if (!np) {

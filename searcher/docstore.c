@@ -1,5 +1,6 @@
 /* docstore.c -- reading one document record from the compressed store
  * (layout in indexer/docstore_writer.c). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -11,6 +12,13 @@
 static sift_err corrupt(const struct segment *s, sift_errmsg *err, const char *why)
 {
     return sift_fail(err, SIFT_ERR_CORRUPT, "%s: document store: %s", s->file.path, why);
+}
+
+/* deflate expands at most 1032:1, so a larger claimed size is corrupt
+ * (and must not become a huge allocation) */
+static bool plausible_size(uint64_t ulen, uint64_t clen)
+{
+    return ulen <= clen * 1032 + 1024;
 }
 
 /* The store block holding doc: binary search on first doc. */
@@ -48,7 +56,7 @@ sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *
     uint32_t first = rd_u32(e), ulen = rd_u32(e + 4);
     uint64_t off = rd_u64(e + 8);
     uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
-    if (end < off) return corrupt(s, err, "block offsets out of order");
+    if (end < off || !plausible_size(ulen, end - off)) return corrupt(s, err, "block offsets or size out of range");
     const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
     if (!z) return rc;
     char *buf = malloc((size_t)ulen + 1);
@@ -114,8 +122,8 @@ sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_
         uint32_t first = rd_u32(e), ulen = rd_u32(e + 4);
         uint64_t off = rd_u64(e + 8);
         uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
-        if (first != doc || end < off) {
-            rc = corrupt(s, err, "block index out of order");
+        if (first != doc || end < off || !plausible_size(ulen, end - off)) {
+            rc = corrupt(s, err, "block index out of order or sizes out of range");
             break;
         }
         const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);

@@ -231,6 +231,11 @@ static bool load_positions(struct qit *it, size_t i)
 {
     if (it->pos_doc[i] == it->post[i].doc) return true;
     uint32_t tf = postings_tf(&it->post[i]);
+    if (tf > it->post[i].ti.pos_len) {   /* each position takes at least a byte */
+        it->post[i].rc = sift_fail(it->post[i].err, SIFT_ERR_CORRUPT, "%s: postings: frequency %u exceeds the positions stored",
+                                   it->post[i].seg->file.path, tf);
+        return false;
+    }
     if (tf > it->pos_cap[i]) {
         uint32_t *b = realloc(it->pos[i], (size_t)tf * sizeof *b);
         if (!b) {
