@@ -93,6 +93,24 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
     }
 }
 
+/* Ask `want` whether the file changed, then read it whole. False when it
+ * is unchanged or unreadable (reported), true with *data malloc'ed. */
+static bool load_changed(struct reader *r, const char *path, const char *id, const struct stat *sb,
+                         int64_t *mtime, unsigned char **data, size_t *len)
+{
+    *mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    if (r->want) {
+        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, *mtime, 0, 0 };
+        if (!r->want(r->ctx, &probe)) return false;
+    }
+    sift_errmsg em;
+    if (read_file(path, data, len, &em) != SIFT_OK) {
+        skip(r, path, strerror(errno ? errno : EIO));
+        return false;
+    }
+    return true;
+}
+
 /* --------------------------------------------------------------- HTML */
 
 static bool invisible(const xmlNode *n)
@@ -149,18 +167,10 @@ static bool html_extract(const unsigned char *data, size_t len, const char *path
 
 static int read_html_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
 {
-    int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    if (r->want) {
-        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0, 0 };
-        if (!r->want(r->ctx, &probe)) return 0;
-    }
+    int64_t mtime;
     unsigned char *data;
     size_t len;
-    sift_errmsg em;
-    if (read_file(path, &data, &len, &em) != SIFT_OK) {
-        skip(r, path, strerror(errno ? errno : EIO));
-        return 0;
-    }
+    if (!load_changed(r, path, id, sb, &mtime, &data, &len)) return 0;
     struct buf title = { 0 }, text = { 0 };
     int rc = 0;
     if (!len) skip(r, path, "empty file");
@@ -228,18 +238,10 @@ void sources_markdown_title(const char *data, size_t len, size_t *title_start, s
 
 static int read_text_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
 {
-    int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    if (r->want) {
-        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0, 0 };
-        if (!r->want(r->ctx, &probe)) return 0;
-    }
+    int64_t mtime;
     unsigned char *data;
     size_t len;
-    sift_errmsg em;
-    if (read_file(path, &data, &len, &em) != SIFT_OK) {
-        skip(r, path, strerror(errno ? errno : EIO));
-        return 0;
-    }
+    if (!load_changed(r, path, id, sb, &mtime, &data, &len)) return 0;
     if (len == 0) {
         skip(r, path, "empty file");
         free(data);

@@ -122,17 +122,14 @@ def _s(b):
     return b.decode("utf-8", "replace") if b else ""
 
 
-class Index:
-    """An open, read-only index; safe to share between threads."""
+class _Handle:
+    """A library handle released by close(), by `with`, or when collected."""
 
-    def __init__(self, path):
-        self._h = ctypes.c_void_p()
-        err = _ErrMsg()
-        _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
+    _release = None
 
     def close(self):
-        if self._h:
-            _index_close(self._h)
+        if getattr(self, "_h", None):
+            type(self)._release(self._h)
             self._h = ctypes.c_void_p()
 
     def __enter__(self):
@@ -143,6 +140,17 @@ class Index:
 
     def __del__(self):
         self.close()
+
+
+class Index(_Handle):
+    """An open, read-only index; safe to share between threads."""
+
+    _release = staticmethod(_index_close)
+
+    def __init__(self, path):
+        self._h = ctypes.c_void_p()
+        err = _ErrMsg()
+        _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
 
     def _parse(self, query, all_words, literal):
         q = ctypes.c_void_p()
@@ -187,8 +195,10 @@ class Index:
             _query_free(q)
 
 
-class Writer:
+class Writer(_Handle):
     """Adds, replaces and deletes documents; changes are published by commit()."""
+
+    _release = staticmethod(_writer_close)
 
     def __init__(self, path, language=None, ram_mb=0, rebuild=False):
         self._h = ctypes.c_void_p()
@@ -210,17 +220,3 @@ class Writer:
     def commit(self):
         err = _ErrMsg()
         _check(_writer_commit(self._h, ctypes.byref(err)), err)
-
-    def close(self):
-        if self._h:
-            _writer_close(self._h)
-            self._h = ctypes.c_void_p()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
