@@ -23,6 +23,7 @@ int topk_init(struct topk *t, size_t k);
 static inline int topk_would_enter(const struct topk *t, double score, uint64_t docno)
 {
     if (t->n < t->k) return 1;
+    if (!t->k) return 0;   /* nothing is kept: the heap holds no worst entry */
     const struct scored *w = &t->heap[0];
     return score > w->score || (score == w->score && docno < w->docno);
 }
