@@ -3,7 +3,7 @@
 # Run as root (or with sudo). Safe to run again.
 set -eu
 PKGS="build-essential cmake pkg-config libstemmer-dev libutf8proc-dev zlib1g-dev libcjson-dev libxml2-dev
-      libcmocka-dev time bc python3 clang libclang-rt-14-dev"
+      libcmocka-dev time bc python3 valgrind clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -20,5 +20,9 @@ bash scripts/fuzz.sh 30
 echo "== release build (-Wall -Wextra -Werror)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIFT_WERROR=ON >/dev/null
 cmake --build build -j "$JOBS"
+
+echo "== valgrind memcheck (unit tests and both programs)"
+bash scripts/valgrind.sh build
+
 (cd build && ctest --output-on-failure -j "$JOBS")
 
