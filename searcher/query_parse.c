@@ -640,6 +640,19 @@ static bool at_group_end(struct parser *p)
     return p->pos >= p->len || p->s[p->pos] == ')';
 }
 
+/* Step over the binary operator kw at pos; false (with the error) when
+ * nothing follows it. */
+static bool take_operator(struct parser *p, const char *kw)
+{
+    size_t at = p->pos;
+    p->pos += strlen(kw);
+    if (at_group_end(p) || at_keyword(p, "AND") || at_keyword(p, "OR")) {
+        fail_at(p, at, "%s needs something on its right", kw);
+        return false;
+    }
+    return true;
+}
+
 /* and := unary ( AND unary )*; returns one clause: a single unary as it
  * is, or a BOOL of required clauses when AND (or, with SIFT_QUERY_ALL,
  * juxtaposition) joined several. */
@@ -657,12 +670,7 @@ static struct clause parse_and(struct parser *p)
         if (!push_clause(p, &cl, &n, &cap, c)) break;
         if (at_group_end(p)) break;
         if (at_keyword(p, "AND")) {
-            size_t at = p->pos;
-            p->pos += 3;
-            if (at_group_end(p) || at_keyword(p, "AND") || at_keyword(p, "OR")) {
-                fail_at(p, at, "AND needs something on its right");
-                break;
-            }
+            if (!take_operator(p, "AND")) break;
             joined = true;
             continue;
         }
@@ -698,14 +706,7 @@ static struct qnode *parse_or(struct parser *p)
         }
         if (!push_clause(p, &cl, &n, &cap, c)) break;
         if (at_group_end(p)) break;
-        if (at_keyword(p, "OR")) {
-            size_t kw = p->pos;
-            p->pos += 2;
-            if (at_group_end(p) || at_keyword(p, "OR") || at_keyword(p, "AND")) {
-                fail_at(p, kw, "OR needs something on its right");
-                break;
-            }
-        }
+        if (at_keyword(p, "OR") && !take_operator(p, "OR")) break;
     }
     struct qnode *r = failed(p) ? NULL : join(p, cl, n, OCCUR_SHOULD);
     free_clauses(cl, n);
