@@ -40,6 +40,7 @@
 #include "segment_build.h"
 
 #define MERGE_FACTOR 10
+#define MAX_SOURCES 256   /* sources per segment the writer keeps apart */
 
 struct entry {
     char *id;
@@ -188,6 +189,20 @@ static void remove_file(const sift_writer *w, const char *name)
 
 /* ------------------------------------------------------- loading state */
 
+/* The writer's source index of each of a segment's sources (at most
+ * MAX_SOURCES; documents of later ones fall back to source 0, ""). */
+static bool map_sources(sift_writer *w, const struct segment *seg, uint32_t *map, uint32_t *n)
+{
+    for (*n = 0; *n < MAX_SOURCES; (*n)++) {
+        sift_errmsg dummy;
+        const char *src = segment_source(seg, *n, &dummy);
+        if (!src) break;
+        map[*n] = intern_source(w, src);
+        if (map[*n] == UINT32_MAX) return false;
+    }
+    return true;
+}
+
 static void unload(sift_writer *w)
 {
     for (size_t i = 0; i < w->nentries; i++) free(w->entries[i].id);
@@ -209,16 +224,9 @@ static void unload(sift_writer *w)
 static sift_err load_segment(sift_writer *w, uint32_t s, sift_errmsg *err)
 {
     const struct segment *seg = &w->idx->segs[s];
-    uint32_t nsrc = 0;
-    uint32_t map[256];
-    for (;; nsrc++) {
-        if (nsrc == 256) break;
-        sift_errmsg dummy;
-        const char *src = segment_source(seg, nsrc, &dummy);
-        if (!src) break;
-        map[nsrc] = intern_source(w, src);
-        if (map[nsrc] == UINT32_MAX) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    }
+    uint32_t map[MAX_SOURCES];
+    uint32_t nsrc;
+    if (!map_sources(w, seg, map, &nsrc)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     for (uint32_t d = 0; d < seg->doc_count; d++) {
         if (segment_is_deleted(seg, d)) continue;
         const char *id;
@@ -674,7 +682,7 @@ struct merge_ctx {
     sift_writer *w;
     const struct segment *seg;
     struct seg_build *b;
-    uint32_t map[256];
+    uint32_t map[MAX_SOURCES];
     uint32_t nsrc;
     sift_err rc;
     sift_errmsg *err;
@@ -715,13 +723,8 @@ static sift_err merge_segments(sift_writer *w, const uint32_t *picked, size_t n,
     for (size_t k = 0; k < n && !rc; k++) {
         const struct segment *seg = &w->idx->segs[picked[k]];
         struct merge_ctx mc = { w, seg, &b, { 0 }, 0, SIFT_OK, err };
-        for (; mc.nsrc < 256; mc.nsrc++) {
-            sift_errmsg dummy;
-            const char *src = segment_source(seg, mc.nsrc, &dummy);
-            if (!src) break;
-            mc.map[mc.nsrc] = intern_source(w, src);
-        }
-        rc = docstore_scan(seg, merge_doc, &mc, err);
+        if (!map_sources(w, seg, mc.map, &mc.nsrc)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        if (!rc) rc = docstore_scan(seg, merge_doc, &mc, err);
         if (!rc) rc = mc.rc;
     }
     uint64_t number = next_number(w);
