@@ -41,65 +41,92 @@ static sift_err find_block(const struct segment *s, uint32_t doc, uint32_t *bloc
     return SIFT_OK;
 }
 
+/* Decompress store block b into *buf (grown as needed, *cap its size):
+ * *first is its first document, *ulen its size. */
+static sift_err inflate_block(const struct segment *s, uint32_t b, char **buf, size_t *cap,
+                              uint32_t *first, uint32_t *ulen, sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX, (uint64_t)b * STORE_INDEX_ENTRY,
+                                   STORE_INDEX_ENTRY * (b + 1 < s->nstore_blocks ? 2 : 1), &rc, err);
+    if (!e) return rc;
+    *first = rd_u32(e);
+    *ulen = rd_u32(e + 4);
+    uint64_t off = rd_u64(e + 8);
+    uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
+    if (end < off || !plausible_size(*ulen, end - off))
+        return corrupt(s, err, "block offsets or size out of range");
+    const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
+    if (!z) return rc;
+    if ((size_t)*ulen + 1 > *cap) {
+        char *nb = realloc(*buf, (size_t)*ulen + 1);
+        if (!nb) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        *buf = nb;
+        *cap = (size_t)*ulen + 1;
+    }
+    uLongf got = *ulen;
+    if (uncompress((Bytef *)*buf, &got, z, (uLong)(end - off)) != Z_OK || got != *ulen)
+        return corrupt(s, err, "block does not decompress");
+    return SIFT_OK;
+}
+
+/* The next record of a block; false when it is truncated. The fields
+ * point into the block. */
+static bool next_record(struct cursor *c, struct doc_record *r)
+{
+    memset(r, 0, sizeof *r);
+    const char **dst[4] = { &r->id, &r->title, &r->path, &r->text };
+    size_t *lens[4] = { &r->id_len, &r->title_len, &r->path_len, &r->text_len };
+    for (int k = 0; k < 4; k++) {
+        *lens[k] = (size_t)cur_varint(c);
+        *dst[k] = (const char *)cur_take(c, *lens[k]);
+    }
+    return !c->bad;
+}
+
 sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *out,
                       sift_errmsg *err)
 {
     memset(out, 0, sizeof *out);
     if (doc >= s->doc_count) return corrupt(s, err, "document number out of range");
-    uint32_t b = 0;
+    uint32_t b = 0, first, ulen;
+    char *buf = NULL;
+    size_t cap = 0;
     sift_err rc = find_block(s, doc, &b, err);
-    if (rc) return rc;
-    const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX, (uint64_t)b * STORE_INDEX_ENTRY,
-                                   STORE_INDEX_ENTRY * (b + 1 < s->nstore_blocks ? 2 : 1), &rc,
-                                   err);
-    if (!e) return rc;
-    uint32_t first = rd_u32(e), ulen = rd_u32(e + 4);
-    uint64_t off = rd_u64(e + 8);
-    uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
-    if (end < off || !plausible_size(ulen, end - off)) return corrupt(s, err, "block offsets or size out of range");
-    const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
-    if (!z) return rc;
-    char *buf = malloc((size_t)ulen + 1);
-    if (!buf) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    uLongf got = ulen;
-    if (uncompress((Bytef *)buf, &got, z, (uLong)(end - off)) != Z_OK || got != ulen) {
+    if (!rc) rc = inflate_block(s, b, &buf, &cap, &first, &ulen, err);
+    if (rc) {
         free(buf);
-        return corrupt(s, err, "block does not decompress");
+        return rc;
     }
     struct cursor c = cursor_make((const uint8_t *)buf, ulen);
+    struct doc_record r;
     for (uint32_t d = first;; d++) {
-        const char *f[4];
-        size_t n[4];
-        for (int k = 0; k < 4; k++) {
-            n[k] = (size_t)cur_varint(&c);
-            f[k] = (const char *)cur_take(&c, n[k]);
-        }
-        if (c.bad) {
+        if (!next_record(&c, &r)) {
             free(buf);
             return corrupt(s, err, "record truncated");
         }
-        if (d == doc) {
-            /* NUL-terminate each field in place: the next record's first
-             * byte (or the spare byte at the end) is no longer needed */
-            out->buf = malloc(n[0] + n[1] + n[2] + n[3] + 4);
-            if (!out->buf) {
-                free(buf);
-                return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-            }
-            char *o = out->buf;
-            const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
-            size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
-            for (int k = 0; k < 4; k++) {
-                if (n[k]) memcpy(o, f[k], n[k]);
-                o[n[k]] = 0;
-                *dst[k] = o;
-                *lens[k] = n[k];
-                o += n[k] + 1;
-            }
-            free(buf);
-            return SIFT_OK;
-        }
+        if (d == doc) break;
     }
+    /* copy the fields out, each NUL-terminated */
+    out->buf = malloc(r.id_len + r.title_len + r.path_len + r.text_len + 4);
+    if (!out->buf) {
+        free(buf);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    char *o = out->buf;
+    const char *src[4] = { r.id, r.title, r.path, r.text };
+    size_t n[4] = { r.id_len, r.title_len, r.path_len, r.text_len };
+    const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
+    size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
+    for (int k = 0; k < 4; k++) {
+        if (n[k]) memcpy(o, src[k], n[k]);
+        o[n[k]] = 0;
+        *dst[k] = o;
+        *lens[k] = n[k];
+        o += n[k] + 1;
+    }
+    free(buf);
+    return SIFT_OK;
 }
 
 void doc_record_free(struct doc_record *r)
@@ -115,43 +142,17 @@ sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_
     size_t cap = 0;
     sift_err rc = SIFT_OK;
     for (uint32_t b = 0; b < s->nstore_blocks && !rc; b++) {
-        const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX, (uint64_t)b * STORE_INDEX_ENTRY,
-                                       STORE_INDEX_ENTRY * (b + 1 < s->nstore_blocks ? 2 : 1),
-                                       &rc, err);
-        if (!e) break;
-        uint32_t first = rd_u32(e), ulen = rd_u32(e + 4);
-        uint64_t off = rd_u64(e + 8);
-        uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
-        if (first != doc || end < off || !plausible_size(ulen, end - off)) {
-            rc = corrupt(s, err, "block index out of order or sizes out of range");
-            break;
-        }
-        const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
-        if (!z) break;
-        if ((size_t)ulen + 1 > cap) {
-            char *nb = realloc(buf, (size_t)ulen + 1);
-            if (!nb) {
-                rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap = (size_t)ulen + 1;
-        }
-        uLongf got = ulen;
-        if (uncompress((Bytef *)buf, &got, z, (uLong)(end - off)) != Z_OK || got != ulen) {
-            rc = corrupt(s, err, "block does not decompress");
+        uint32_t first, ulen;
+        rc = inflate_block(s, b, &buf, &cap, &first, &ulen, err);
+        if (rc) break;
+        if (first != doc) {
+            rc = corrupt(s, err, "block index out of order");
             break;
         }
         struct cursor c = cursor_make((const uint8_t *)buf, ulen);
-        while (!rc && c.p < c.end) {
-            struct doc_record r = { 0 };
-            const char **dst[4] = { &r.id, &r.title, &r.path, &r.text };
-            size_t *lens[4] = { &r.id_len, &r.title_len, &r.path_len, &r.text_len };
-            for (int k = 0; k < 4; k++) {
-                *lens[k] = (size_t)cur_varint(&c);
-                *dst[k] = (const char *)cur_take(&c, *lens[k]);
-            }
-            if (c.bad || doc >= s->doc_count) {
+        while (c.p < c.end) {
+            struct doc_record r;
+            if (!next_record(&c, &r) || doc >= s->doc_count) {
                 rc = corrupt(s, err, "record truncated or too many records");
                 break;
             }
