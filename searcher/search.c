@@ -90,6 +90,28 @@ static sift_err evaluate(struct eval *ev)
     return rc;
 }
 
+/* Options with their defaults filled in, checked. */
+static sift_err resolve_options(const sift_search_options *opts, sift_search_options *o,
+                                sift_errmsg *err)
+{
+    sift_search_options_init(o);
+    if (opts) {
+        o->limit = opts->limit ? opts->limit : 10;
+        o->offset = opts->offset;
+        o->k1 = opts->k1 < 0 ? BM25_K1 : opts->k1;
+        o->b = opts->b < 0 ? BM25_B : opts->b;
+        o->rank = opts->rank;
+        o->title_weight = opts->title_weight;
+        o->text_weight = opts->text_weight;
+    }
+    if (o->rank > SIFT_RANK_BM25_PROX || o->title_weight < 0 || o->text_weight < 0 ||
+        (o->title_weight + o->text_weight == 0 && (o->title_weight || o->text_weight)))
+        return sift_fail(err, SIFT_ERR_INVALID, "unknown ranking or negative field weight");
+    if (o->b > 1 || o->k1 > 1000)
+        return sift_fail(err, SIFT_ERR_INVALID, "BM25 parameters out of range (b in [0,1], k1 >= 0)");
+    return SIFT_OK;
+}
+
 /* The scoring of document doc in segment seg (lengths loaded in dc). */
 static struct scoring make_scoring(const struct eval *ev, const struct doc_ctx *dc)
 {
@@ -117,12 +139,8 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
     const struct segment *seg = &idx->segs[s];
     uint32_t doc = (uint32_t)(docno - seg->doc_base);
     sift_search_options o;
-    sift_search_options_init(&o);
-    if (opts) {
-        o = *opts;
-        if (o.k1 < 0) o.k1 = BM25_K1;
-        if (o.b < 0) o.b = BM25_B;
-    }
+    sift_err rc0 = resolve_options(opts, &o, err);
+    if (rc0) return rc0;
     struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, NULL, 0, err };
     struct qit *root;
     sift_err rc = qit_build(q->root, seg, err, &root);
@@ -212,22 +230,9 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
 {
     *out = NULL;
     sift_search_options o;
-    sift_search_options_init(&o);
-    if (opts) {
-        o.limit = opts->limit ? opts->limit : 10;
-        o.offset = opts->offset;
-        o.k1 = opts->k1 < 0 ? BM25_K1 : opts->k1;
-        o.b = opts->b < 0 ? BM25_B : opts->b;
-        o.rank = opts->rank;
-        o.title_weight = opts->title_weight;
-        o.text_weight = opts->text_weight;
-    }
-    if (o.rank > SIFT_RANK_BM25_PROX || o.title_weight < 0 || o.text_weight < 0 ||
-        (o.title_weight + o.text_weight == 0 && (o.title_weight || o.text_weight)))
-        return sift_fail(err, SIFT_ERR_INVALID, "unknown ranking or negative field weight");
+    sift_err rc0 = resolve_options(opts, &o, err);
+    if (rc0) return rc0;
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
-    if (o.b > 1 || o.k1 > 1000)
-        return sift_fail(err, SIFT_ERR_INVALID, "BM25 parameters out of range (b in [0,1], k1 >= 0)");
     uint64_t k = (uint64_t)o.limit + o.offset;   /* 64-bit: no overflow */
     if (k > idx->doc_count) k = idx->doc_count;
     struct topk top;
