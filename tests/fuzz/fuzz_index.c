@@ -33,8 +33,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     if (size < 64) return 0;
     /* a manifest naming one segment with the document count the bytes claim */
     uint32_t docs = 0;
-    uint64_t doff = rd_u64(data + 24);
-    (void)doff;
     for (size_t i = 64; i + 4 <= size && i < 200; i += 64) docs = docs ? docs : rd_u32(data + i);
     struct manifest_segment seg = { 1, docs, 0, 0, 0 };
     struct manifest m = { 1, 1, &seg };
