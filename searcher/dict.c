@@ -42,8 +42,8 @@ static sift_err find_block(const struct segment *s, const char *term, size_t len
     int64_t lo = 0, hi = (int64_t)s->ndict_blocks - 1, best = -1;
     while (lo <= hi) {
         int64_t mid = lo + (hi - lo) / 2;
-        const char *key;
-        size_t klen;
+        const char *key = NULL;
+        size_t klen = 0;
         uint64_t off;
         sift_err rc = block_key(s, (uint32_t)mid, &key, &klen, &off, err);
         if (rc) return rc;

@@ -21,7 +21,7 @@ static sift_err load_deletes(struct segment *s, const char *dir, const struct ma
     if (!s->delbits) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->ndeleted; i++) {
         s->delbits[s->deleted[i] >> 3] |= (uint8_t)(1u << (s->deleted[i] & 7));
-        uint32_t len, tl;
+        uint32_t len = 0, tl = 0;
         if ((rc = segment_norm(s, s->deleted[i], &len, &tl, err))) return rc;
         s->deleted_title_tokens += tl;
     }

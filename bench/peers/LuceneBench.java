@@ -1,0 +1,138 @@
+// LuceneBench -- Lucene 8 (Debian's liblucene8-java) for bench/compare.sh.
+//
+// Usage: java LuceneBench index DOCS.jsonl[.gz] DIR
+//        java LuceneBench query DIR QUERIES.tsv top10|top100|count
+// One thread: documents are added from the main thread and merges run in
+// it too (SerialMergeScheduler), with a 256 MB buffer like sift's default;
+// the index is force-merged to one segment at the end. The body (title, a
+// newline, the text) is one stored TextField with positions, analyzed by
+// EnglishAnalyzer without stopwords (sift keeps them too); the id is a
+// stored StringField. Queries: the classic QueryParser (default OR) on
+// MMapDirectory, BM25Similarity(0.9, 0.4); TOP_k is IndexSearcher.search
+// (block-max WAND past 1,000 hits), COUNT is IndexSearcher.count. The loop
+// and output are those of bench/peers/driver.h.
+import java.io.*;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.zip.GZIPInputStream;
+import org.apache.lucene.analysis.CharArraySet;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.document.*;
+import org.apache.lucene.index.*;
+import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.search.*;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.MMapDirectory;
+
+public class LuceneBench {
+    static String field(String line, String key) {
+        String pat = "\"" + key + "\"";
+        for (int i = line.indexOf(pat); i >= 0; i = line.indexOf(pat, i + 1)) {
+            int j = i + pat.length();
+            while (j < line.length() && line.charAt(j) == ' ') j++;
+            if (j >= line.length() || line.charAt(j) != ':') continue;
+            j++;
+            while (j < line.length() && line.charAt(j) == ' ') j++;
+            if (j < line.length() && line.charAt(j) == '"') return unescape(line, j + 1);
+            int e = j;
+            while (e < line.length() && ",}".indexOf(line.charAt(e)) < 0) e++;
+            return line.substring(j, e).trim();
+        }
+        return "";
+    }
+
+    static String unescape(String s, int i) {
+        StringBuilder b = new StringBuilder();
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') break;
+            if (c != '\\') { b.append(c); continue; }
+            char n = s.charAt(++i);
+            switch (n) {
+                case 'n': b.append('\n'); break;
+                case 't': b.append('\t'); break;
+                case 'r': b.append('\r'); break;
+                case 'b': b.append('\b'); break;
+                case 'f': b.append('\f'); break;
+                case 'u': b.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16)); i += 4; break;
+                default: b.append(n);
+            }
+        }
+        return b.toString();
+    }
+
+    static void index(String docs, String dir) throws Exception {
+        IndexWriterConfig cfg = new IndexWriterConfig(new EnglishAnalyzer(CharArraySet.EMPTY_SET));
+        cfg.setSimilarity(new BM25Similarity(0.9f, 0.4f));
+        cfg.setRAMBufferSizeMB(256);
+        cfg.setMergeScheduler(new SerialMergeScheduler());
+        cfg.setUseCompoundFile(false);
+        cfg.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
+        InputStream raw = new FileInputStream(docs);
+        if (docs.endsWith(".gz")) raw = new GZIPInputStream(raw, 1 << 16);
+        long n = 0;
+        try (IndexWriter w = new IndexWriter(new MMapDirectory(Paths.get(dir)), cfg);
+             BufferedReader in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8), 1 << 16)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.isEmpty()) continue;
+                Document d = new Document();
+                d.add(new StringField("id", field(line, "id"), Field.Store.YES));
+                d.add(new TextField("body", field(line, "title") + "\n" + field(line, "text"), Field.Store.YES));
+                w.addDocument(d);
+                n++;
+            }
+            w.forceMerge(1);
+        }
+        System.err.println("LuceneBench: " + n + " documents");
+    }
+
+    static void query(String dir, String queries, String mode) throws Exception {
+        int k = mode.equals("count") ? 0 : Integer.parseInt(mode.substring(3));
+        ArrayList<String> tags = new ArrayList<>(), texts = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new FileInputStream(queries), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                int t = line.indexOf('\t');
+                if (t < 0) continue;
+                tags.add(line.substring(0, t));
+                texts.add(line.substring(t + 1));
+            }
+        }
+        int warm = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM", "1"));
+        int runs = Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "2"));
+        try (DirectoryReader r = DirectoryReader.open(new MMapDirectory(Paths.get(dir)))) {
+            IndexSearcher s = new IndexSearcher(r);
+            s.setSimilarity(new BM25Similarity(0.9f, 0.4f));
+            s.setQueryCache(null);   // every engine answers each query afresh
+            QueryParser qp = new QueryParser("body", new EnglishAnalyzer(CharArraySet.EMPTY_SET));
+            int n = texts.size();
+            double[] best = new double[n];
+            long[] count = new long[n];
+            for (int pass = 0; pass < warm + runs; pass++) {
+                for (int i = 0; i < n; i++) {
+                    long t = System.nanoTime();
+                    long c;
+                    try {
+                        Query q = qp.parse(texts.get(i));
+                        c = k == 0 ? s.count(q) : s.search(q, k).scoreDocs.length;
+                    } catch (Exception e) {
+                        c = -1;
+                    }
+                    double us = (System.nanoTime() - t) / 1e3;
+                    if (pass == warm || us < best[i]) best[i] = us;
+                    count[i] = c;
+                }
+            }
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < n; i++)
+                out.append(tags.get(i)).append('\t').append(String.format("%.1f", best[i])).append('\t').append(count[i]).append('\n');
+            System.out.print(out);
+        }
+    }
+
+    public static void main(String[] a) throws Exception {
+        if (a.length == 3 && a[0].equals("index")) index(a[1], a[2]);
+        else if (a.length == 4 && a[0].equals("query")) query(a[1], a[2], a[3]);
+        else { System.err.println("usage: LuceneBench index DOCS DIR | query DIR QUERIES top10|top100|count"); System.exit(2); }
+    }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Data preparation for bench/compare.sh.
+
+  prepare.py queries SRC.jsonl OUTDIR   -> OUTDIR/queries.tsv (Lucene syntax:
+      sift, Lucene and Xapian read it as is) and OUTDIR/queries.fts5.tsv
+  prepare.py passages SRC.jsonl[.gz] OUT.jsonl [WORDS]
+      -> every article cut into passages of about WORDS (100) words, ids id#n
+  prepare.py plain SRC.jsonl.gz OUT.jsonl -> the same objects, uncompressed
+"""
+import gzip
+import json
+import sys
+
+
+def opener(path):
+    return gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")
+
+
+def fts5(query):
+    """The FTS5 query with the same matching set: words quoted (so no word
+    is read as an operator), +a +b -> a AND b, a b -> a OR b, -c -> NOT c.
+    FTS5 has no optional clause beside a required one, so +a b matches
+    (and ranks) as a alone."""
+    q = query.strip()
+    if q.startswith('"'):
+        return '"' + q.strip('"').replace('"', '""') + '"'
+    must, should, mustnot = [], [], []
+    for w in q.split():
+        quoted = '"' + w.lstrip("+-").replace('"', '""') + '"'
+        (must if w[0] == "+" else mustnot if w[0] == "-" else should).append(quoted)
+    expr = " AND ".join(must) if must else " OR ".join(should)
+    for n in mustnot:
+        expr += " NOT " + n
+    return expr
+
+
+def queries(src, outdir):
+    with open(outdir + "/queries.tsv", "w") as a, open(outdir + "/queries.fts5.tsv", "w") as b:
+        for line in open(src, encoding="utf-8"):
+            d = json.loads(line)
+            tag = d["tags"][0]
+            a.write(f"{tag}\t{d['query']}\n")
+            b.write(f"{tag}\t{fts5(d['query'])}\n")
+
+
+def passages(src, out, words=100):
+    n = 0
+    with opener(src) as f, open(out, "w", encoding="utf-8") as o:
+        for line in f:
+            d = json.loads(line)
+            w = d.get("text", "").split()
+            # the last passage takes a short remainder rather than standing alone
+            cuts = list(range(0, max(len(w) - words // 2, 1), words))
+            for i, start in enumerate(cuts):
+                end = cuts[i + 1] if i + 1 < len(cuts) else len(w)
+                o.write(json.dumps({"id": f"{d['id']}#{i}", "title": d.get("title", ""),
+                                    "text": " ".join(w[start:end])}, ensure_ascii=False) + "\n")
+                n += 1
+    print(f"prepare.py: {n} passages", file=sys.stderr)
+
+
+def plain(src, out):
+    with opener(src) as f, open(out, "w", encoding="utf-8") as o:
+        for line in f:
+            o.write(line)
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "queries":
+        queries(*args)
+    elif cmd == "passages":
+        passages(args[0], args[1], *(int(a) for a in args[2:]))
+    elif cmd == "plain":
+        plain(*args)
+    else:
+        sys.exit(__doc__)
