@@ -29,6 +29,6 @@ enum segment_section {
 #define DICT_INDEX_ENTRY 16
 #define STORE_INDEX_ENTRY 16
 #define STORE_BLOCK_TARGET (64 * 1024)
-#define SKIP_ENTRY 16
+#define SKIP_ENTRY 24
 
 #endif

@@ -84,6 +84,7 @@ sift_err seg_build_finish(struct seg_build *b, const char *path, const char *lan
     sift_err rc = segment_writer_open(&sw, b->tmp_prefix, err);
     if (rc) return rc;
     struct term_sink sink = segment_writer_sink(&sw);
+    sw.norms = &b->norms;
     if (err) err->msg[0] = 0;
     rc = inverter_merge(b->inv, &sink, err);
     if (rc && err && !err->msg[0]) *err = sw.errmsg;

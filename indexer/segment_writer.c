@@ -28,10 +28,14 @@
  * SEC_DICT_KEYS: the first term of every block, concatenated.
  *
  * SEC_POSTINGS, one term: nb = ceil(df / 128) blocks. When nb > 1 a skip
- *   table comes first, nb entries of 16 bytes:
+ *   table comes first, nb entries of 24 bytes:
  *     u32 last doc of the block, u32 end of the block (bytes from the end
  *     of the skip table), u64 start of the block's positions (bytes from
- *     the term's first position byte).
+ *     the term's first position byte), u32 the largest tf in the block,
+ *     u32 the smallest document length (SEC_NORMS) in the block.
+ *   BM25 grows with tf and shrinks with length, so the last two bound the
+ *   score of every document of the block for any k1 and b: the searcher
+ *   skips blocks that cannot reach the top k (query_eval.c).
  *   Blocks i < df / 128 are full (128 documents):
  *     u8 gap width, u8 tf width, packed (doc - previous doc - 1) values,
  *     packed (tf - 1) values (postings_codec.h); the previous doc of the
@@ -106,6 +110,14 @@ sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix, s
 
 /* ------------------------------------------------------------ postings */
 
+/* The BM25 length of doc (0 when the norms were not given: tests that
+ * write postings alone). */
+static uint32_t doc_length(const struct segment_writer *w, uint32_t doc)
+{
+    if (!w->norms || (uint64_t)(doc + 1) * NORM_SIZE > w->norms->len) return 0;
+    return rd_u32(w->norms->data + (size_t)doc * NORM_SIZE);
+}
+
 static sift_err flush_postings_block(struct segment_writer *w)
 {
     uint32_t n = w->nbuf;
@@ -133,10 +145,18 @@ static sift_err flush_postings_block(struct segment_writer *w)
             if (w->tfs[i] > 1 && !buf_varint(b, w->tfs[i])) return oom(w);
         }
     }
+    uint32_t max_tf = 0, min_len = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        if (w->tfs[i] > max_tf) max_tf = w->tfs[i];
+        uint32_t len = doc_length(w, w->docs[i]);
+        if (len < min_len) min_len = len;
+    }
     uint8_t skip[SKIP_ENTRY];
     wr_u32(skip, w->docs[n - 1]);
     wr_u32(skip + 4, (uint32_t)b->len);
     wr_u64(skip + 8, w->block_pos_start);
+    wr_u32(skip + 16, max_tf);
+    wr_u32(skip + 20, min_len);
     if (b->len > UINT32_MAX || !buf_append(&w->term_skips, skip, sizeof skip)) return oom(w);
     w->prev_doc = w->docs[n - 1];
     w->block_pos_start = w->term_pos.len;

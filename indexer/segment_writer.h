@@ -45,6 +45,8 @@ struct segment_writer {
     uint32_t df;
     uint64_t cf;
     struct segment_stats stats;
+    const struct buf *norms;             /* the documents' lengths, set before
+                                            the merge: block score bounds */
     sift_errmsg errmsg;
 };
 

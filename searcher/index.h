@@ -128,6 +128,18 @@ static inline uint32_t postings_tf(const struct postings *p) { return p->tfs[p->
  * data (p->rc set). */
 int postings_positions(struct postings *p, uint32_t *out);
 
+/* What the skip table says of a block, for score bounds: every document of
+ * block b has a tf of at most max_tf and a length of at least min_len. */
+struct block_stat {
+    uint32_t last_doc;           /* DOC_END - 1 for the last block */
+    uint32_t max_tf, min_len;
+};
+/* The block holding the first document >= target, searching from block
+ * `from` on (without decoding); nblocks when there is none. */
+uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t target);
+/* Block b's stat; b >= nblocks gives max_tf 0 (no document left). */
+void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat *out);
+
 /* -------------------------------------------------------------- store */
 
 struct doc_record {

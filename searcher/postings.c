@@ -203,3 +203,31 @@ int postings_positions(struct postings *p, uint32_t *out)
     p->pos_index++;
     return (int)tf;
 }
+
+/* ----------------------------------------------------- block score bounds */
+
+uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t target)
+{
+    if (!p->skips) return target < p->seg->doc_count ? 0 : 1;
+    uint32_t lo = from, hi = p->nblocks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (rd_u32(p->skips + (size_t)mid * SKIP_ENTRY) < target) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat *out)
+{
+    if (b >= p->nblocks) {   /* past the end: nothing more can match */
+        *out = (struct block_stat){ DOC_END - 1, 0, 0 };
+    } else if (!p->skips) {
+        /* one block, no skip entry: no document holds more than cf - df + 1 */
+        uint64_t tf = p->ti.cf - p->ti.df + 1;
+        *out = (struct block_stat){ DOC_END - 1, tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf, 0 };
+    } else {
+        const uint8_t *e = p->skips + (size_t)b * SKIP_ENTRY;
+        *out = (struct block_stat){ rd_u32(e), rd_u32(e + 16), rd_u32(e + 20) };
+    }
+}

@@ -53,6 +53,29 @@ struct buf;
 double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, struct buf *out,
                    int depth);
 
+/* Top-k pruning (flat BM25 only): what bounds a document's score. */
+struct bounds {
+    double k1, b, avgdl;
+};
+struct pruning {
+    struct bounds bd;
+    double threshold;          /* score to beat: the k-th best so far, or -INFINITY */
+    /* MaxScore over a root of optional clauses, sorted by maximum score */
+    struct qit **order;
+    double *prefix;            /* prefix[i]: summed maxima of order[0..i] */
+    size_t n, essential;
+    double partitioned_at;     /* the threshold the partition was made for */
+};
+/* The largest score any document of the segment can get under it. */
+double qit_max_score(struct qit *it, const struct bounds *bd);
+sift_err pruning_init(struct pruning *pr, struct qit *root, const struct bounds *bd);
+void pruning_free(struct pruning *pr);
+/* Like qit_advance, but skipping documents that cannot score above
+ * pr->threshold (raise it as the top k fills). The document returned still
+ * needs qit_confirm. dc is used for partial scores. */
+uint32_t qit_next_competitive(struct qit *root, uint32_t target, struct pruning *pr,
+                              struct doc_ctx *dc);
+
 /* The first error met while iterating (corrupt postings), or SIFT_OK. */
 sift_err qit_error(const struct qit *it);
 

@@ -27,6 +27,7 @@ struct sift_results {
     struct hit_entry *hits;
     size_t n;
     uint64_t total;
+    bool total_exact;
     struct highlight_term *terms;   /* copies, for snippets */
     size_t nterms;
 };
@@ -46,11 +47,37 @@ struct eval {
     unsigned rank;
     double w_title, w_text;
     struct topk *top;          /* NULL to count only */
+    bool prune;                /* skip documents that cannot enter top */
     uint64_t total;
     sift_errmsg *err;
 };
 
 static struct scoring make_scoring(const struct eval *ev, const struct doc_ctx *dc);
+
+/* Confirm, count and score the candidate dc->doc of root. */
+static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_ctx *dc)
+{
+    const struct segment *seg = &ev->idx->segs[s];
+    if (segment_is_deleted(seg, dc->doc)) return SIFT_OK;
+    dc->loaded = false;
+    if (!qit_confirm(root, dc)) return dc->rc;
+    ev->total++;
+    if (!ev->top) return SIFT_OK;
+    sift_err rc = doc_ctx_load(dc);
+    if (rc) return rc;
+    struct scoring scr = make_scoring(ev, dc);
+    double score = qit_score(root, dc, &scr);
+    if (ev->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, dc, &scr);
+    struct scored sc = { score, seg->doc_base + dc->doc, s, dc->doc };
+    topk_push(ev->top, &sc);
+    return SIFT_OK;
+}
+
+/* The k-th best score once the top k is full: what a document must beat. */
+static double threshold(const struct topk *t)
+{
+    return t->k && t->n == t->k ? t->heap[0].score : -INFINITY;
+}
 
 static sift_err eval_segment(struct eval *ev, uint32_t s)
 {
@@ -59,24 +86,27 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     sift_err rc = qit_build(ev->q->root, seg, ev->err, &root);
     if (rc || !root) return rc;
     struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
-    for (uint32_t doc = qit_advance(root, 0); doc != DOC_END;
-         doc = doc + 1 == DOC_END ? DOC_END : qit_advance(root, doc + 1)) {
-        if (segment_is_deleted(seg, doc)) continue;
-        dc.doc = doc;
-        dc.loaded = false;
-        if (!qit_confirm(root, &dc)) {
-            if (dc.rc) break;
-            continue;
-        }
-        ev->total++;
-        if (!ev->top) continue;
-        if ((rc = doc_ctx_load(&dc))) break;
-        struct scoring scr = make_scoring(ev, &dc);
-        double score = qit_score(root, &dc, &scr);
-        if (ev->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, &dc, &scr);
-        struct scored sc = { score, seg->doc_base + doc, s, doc };
-        topk_push(ev->top, &sc);
+    struct pruning pr;
+    struct bounds bd = { ev->k1, ev->b, ev->idx->avgdl };
+    bool prune = ev->prune;
+    if (prune && pruning_init(&pr, root, &bd)) rc = sift_fail(ev->err, SIFT_ERR_NOMEM, "out of memory");
+    uint32_t doc = DOC_END;
+    if (!rc) {
+        if (prune) pr.threshold = threshold(ev->top);
+        doc = prune ? qit_next_competitive(root, 0, &pr, &dc) : qit_advance(root, 0);
     }
+    while (doc != DOC_END && !rc && !dc.rc) {
+        dc.doc = doc;
+        rc = take(ev, s, root, &dc);
+        if (doc + 1 == DOC_END) break;
+        if (prune) {
+            pr.threshold = threshold(ev->top);
+            doc = qit_next_competitive(root, doc + 1, &pr, &dc);
+        } else {
+            doc = qit_advance(root, doc + 1);
+        }
+    }
+    if (prune) pruning_free(&pr);
     if (!rc) rc = dc.rc;
     if (!rc) rc = qit_error(root);
     qit_free(root);
@@ -103,6 +133,7 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
         o->rank = opts->rank;
         o->title_weight = opts->title_weight;
         o->text_weight = opts->text_weight;
+        o->exact_total = opts->exact_total;
     }
     if (o->rank > SIFT_RANK_BM25_PROX || o->title_weight < 0 || o->text_weight < 0 ||
         (o->title_weight + o->text_weight == 0 && (o->title_weight || o->text_weight)))
@@ -141,7 +172,7 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
     sift_search_options o;
     sift_err rc0 = resolve_options(opts, &o, err);
     if (rc0) return rc0;
-    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, NULL, 0, err };
+    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, NULL, false, 0, err };
     struct qit *root;
     sift_err rc = qit_build(q->root, seg, err, &root);
     if (rc) return rc;
@@ -178,7 +209,7 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
 sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, sift_errmsg *err)
 {
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
-    struct eval ev = { idx, q, BM25_K1, BM25_B, SIFT_RANK_BM25, 0, 0, NULL, 0, err };
+    struct eval ev = { idx, q, BM25_K1, BM25_B, SIFT_RANK_BM25, 0, 0, NULL, false, 0, err };
     sift_err rc = evaluate(&ev);
     *out = ev.total;
     return rc;
@@ -237,11 +268,17 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     if (k > idx->doc_count) k = idx->doc_count;
     struct topk top;
     if (topk_init(&top, (size_t)k)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, &top, 0, err };
+    /* Pruning needs scores that only grow with tf and shrink with length:
+     * flat BM25. A proximity bonus or field weights evaluate exhaustively. */
+    bool prune = !o.exact_total && o.rank == SIFT_RANK_BM25 && !o.title_weight && !o.text_weight;
+    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, &top, prune, 0, err };
     sift_err rc = evaluate(&ev);
     if (!rc) {
+        /* with a top k that never filled, nothing was skipped */
+        bool exact = !prune || top.n < top.k;
         topk_sort(&top);
         rc = make_results(idx, q, &top, o.offset, ev.total, out, err);
+        if (!rc) (*out)->total_exact = exact;
     }
     topk_free(&top);
     return rc;
@@ -249,6 +286,7 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
 
 size_t sift_results_size(const sift_results *r) { return r->n; }
 uint64_t sift_results_total(const sift_results *r) { return r->total; }
+int sift_results_total_exact(const sift_results *r) { return r->total_exact; }
 
 const char *sift_results_id(const sift_results *r, size_t i)
 {

@@ -305,6 +305,42 @@ static void gen_query(const struct corpus *c, struct buf *q, int depth)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* Top-k pruning must not change the hits: the top 10, and hits 3 to 7,
+ * of a pruned search are those of the exhaustive ranking `all` (same ids,
+ * bit-identical scores). Returns 1 when the search did prune. */
+static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all, const char *text)
+{
+    static const uint32_t shapes[][2] = { { 10, 0 }, { 5, 2 }, { 1, 0 } };
+    unsigned pruned = 0;
+    sift_errmsg err;
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        sift_search_options so;
+        sift_search_options_init(&so);
+        so.limit = shapes[s][0];
+        so.offset = shapes[s][1];
+        sift_results *r;
+        assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
+        size_t n = sift_results_size(all) > so.offset ? sift_results_size(all) - so.offset : 0;
+        if (n > so.limit) n = so.limit;
+        if (sift_results_size(r) != n) fail_msg("pruned %s: %zu hits, want %zu", text, sift_results_size(r), n);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(sift_results_id(r, i), sift_results_id(all, so.offset + i)) ||
+                sift_results_score(r, i) != sift_results_score(all, so.offset + i))
+                fail_msg("pruned %s (limit %u offset %u): hit %zu is %s %.17g, want %s %.17g", text,
+                         so.limit, so.offset, i, sift_results_id(r, i), sift_results_score(r, i),
+                         sift_results_id(all, so.offset + i), sift_results_score(all, so.offset + i));
+        }
+        if (sift_results_total_exact(r)) {
+            assert_int_equal(sift_results_total(r), sift_results_total(all));
+        } else {
+            assert_true(sift_results_total(r) <= sift_results_total(all));
+            pruned |= sift_results_total(r) < sift_results_total(all);
+        }
+        sift_results_free(r);
+    }
+    return pruned;
+}
+
 static void run_differential(struct corpus *c, unsigned nqueries)
 {
     char *dir = tmpdir_make();
@@ -319,7 +355,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
     sift_index *idx;
     assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
     char **want = malloc(c->n * sizeof *want), **got = malloc(c->n * sizeof *got);
-    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0;
+    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0, pruned = 0;
     for (unsigned qi = 0; qi < nqueries; qi++) {
         struct buf q = { 0 };
         gen_query(c, &q, 0);
@@ -352,12 +388,14 @@ static void run_differential(struct corpus *c, unsigned nqueries)
                      (char *)q.data, nw, ng, (unsigned long long)count);
         nonempty += nw > 0;
         kinds_phrase += strchr((char *)q.data, '"') != NULL;
+        pruned += check_pruning(idx, sq, r, (char *)q.data);
         sift_results_free(r);
         sift_query_free(sq);
         buf_free(&q);
     }
-    printf("%u queries generated, %u parsed, %u with matches, %u with phrases: 0 differences\n",
-           nqueries, parsed, nonempty, kinds_phrase);
+    printf("%u queries generated, %u parsed, %u with matches, %u with phrases, %u pruned: "
+           "0 differences\n", nqueries, parsed, nonempty, kinds_phrase, pruned);
+    assert_true(pruned > parsed / 10);   /* the pruned paths were exercised */
     assert_true(parsed > nqueries * 8 / 10);
     assert_true(nonempty > parsed / 2);
     free(want);

@@ -42,7 +42,7 @@ extern "C" {
 #define SIFT_VERSION_STRING "0.1.0"
 
 /* Version of the on-disk segment format this library reads and writes. */
-#define SIFT_FORMAT_VERSION 1
+#define SIFT_FORMAT_VERSION 2
 
 #if defined(__GNUC__)
 #define SIFT_API __attribute__((visibility("default")))
@@ -263,6 +263,12 @@ typedef struct sift_search_options {
      * its title count plus text_weight times its text count, and lengths
      * are weighted alike. Both 0 (the default): one flat field. */
     double title_weight, text_weight;
+    /* Nonzero: count every matching document for sift_results_total. Zero
+     * (the default): flat BM25 searches skip documents that cannot enter
+     * the top limit + offset (block-max and MaxScore pruning; the hits are
+     * the same), so the total is exact only when sift_results_total_exact
+     * says so, and otherwise a lower bound. */
+    unsigned exact_total;
 } sift_search_options;
 
 /* Initialize options to the defaults (limit 10, k1 0.9, b 0.4). */
@@ -301,8 +307,10 @@ typedef struct sift_hit {
 /* Number of hits held (at most limit). */
 SIFT_API size_t sift_results_size(const sift_results *r);
 /* Number of documents that matched the query (all of them, not only the
- * hits held). */
+ * hits held); a lower bound when the search pruned (see exact_total). */
 SIFT_API uint64_t sift_results_total(const sift_results *r);
+/* 1 when sift_results_total is the exact number of matches, else 0. */
+SIFT_API int sift_results_total_exact(const sift_results *r);
 /* The external id and score of hit i without loading its stored record
  * (cheap: for run files and id lists). NULL / 0 when i is out of range. */
 SIFT_API const char *sift_results_id(const sift_results *r, size_t i);

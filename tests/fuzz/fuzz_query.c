@@ -48,6 +48,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         sift_results *r;
         if (sift_search(idx, q, NULL, &r, &err)) abort();
         if (sift_results_total(r) != n) abort();   /* counting and ranking agree */
+        /* the best hit of a pruned search is the exhaustive ranking's first */
+        sift_search_options so;
+        sift_search_options_init(&so);
+        so.limit = 1;
+        sift_results *one;
+        if (sift_search(idx, q, &so, &one, &err)) abort();
+        if (sift_results_size(one) != (n ? 1 : 0) || sift_results_total(one) > n ||
+            (n && (strcmp(sift_results_id(one, 0), sift_results_id(r, 0)) ||
+                   sift_results_score(one, 0) != sift_results_score(r, 0))))
+            abort();
+        sift_results_free(one);
         if (sift_results_size(r)) {
             char *s;
             if (sift_results_snippet(r, 0, NULL, &s, &err)) abort();

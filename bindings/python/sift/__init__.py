@@ -41,7 +41,7 @@ class _Hit(ctypes.Structure):
 class _SearchOptions(ctypes.Structure):
     _fields_ = [("limit", ctypes.c_uint32), ("offset", ctypes.c_uint32), ("k1", ctypes.c_double),
                 ("b", ctypes.c_double), ("rank", ctypes.c_uint), ("title_weight", ctypes.c_double),
-                ("text_weight", ctypes.c_double)]
+                ("text_weight", ctypes.c_double), ("exact_total", ctypes.c_uint)]
 
 
 class _WriterOptions(ctypes.Structure):
