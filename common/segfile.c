@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "error.h"
 #include "fileio.h"
@@ -23,16 +23,12 @@
 #define CRC_OK(computed, stored) ((computed) == (stored))
 #endif
 
+/* CRC-32 (zlib's polynomial and values) by libdeflate, which folds with
+ * carry-less multiplication where the CPU has it: several times zlib's
+ * speed, and pages are checked on a search's first touch. */
 static uint32_t crc(const uint8_t *p, size_t n)
 {
-    uLong c = crc32(0L, Z_NULL, 0);
-    while (n) {
-        uInt chunk = n > 0x40000000u ? 0x40000000u : (uInt)n;
-        c = crc32(c, p, chunk);
-        p += chunk;
-        n -= chunk;
-    }
-    return (uint32_t)c;
+    return libdeflate_crc32(0, p, n);
 }
 
 /* ---------------------------------------------------------------- read */
@@ -269,7 +265,7 @@ void segw_begin(struct segwriter *w, uint32_t id)
     w->sec_id = id;
     w->sec_start = w->pos;
     w->page_fill = 0;
-    w->page_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    w->page_crc = 0;
     w->sec_first_crc = (uint32_t)(w->crcs.len / 4);
 }
 
@@ -277,7 +273,7 @@ static void w_page_done(struct segwriter *w)
 {
     if (!buf_u32(&w->crcs, w->page_crc) && !w->failed)
         w->failed = sift_fail(&w->errmsg, SIFT_ERR_NOMEM, "%s: out of memory", w->path);
-    w->page_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    w->page_crc = 0;
     w->page_fill = 0;
 }
 
@@ -288,7 +284,7 @@ void segw_write(struct segwriter *w, const void *data, size_t len)
     while (len) {
         size_t n = len;
         if (n > page - w->page_fill) n = (size_t)(page - w->page_fill);
-        w->page_crc = (uint32_t)crc32(w->page_crc, p, (uInt)n);
+        w->page_crc = libdeflate_crc32(w->page_crc, p, n);
         w_raw(w, p, n);
         w->page_fill += n;
         if (w->page_fill == page) w_page_done(w);

@@ -28,7 +28,7 @@ enum segment_section {
 #define DICT_BLOCK_TERMS 32
 #define DICT_INDEX_ENTRY 16
 #define STORE_INDEX_ENTRY 16
-#define STORE_BLOCK_TARGET (64 * 1024)
+#define STORE_BLOCK_TARGET (32 * 1024)
 #define SKIP_ENTRY 24
 
 #endif

@@ -19,6 +19,7 @@ struct docstore_writer {
     uint32_t ndocs;
     struct buf index;    /* STORE_INDEX entries */
     struct buf zbuf;
+    struct libdeflate_compressor *zc;   /* made on first use */
 };
 
 sift_err docstore_open(struct docstore_writer *w, const char *tmp_path, sift_errmsg *err);

@@ -53,8 +53,16 @@
  * SEC_SOURCES: the sources (directories or files given to the indexer, ""
  *   for documents added through the library), NUL-terminated, in order.
  *
- * SEC_POSITIONS, one term: per document in doc order, tf varints:
- *   the first position, then the gaps between successive positions.
+ * SEC_POSITIONS, one term: per postings block, in its document order,
+ *   two value streams, each cut into runs of 128 values (u8 bit width, then
+ *   the values packed as in postings) with the last run, when shorter than
+ *   128, as varints:
+ *     firsts: the first position of every document of the block;
+ *     gaps:   for every document, (position - previous position - 1) for
+ *             its positions after the first (tf - 1 values each).
+ *   First positions are large and gaps small, so the two streams get
+ *   their own widths. A document's positions are found from the block's
+ *   tfs alone: its gaps start after the sum of (tf - 1) of those before.
  */
 #include "segment_writer.h"
 
@@ -118,10 +126,29 @@ static uint32_t doc_length(const struct segment_writer *w, uint32_t doc)
     return rd_u32(w->norms->data + (size_t)doc * NORM_SIZE);
 }
 
+/* A value stream of the positions: runs of 128 packed, the rest varints. */
+static bool put_values(struct buf *b, const uint32_t *v, size_t n)
+{
+    size_t i = 0;
+    for (; i + POSTINGS_BLOCK <= n; i += POSTINGS_BLOCK) {
+        unsigned bits = codec_bits(v + i, POSTINGS_BLOCK);
+        if (!buf_reserve(b, 1 + codec_packed_size(bits))) return false;
+        b->data[b->len++] = (uint8_t)bits;
+        codec_pack(v + i, bits, b->data + b->len);
+        b->len += codec_packed_size(bits);
+    }
+    for (; i < n; i++)
+        if (!buf_varint(b, v[i])) return false;
+    return true;
+}
+
 static sift_err flush_postings_block(struct segment_writer *w)
 {
     uint32_t n = w->nbuf;
     if (!n) return SIFT_OK;
+    if (!put_values(&w->term_pos, w->firsts, n) || !put_values(&w->term_pos, w->gaps, w->ngaps))
+        return oom(w);
+    w->ngaps = 0;
     uint32_t gaps[POSTINGS_BLOCK], tfm1[POSTINGS_BLOCK];
     int64_t prev = w->prev_doc;
     for (uint32_t i = 0; i < n; i++) {
@@ -173,6 +200,7 @@ static sift_err sink_begin(void *ctx, const char *term, size_t len)
     memcpy(w->cur_term, term, len);
     w->cur_len = len;
     w->nbuf = 0;
+    w->ngaps = 0;
     w->prev_doc = -1;
     w->term_blocks.len = w->term_skips.len = w->term_pos.len = 0;
     w->block_pos_start = 0;
@@ -184,11 +212,16 @@ static sift_err sink_begin(void *ctx, const char *term, size_t len)
 static sift_err sink_add(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions)
 {
     struct segment_writer *w = ctx;
-    uint32_t prev = 0;
-    for (uint32_t k = 0; k < tf; k++) {
-        if (!buf_varint(&w->term_pos, positions[k] - prev)) return oom(w);
-        prev = positions[k];
+    if (w->ngaps + tf > w->gaps_cap) {
+        size_t cap = w->gaps_cap ? w->gaps_cap : 1024;
+        while (cap < w->ngaps + tf) cap *= 2;
+        uint32_t *g = realloc(w->gaps, cap * sizeof *g);
+        if (!g) return oom(w);
+        w->gaps = g;
+        w->gaps_cap = cap;
     }
+    w->firsts[w->nbuf] = positions[0];
+    for (uint32_t k = 1; k < tf; k++) w->gaps[w->ngaps++] = positions[k] - positions[k - 1] - 1;
     w->docs[w->nbuf] = doc;
     w->tfs[w->nbuf] = tf;
     w->df++;
@@ -367,6 +400,8 @@ void segment_writer_discard(struct segment_writer *w)
     buf_free(&w->term_blocks);
     buf_free(&w->term_skips);
     buf_free(&w->term_pos);
+    free(w->gaps);
+    w->gaps = NULL;
     free(w->tmp_prefix);
     memset(w, 0, sizeof *w);
 }

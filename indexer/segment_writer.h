@@ -39,6 +39,10 @@ struct segment_writer {
     /* the term being written */
     uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
     uint32_t nbuf;
+    /* positions of the buffered documents (layout in segment_writer.c) */
+    uint32_t firsts[POSTINGS_BLOCK];
+    uint32_t *gaps;
+    size_t ngaps, gaps_cap;
     int64_t prev_doc;                    /* last doc of the previous block */
     struct buf term_blocks, term_skips, term_pos;
     uint64_t block_pos_start;            /* offset in term_pos of this block */

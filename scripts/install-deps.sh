@@ -2,7 +2,7 @@
 # Install what sift needs to build and test, from Debian's packages.
 # Run as root (or with sudo). Safe to run again.
 set -eu
-PKGS="build-essential cmake pkg-config libstemmer-dev libutf8proc-dev zlib1g-dev libcjson-dev libxml2-dev
+PKGS="build-essential cmake pkg-config libstemmer-dev libutf8proc-dev zlib1g-dev libdeflate-dev libcjson-dev libxml2-dev
       libcmocka-dev time bc python3 valgrind clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

@@ -64,9 +64,9 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
         uint32_t tf = postings_tf(&p), dl = 0;
         df++;
         cf += tf;
-        if (tf > ti->pos_len) {
-            problem(c, "%s: term '%.*s': frequency %u exceeds its %llu position bytes", path, (int)len,
-                    term, tf, (unsigned long long)ti->pos_len);
+        if (segment_norm(s, d, &dl, NULL, &err) != SIFT_OK || tf > dl) {
+            problem(c, "%s: term '%.*s': frequency %u exceeds document %u's length %u", path,
+                    (int)len, term, tf, d, dl);
             break;
         }
         if (tf > c->cap) {
@@ -79,7 +79,7 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
             c->cap = tf;
         }
         if (postings_positions(&p, c->positions) != (int)tf) break;
-        if (segment_norm(s, d, &dl, NULL, &err) == SIFT_OK && c->positions[tf - 1] >= dl)
+        if (c->positions[tf - 1] >= dl)
             problem(c, "%s: term '%.*s': position %u beyond document %u's length %u", path,
                     (int)len, term, c->positions[tf - 1], d, dl);
     }

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "error.h"
 #include "index.h"
@@ -64,9 +64,13 @@ static sift_err inflate_block(const struct segment *s, uint32_t b, char **buf, s
         *buf = nb;
         *cap = (size_t)*ulen + 1;
     }
-    uLongf got = *ulen;
-    if (uncompress((Bytef *)*buf, &got, z, (uLong)(end - off)) != Z_OK || got != *ulen)
-        return corrupt(s, err, "block does not decompress");
+    /* libdeflate inflates a whole buffer of known size 2-3x faster than
+     * zlib's streaming inflate: snippets wait on it */
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    enum libdeflate_result r = libdeflate_zlib_decompress(d, z, (size_t)(end - off), *buf, *ulen, NULL);
+    libdeflate_free_decompressor(d);
+    if (r != LIBDEFLATE_SUCCESS) return corrupt(s, err, "block does not decompress");
     return SIFT_OK;
 }
 

@@ -108,12 +108,19 @@ struct postings {
     uint32_t n, i;               /* documents in it, current index */
     uint32_t doc;                /* current document or DOC_END */
     /* positions of the current block, fetched on first use */
-    struct cursor pos;
-    uint32_t pos_index;          /* index in block the cursor is at; n = unfetched */
+    const uint8_t *pos_data;     /* the block's positions bytes */
+    size_t pos_bytes;
     bool pos_ready;
+    uint32_t pos_index;          /* next document of the block to read */
+    uint64_t gap_base;           /* its first gap in the block's gap stream */
+    uint64_t gap_total;          /* gaps in the block */
+    size_t gap_off;              /* byte offset of run gap_run + 1 */
+    uint64_t gap_run;            /* run decoded in gaps[], or UINT64_MAX */
     sift_err rc;                 /* set when the data was found corrupt */
     sift_errmsg *err;
-    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];   /* last: not cleared at open */
+    /* last: not cleared at open */
+    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
+    uint32_t firsts[POSTINGS_BLOCK], gaps[POSTINGS_BLOCK];   /* of the positions */
 };
 
 sift_err postings_open(struct postings *p, const struct segment *s, const struct term_info *ti,

@@ -167,40 +167,96 @@ static int pos_fail(struct postings *p, const char *why)
     return -1;
 }
 
+/* One run of a positions value stream at *off: 128 packed values, or the
+ * `count` (< 128) varints that end it. Returns false on bad data. */
+static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *out)
+{
+    if (count == POSTINGS_BLOCK) {
+        if (*off >= p->pos_bytes) return false;
+        unsigned bits = p->pos_data[*off];
+        if (bits > 32 || p->pos_bytes - *off - 1 < codec_packed_size(bits)) return false;
+        codec_unpack(p->pos_data + *off + 1, bits, out);
+        *off += 1 + codec_packed_size(bits);
+        return true;
+    }
+    struct cursor c = cursor_make(p->pos_data + *off, p->pos_bytes - *off);
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t v = cur_varint(&c);
+        if (v > UINT32_MAX) return false;
+        out[i] = (uint32_t)v;
+    }
+    if (c.bad) return false;
+    *off = (size_t)(c.p - p->pos_data);
+    return true;
+}
+
+/* Fetch the current block's positions and decode its first positions. */
+static int positions_open(struct postings *p)
+{
+    uint64_t start = p->block == 0 ? 0 : rd_u64(p->skips + (size_t)p->block * SKIP_ENTRY + 8);
+    uint64_t end = p->block + 1 < p->nblocks
+                       ? rd_u64(p->skips + (size_t)(p->block + 1) * SKIP_ENTRY + 8)
+                       : p->ti.pos_len;
+    if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
+    sift_err rc = SIFT_OK;
+    p->pos_data = segfile_get(&p->seg->file, SEC_POSITIONS, p->ti.pos_off + start, end - start,
+                              &rc, p->err);
+    if (!p->pos_data) {
+        p->rc = rc;
+        return -1;
+    }
+    p->pos_bytes = (size_t)(end - start);
+    p->gap_off = 0;
+    if (!read_run(p, &p->gap_off, p->n, p->firsts)) return pos_fail(p, "bad first positions");
+    p->gap_total = 0;
+    for (uint32_t i = 0; i < p->n; i++) p->gap_total += p->tfs[i] - 1;
+    p->gap_run = UINT64_MAX;
+    p->gap_base = 0;
+    p->pos_index = 0;
+    p->pos_ready = true;
+    return 0;
+}
+
+/* Make run r of the block's gap stream the one in p->gaps (runs are only
+ * read forward: documents, and positions in them, come in order). */
+static int gap_run_load(struct postings *p, uint64_t r)
+{
+    uint64_t full = p->gap_total / POSTINGS_BLOCK;
+    for (uint64_t next = p->gap_run == UINT64_MAX ? 0 : p->gap_run + 1; next <= r; next++) {
+        uint32_t count = next < full ? POSTINGS_BLOCK : (uint32_t)(p->gap_total - full * POSTINGS_BLOCK);
+        if (next < r && count == POSTINGS_BLOCK) {   /* skip a packed run by its width */
+            if (p->gap_off >= p->pos_bytes || p->pos_data[p->gap_off] > 32) return pos_fail(p, "bad gap run");
+            size_t size = 1 + codec_packed_size(p->pos_data[p->gap_off]);
+            if (p->pos_bytes - p->gap_off < size) return pos_fail(p, "gap run truncated");
+            p->gap_off += size;
+        } else if (!read_run(p, &p->gap_off, count, p->gaps)) {
+            return pos_fail(p, "bad gap run");
+        }
+        p->gap_run = next;
+    }
+    return 0;
+}
+
 int postings_positions(struct postings *p, uint32_t *out)
 {
     if (p->doc == DOC_END) return -1;
-    if (!p->pos_ready) {
-        uint64_t start = p->block == 0 ? 0 : rd_u64(p->skips + (size_t)p->block * SKIP_ENTRY + 8);
-        uint64_t end = p->block + 1 < p->nblocks
-                           ? rd_u64(p->skips + (size_t)(p->block + 1) * SKIP_ENTRY + 8)
-                           : p->ti.pos_len;
-        if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
-        sift_err rc = SIFT_OK;
-        const uint8_t *d = segfile_get(&p->seg->file, SEC_POSITIONS, p->ti.pos_off + start,
-                                       end - start, &rc, p->err);
-        if (!d) {
-            p->rc = rc;
-            return -1;
-        }
-        p->pos = cursor_make(d, (size_t)(end - start));
-        p->pos_index = 0;
-        p->pos_ready = true;
-    }
-    /* skip the positions of earlier documents of the block */
-    for (; p->pos_index < p->i; p->pos_index++)
-        for (uint32_t k = 0; k < p->tfs[p->pos_index]; k++) cur_varint(&p->pos);
+    if (!p->pos_ready && positions_open(p)) return -1;
     if (p->pos_index > p->i) return pos_fail(p, "positions read out of order");
-    uint32_t pos = 0;
-    uint32_t tf = p->tfs[p->i];
-    for (uint32_t k = 0; k < tf; k++) {
-        uint64_t g = cur_varint(&p->pos);
-        if (g > UINT32_MAX - pos || (k > 0 && g == 0)) return pos_fail(p, "bad position gap");
-        pos += (uint32_t)g;
-        out[k] = pos;
+    for (; p->pos_index < p->i; p->pos_index++) p->gap_base += p->tfs[p->pos_index] - 1;
+    uint32_t tf = p->tfs[p->i], pos = p->firsts[p->i];
+    out[0] = pos;
+    for (uint32_t k = 1; k < tf;) {
+        uint64_t g = p->gap_base + k - 1, r = g / POSTINGS_BLOCK;
+        if (r != p->gap_run && gap_run_load(p, r)) return -1;
+        uint32_t at = (uint32_t)(g % POSTINGS_BLOCK);
+        for (; at < POSTINGS_BLOCK && k < tf; at++, k++) {
+            if (p->gaps[at] >= UINT32_MAX - pos) return pos_fail(p, "bad position gap");
+            pos += p->gaps[at] + 1;
+            out[k] = pos;
+        }
     }
-    if (p->pos.bad) return pos_fail(p, "positions truncated");
-    p->pos_index++;
+    p->gap_base += tf - 1;
+    p->pos_index = p->i + 1;
     return (int)tf;
 }
 
@@ -209,7 +265,11 @@ int postings_positions(struct postings *p, uint32_t *out)
 uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t target)
 {
     if (!p->skips) return target < p->seg->doc_count ? 0 : 1;
-    uint32_t lo = from, hi = p->nblocks;
+    /* mostly the target is in the block the list is on, or the next */
+    for (uint32_t b = from; b < p->nblocks && b < from + 2; b++)
+        if (rd_u32(p->skips + (size_t)b * SKIP_ENTRY) >= target) return b;
+    uint32_t lo = from + 2, hi = p->nblocks;
+    if (lo > hi) return p->nblocks;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (rd_u32(p->skips + (size_t)mid * SKIP_ENTRY) < target) lo = mid + 1;

@@ -233,12 +233,14 @@ static int field_ranges(const struct qnode *n, struct doc_ctx *dc, uint32_t r[4]
 static bool load_positions(struct qit *it, size_t i)
 {
     if (it->pos_doc[i] == it->post[i].doc) return true;
-    uint32_t tf = postings_tf(&it->post[i]);
-    if (tf > it->post[i].ti.pos_len) {   /* each position takes at least a byte */
-        it->post[i].rc = sift_fail(it->post[i].err, SIFT_ERR_CORRUPT, "%s: postings: frequency %u exceeds the positions stored",
-                                   it->post[i].seg->file.path, tf);
-        return false;
-    }
+    struct postings *p = &it->post[i];
+    uint32_t tf = postings_tf(p), dl = 0;
+    sift_err rc = p->rc ? p->rc : segment_norm(p->seg, p->doc, &dl, NULL, p->err);
+    if (rc) p->rc = rc;
+    if (!p->rc && tf > dl)   /* a document holds at most dl positions */
+        p->rc = sift_fail(p->err, SIFT_ERR_CORRUPT, "%s: postings: frequency %u exceeds the document length %u",
+                          p->seg->file.path, tf, dl);
+    if (p->rc) return false;
     if (tf > it->pos_cap[i]) {
         uint32_t *b = realloc(it->pos[i], (size_t)tf * sizeof *b);
         if (!b) {
@@ -545,6 +547,11 @@ double qit_max_score(struct qit *it, const struct bounds *bd)
 
 static double block_max(struct qit *it, uint32_t target, const struct bounds *bd, uint32_t *upto)
 {
+    if (it->started && it->doc > target) {
+        /* its next candidate is further on: nothing of it matches before */
+        *upto = it->doc - 1;
+        return 0;
+    }
     if (it->node->kind != QK_BOOL) return leaf_block_max(it, target, bd, upto);
     double m = 0;
     *upto = DOC_END - 1;
