@@ -128,6 +128,9 @@ sift_err postings_open(struct postings *p, const struct segment *s, const struct
 /* Move to the first document; DOC_END when none. */
 uint32_t postings_first(struct postings *p);
 uint32_t postings_next(struct postings *p);
+/* Move to the first document of the next block: the block's documents are
+ * p->docs[0, p->n). DOC_END at the end. */
+uint32_t postings_next_block(struct postings *p);
 /* The first document >= target (target > current). */
 uint32_t postings_advance(struct postings *p, uint32_t target);
 static inline uint32_t postings_tf(const struct postings *p) { return p->tfs[p->i]; }

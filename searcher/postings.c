@@ -132,6 +132,12 @@ uint32_t postings_next(struct postings *p)
     return load_block(p, p->block + 1);
 }
 
+uint32_t postings_next_block(struct postings *p)
+{
+    if (p->doc == DOC_END) return DOC_END;
+    return load_block(p, p->block + 1);
+}
+
 uint32_t postings_advance(struct postings *p, uint32_t target)
 {
     if (p->doc == DOC_END) return DOC_END;

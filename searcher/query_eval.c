@@ -670,3 +670,57 @@ uint32_t qit_next_competitive(struct qit *root, uint32_t target, struct pruning 
     root->started = true;
     return root->doc = doc;
 }
+
+/* ---------------------------------------------------- counting unions */
+
+/* A root of optional plain words (and excluded plain words) is counted by
+ * OR-ing whole postings blocks into a bitmap of the segment, instead of
+ * merging the lists document by document: what Lucene's BooleanScorer does
+ * for disjunctions. Deleted documents and exclusions are cleared, then the
+ * bits are counted. */
+static bool plain_term(const struct qit *k)
+{
+    return k->node->kind == QK_TERM && k->node->field == FIELD_ANY;
+}
+
+static sift_err mark(struct qit *k, uint64_t *bits, bool set)
+{
+    struct postings *p = &k->post[0];
+    for (uint32_t d = postings_first(p); d != DOC_END; d = postings_next_block(p))
+        for (uint32_t i = 0; i < p->n; i++) {
+            uint64_t m = (uint64_t)1 << (p->docs[i] & 63);
+            if (set) bits[p->docs[i] >> 6] |= m;
+            else bits[p->docs[i] >> 6] &= ~m;
+        }
+    return p->rc;
+}
+
+sift_err qit_count_union(struct qit *root, const struct segment *seg, uint64_t *out, bool *done)
+{
+    *done = false;
+    if (root->node->kind != QK_BOOL || root->nmust || root->nkids < 2) return SIFT_OK;
+    for (size_t i = 0; i < root->nkids; i++)
+        if (!plain_term(root->kids[i])) return SIFT_OK;
+    size_t words = ((size_t)seg->doc_count + 63) / 64;
+    uint64_t *bits = calloc(words ? words : 1, sizeof *bits);
+    if (!bits) return SIFT_OK;   /* fall back to merging */
+    sift_err rc = SIFT_OK;
+    for (int pass = 0; pass < 2 && !rc; pass++)   /* optional words, then exclusions */
+        for (size_t i = 0; i < root->nkids && !rc; i++)
+            if ((root->occurs[i] == OCCUR_NOT) == (pass == 1))
+                rc = mark(root->kids[i], bits, pass == 0);
+    uint64_t n = 0;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t v = bits[w];
+        if (seg->delbits)
+            for (unsigned b = 0; b < 8 && w * 8 + b < ((size_t)seg->doc_count + 7) / 8; b++)
+                v &= ~((uint64_t)seg->delbits[w * 8 + b] << (8 * b));
+        n += (uint64_t)__builtin_popcountll(v);
+    }
+    free(bits);
+    if (!rc) {
+        *out = n;
+        *done = true;
+    }
+    return rc;
+}

@@ -85,6 +85,16 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     struct qit *root;
     sift_err rc = qit_build(ev->q->root, seg, ev->err, &root);
     if (rc || !root) return rc;
+    if (!ev->top) {
+        uint64_t n;
+        bool done;
+        rc = qit_count_union(root, seg, &n, &done);
+        if (rc || done) {
+            ev->total += rc ? 0 : n;
+            qit_free(root);
+            return rc;
+        }
+    }
     struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
     struct pruning pr;
     struct bounds bd = { ev->k1, ev->b, ev->idx->avgdl };
