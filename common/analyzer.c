@@ -134,6 +134,14 @@ static bool is_joiner(int32_t cp)
 static void term_put(struct analyzer *a, int32_t cp)
 {
     if (a->term_full) return;
+    if (cp < 0x80) {   /* most of the text: no encoder call */
+        if (a->term_len + 1 > ANALYZER_MAX_TERM) {
+            a->term_full = true;
+            return;
+        }
+        a->term[a->term_len++] = (char)cp;
+        return;
+    }
     char tmp[4];
     utf8proc_ssize_t n = utf8proc_encode_char(cp, (utf8proc_uint8_t *)tmp);
     if (n <= 0) return;
@@ -179,6 +187,9 @@ struct run_state {
 
 static bool has_letter(const char *s, size_t n)
 {
+    /* a folded term is letters and digits: an ASCII one decides at once */
+    for (size_t i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+        if (s[i] > '9') return true;
     for (size_t i = 0; i < n;) {
         int32_t cp;
         i += decode(s, n, i, &cp);

@@ -55,7 +55,8 @@ struct inverter {
     struct buf arena;      /* term bytes */
     struct slab *slabs;
     size_t slab_bytes;
-    uint64_t *doc_tokens;  /* (term index << 32 | position) of the current doc */
+    uint64_t *doc_tokens;  /* (term index << 32 | position) of the current doc,
+                              then as many entries of sorting space */
     size_t ndoc_tokens, cap_doc_tokens;
     unsigned nruns;        /* live runs, in document order ... */
     unsigned *runs;        /* ... by file number */
@@ -131,7 +132,7 @@ size_t inverter_memory(const struct inverter *inv)
 {
     return inv->slab_bytes + (size_t)inv->cap_terms * sizeof(struct term) +
            (size_t)inv->nslots * sizeof(uint32_t) + inv->arena.cap +
-           inv->cap_doc_tokens * sizeof(uint64_t);
+           inv->cap_doc_tokens * 2 * sizeof(uint64_t);
 }
 
 unsigned inverter_runs(const struct inverter *inv) { return inv->nruns; }
@@ -186,7 +187,7 @@ sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, 
     if (id == UINT32_MAX) return SIFT_ERR_NOMEM;
     if (inv->ndoc_tokens == inv->cap_doc_tokens) {
         size_t cap = inv->cap_doc_tokens ? inv->cap_doc_tokens * 2 : 4096;
-        uint64_t *d = realloc(inv->doc_tokens, cap * sizeof *d);
+        uint64_t *d = realloc(inv->doc_tokens, 2 * cap * sizeof *d);
         if (!d) return SIFT_ERR_NOMEM;
         inv->doc_tokens = d;
         inv->cap_doc_tokens = cap;
@@ -240,29 +241,67 @@ static bool chain_append(struct inverter *inv, struct term *t, const uint8_t *p,
     return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Sort a document's (term id << 32 | position) tokens by term id. They
+ * arrive in position order, so a stable sort on the id alone leaves each
+ * term's positions ascending: an LSD radix sort over the id's bytes (only
+ * as many passes as the largest id needs; tmp holds n), or insertion for
+ * short documents. qsort's comparator calls were 9% of indexing. */
+static void sort_tokens(uint64_t *a, uint64_t *tmp, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    if (n <= 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && (a[j - 1] >> 32) > (v >> 32); j--) a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    uint32_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint32_t)(a[i] >> 32) > max) max = (uint32_t)(a[i] >> 32);
+    for (unsigned shift = 32; shift < 64 && (max >> (shift - 32)); shift += 8) {
+        size_t count[256] = { 0 };
+        for (size_t i = 0; i < n; i++) count[(a[i] >> shift) & 255]++;
+        size_t sum = 0;
+        for (unsigned b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) tmp[count[(a[i] >> shift) & 255]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+}
+
+/* Append a varint to the term's chain, in place when the chunk has room. */
+static bool chain_varint(struct inverter *inv, struct term *t, uint64_t v)
+{
+    struct chunk *c = t->tail;
+    if (c && c->cap - c->used >= 10) {
+        c->used += (uint32_t)varint_put(c->data + c->used, v);
+        return true;
+    }
+    uint8_t tmp[10];
+    return chain_append(inv, t, tmp, varint_put(tmp, v));
 }
 
 static sift_err spill(struct inverter *inv, sift_errmsg *err);
 
 sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
 {
-    qsort(inv->doc_tokens, inv->ndoc_tokens, sizeof *inv->doc_tokens, cmp_u64);
-    uint8_t tmp[10];
+    sort_tokens(inv->doc_tokens, inv->doc_tokens + inv->cap_doc_tokens, inv->ndoc_tokens);
     for (size_t i = 0; i < inv->ndoc_tokens;) {
         uint32_t id = (uint32_t)(inv->doc_tokens[i] >> 32);
         size_t j = i;
         while (j < inv->ndoc_tokens && (uint32_t)(inv->doc_tokens[j] >> 32) == id) j++;
         struct term *t = &inv->terms[id];
-        bool ok = chain_append(inv, t, tmp, varint_put(tmp, (uint64_t)((int64_t)doc - t->last_doc - 1)));
-        ok = ok && chain_append(inv, t, tmp, varint_put(tmp, j - i));
+        bool ok = chain_varint(inv, t, (uint64_t)((int64_t)doc - t->last_doc - 1));
+        ok = ok && chain_varint(inv, t, j - i);
         uint32_t prev = 0;
         for (size_t k = i; ok && k < j; k++) {
             uint32_t pos = (uint32_t)inv->doc_tokens[k];
-            ok = chain_append(inv, t, tmp, varint_put(tmp, pos - prev));
+            ok = chain_varint(inv, t, pos - prev);
             prev = pos;
         }
         if (!ok) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while inverting");
@@ -272,7 +311,7 @@ sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
     }
     inv->ndoc_tokens = 0;
     /* a huge document leaves a huge token buffer: give it back */
-    if (inv->cap_doc_tokens * sizeof(uint64_t) > inv->budget / 4) {
+    if (inv->cap_doc_tokens * 2 * sizeof(uint64_t) > inv->budget / 4) {
         free(inv->doc_tokens);
         inv->doc_tokens = NULL;
         inv->cap_doc_tokens = 0;
