@@ -114,30 +114,37 @@ def tables(corpus, res):
 
 
 def chart(d, corpora, report):
-    """One panel per corpus: median TOP_10 latency per class and engine, log scale."""
-    dat = f"{d}/latency.dat"
-    with open(dat, "w") as f:
-        for corpus in corpora:
-            eng = report["corpora"][corpus]["engines"]
-            f.write(f'"{corpus}" ' + " ".join(ENGINES) + "\n")
+    """One panel per corpus: median TOP_10 latency per query class and engine
+    (log scale), engines that ran only."""
+    panels = []
+    for corpus in corpora:
+        eng = report["corpora"][corpus]["engines"]
+        present = [e for e in ENGINES if e in eng]
+        if not present:
+            continue
+        dat = f"{d}/latency-{corpus}.dat"
+        with open(dat, "w") as f:
             for c in CLASSES:
                 vals = []
-                for e in ENGINES:
-                    l = eng.get(e, {}).get("latency", {}).get("top10", {}).get(c)
+                for e in present:
+                    l = eng[e]["latency"]["top10"].get(c)
                     vals.append(f"{l['median_us']:.1f}" if l else "NaN")
-                f.write(c.replace("_", "\\\\_") + " " + " ".join(vals) + "\n")
-            f.write("\n\n")
-    gp = [f'set terminal pngcairo size {420 * len(corpora) + 120},480 font ",10"',
+                f.write(c.replace("_", "-") + " " + " ".join(vals) + "\n")
+        plots = [f'"{dat}" using {i + 2}:xtic(1) title "{e}"' if i == 0 else f'"" using {i + 2} title "{e}"'
+                 for i, e in enumerate(present)]
+        panels.append((corpus, "plot " + ", ".join(plots)))
+    if not panels:
+        return
+    m = report["machine"]
+    gp = [f'set terminal pngcairo size {460 * len(panels) + 80},500 font ",10"',
           f'set output "{d}/latency.png"',
-          f"set multiplot layout 1,{len(corpora)} title \"median TOP\\\\_10 latency (us, log scale), "
-          f"{platform.node()} {os.cpu_count()} cores\"",
+          f'set multiplot layout 1,{len(panels)} title "median TOP-10 latency, microseconds (log scale); '
+          f'{m["cpu"]}, {m["cores"]} cores, {m["date"]}"',
           "set style data histograms", "set style histogram clustered gap 1",
-          "set style fill solid 0.8 border -1", "set logscale y", "set yrange [1:*]",
-          "set xtics rotate by -30", "set key top left", "set grid ytics"]
-    for i, corpus in enumerate(corpora):
-        gp.append(f'set title "{corpus}"')
-        gp.append(f'plot "{dat}" index {i} using 2:xtic(1) title "sift", "" index {i} using 3 title "lucene", '
-                  f'"" index {i} using 4 title "xapian", "" index {i} using 5 title "fts5"')
+          "set style fill solid 0.85 border -1", "set logscale y", "set yrange [1:*]",
+          "set xtics rotate by -35 scale 0", "set key top left", "set grid ytics", "set datafile missing 'NaN'"]
+    for corpus, plot in panels:
+        gp += [f'set title "{corpus}"', plot]
     gp.append("unset multiplot")
     try:
         subprocess.run(["gnuplot"], input="\n".join(gp), text=True, check=True)

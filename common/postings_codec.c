@@ -35,8 +35,46 @@ void codec_pack(const uint32_t *v, unsigned bits, uint8_t *out)
     /* 128 * bits is a multiple of 8, so nothing is left over */
 }
 
+/* Value i sits at bit i*bits: one unaligned 64-bit load reaches all of it
+ * (bits <= 32, shift <= 7). Near the end of the block a load could pass
+ * the last byte, so those values are read from a zero-padded copy. With
+ * bits a constant in each instantiation, the compiler turns the shifts and
+ * the mask into immediates. */
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    return x;   /* little-endian hosts; see the check below */
+}
+
+static inline void unpack_fixed(const uint8_t *in, uint32_t *v, const unsigned bits)
+{
+    const uint64_t mask = bits == 32 ? 0xffffffffu : ((uint64_t)1 << bits) - 1;
+    const size_t size = (size_t)POSTINGS_BLOCK * bits / 8;
+    size_t i = 0;
+    for (; i < POSTINGS_BLOCK && (i * bits >> 3) + 8 <= size; i++)
+        v[i] = (uint32_t)(load64(in + (i * bits >> 3)) >> (i * bits & 7) & mask);
+    if (i < POSTINGS_BLOCK) {
+        uint8_t tail[16 + 8] = { 0 };
+        size_t from = (i * bits >> 3);
+        memcpy(tail, in + from, size - from);
+        for (; i < POSTINGS_BLOCK; i++)
+            v[i] = (uint32_t)(load64(tail + (i * bits >> 3) - from) >> (i * bits & 7) & mask);
+    }
+}
+
 void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    switch (bits) {
+#define W(n) case n: unpack_fixed(in, v, n); return;
+    W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16)
+    W(17) W(18) W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30)
+    W(31) W(32)
+#undef W
+    default: break;
+    }
+#endif
     if (!bits) {
         memset(v, 0, POSTINGS_BLOCK * sizeof *v);
         return;

@@ -695,9 +695,27 @@ static sift_err mark(struct qit *k, uint64_t *bits, bool set)
     return p->rc;
 }
 
-sift_err qit_count_union(struct qit *root, const struct segment *seg, uint64_t *out, bool *done)
+/* The plain word whose documents are exactly the root's matches, or NULL:
+ * the root itself, or a group's only required clause when nothing is
+ * excluded (optional clauses next to it only score). */
+static struct qit *single_word(struct qit *root)
+{
+    if (plain_term(root)) return root;
+    if (root->node->kind != QK_BOOL || root->nmust != 1) return NULL;
+    for (size_t i = 0; i < root->nkids; i++)
+        if (root->occurs[i] == OCCUR_NOT) return NULL;
+    return plain_term(root->kids[0]) ? root->kids[0] : NULL;   /* MUST kids come first */
+}
+
+sift_err qit_count_fast(struct qit *root, const struct segment *seg, uint64_t *out, bool *done)
 {
     *done = false;
+    struct qit *word = single_word(root);
+    if (word && !seg->delbits) {   /* Lucene's count shortcut: the document frequency */
+        *out = word->post[0].ti.df;
+        *done = true;
+        return SIFT_OK;
+    }
     if (root->node->kind != QK_BOOL || root->nmust || root->nkids < 2) return SIFT_OK;
     for (size_t i = 0; i < root->nkids; i++)
         if (!plain_term(root->kids[i])) return SIFT_OK;

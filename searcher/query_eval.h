@@ -76,9 +76,11 @@ void pruning_free(struct pruning *pr);
 uint32_t qit_next_competitive(struct qit *root, uint32_t target, struct pruning *pr,
                               struct doc_ctx *dc);
 
-/* Count the matches of a root of plain optional (and excluded) words with
- * a bitmap; *done false when the root has another shape. */
-sift_err qit_count_union(struct qit *root, const struct segment *seg, uint64_t *out, bool *done);
+/* Count the matches without iterating them where the shape allows: one
+ * plain word (its document frequency, in a segment without deletions), or
+ * a root of plain optional (and excluded) words (a bitmap of their blocks).
+ * *done false for other shapes. */
+sift_err qit_count_fast(struct qit *root, const struct segment *seg, uint64_t *out, bool *done);
 
 /* The first error met while iterating (corrupt postings), or SIFT_OK. */
 sift_err qit_error(const struct qit *it);

@@ -88,7 +88,7 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     if (!ev->top) {
         uint64_t n;
         bool done;
-        rc = qit_count_union(root, seg, &n, &done);
+        rc = qit_count_fast(root, seg, &n, &done);
         if (rc || done) {
             ev->total += rc ? 0 : n;
             qit_free(root);
