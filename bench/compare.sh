@@ -13,7 +13,8 @@
 # mode, each query 1 time unmeasured (Lucene 3, for its JIT) and 2 times
 # measured, the faster kept (BENCH_WARM, BENCH_RUNS). bench/report.py then prints the tables with
 # sift/peer ratios and writes bench/results/report.{md,json} and the chart
-# bench/results/latency.png. --quick: Reuters only, 200 queries.
+# bench/results/latency.png. --quick: Reuters only, 200 queries, results in
+# bench/results/quick/ (the smoke run CI makes).
 # Environment: SIFT_CORPORA (../shared/corpora), BENCH_DIR (data and
 # indexes; bench/results/work), ENGINES ("sift lucene xapian fts5").
 set -eu
@@ -32,7 +33,11 @@ for a in "$@"; do
     *) echo "usage: bench/compare.sh [--quick] [reuters] [enwiki] [passages]" >&2; exit 2 ;;
     esac
 done
-[ $quick = 1 ] && corpora=${corpora:-reuters}
+if [ $quick = 1 ]; then   # a smoke run (CI): its own results directory
+    corpora=${corpora:-reuters}
+    OUT=$ROOT/bench/results/quick
+    WORK=${BENCH_DIR:-$OUT/work}
+fi
 corpora=${corpora:-reuters enwiki passages}
 if [ ! -d "$CORPORA" ] || [ ! -f "$QUERIES" ]; then
     echo "compare.sh: $CORPORA or $QUERIES not found; nothing to measure"; exit 0

@@ -46,10 +46,15 @@
  *   external id in SEC_IDS, then the end of the last one.
  * SEC_IDS: the external ids, concatenated.
  *
- * SEC_DOC_META: per document, 32 bytes: u64 size of its source file (or
- *   of its JSON line), i64 modification time in nanoseconds (0 for JSON
- *   Lines and library adds), u64 FNV-1a hash of its content, u32 index of
- *   its source in SEC_SOURCES, u32 zero. Incremental runs compare them.
+ * SEC_DOC_META: what incremental runs compare, per document: the size of
+ *   its source file (or of its JSON line), its modification time in
+ *   nanoseconds (0 for JSON Lines and library adds), the FNV-1a hash of its
+ *   content, the index of its source in SEC_SOURCES. Fixed-width records
+ *   (random access) but only as wide as the segment needs: an 8-byte header
+ *     u8 S size bytes (0-8), u8 M mtime bytes (0 or 8), u8 R source bytes
+ *     (0-4), u8 zero, u32 record width W = S + M + 8 + R,
+ *   then per document W bytes: size (S bytes, little-endian), mtime (M),
+ *   hash (8), source (R). JSON Lines passages take 10 bytes, not 32.
  * SEC_SOURCES: the sources (directories or files given to the indexer, ""
  *   for documents added through the library), NUL-terminated, in order.
  *
@@ -341,6 +346,47 @@ static void write_meta(struct segwriter *sw, const struct segment_stats *st)
     segw_end(sw);
 }
 
+static unsigned bytes_for(uint64_t max)
+{
+    unsigned n = 0;
+    while (max) {
+        n++;
+        max >>= 8;
+    }
+    return n;
+}
+
+/* The 32-byte records segment_build gathers (u64 size, i64 mtime, u64
+ * hash, u32 source, u32 zero), packed as SEC_DOC_META above. */
+static bool pack_doc_meta(const struct buf *in, struct buf *out)
+{
+    size_t n = in->len / DOC_META_SIZE;
+    uint64_t max_size = 0, max_source = 0;
+    bool mtimes = false;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *r = in->data + i * DOC_META_SIZE;
+        if (rd_u64(r) > max_size) max_size = rd_u64(r);
+        if (rd_u32(r + 24) > max_source) max_source = rd_u32(r + 24);
+        mtimes |= rd_u64(r + 8) != 0;
+    }
+    unsigned s = bytes_for(max_size), m = mtimes ? 8 : 0, src = bytes_for(max_source);
+    unsigned w = s + m + 8 + src;
+    if (!buf_reserve(out, 8 + n * w)) return false;
+    uint8_t head[8] = { (uint8_t)s, (uint8_t)m, (uint8_t)src, 0 };
+    wr_u32(head + 4, w);
+    buf_append(out, head, sizeof head);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *r = in->data + i * DOC_META_SIZE;
+        uint8_t rec[32];
+        memcpy(rec, r, s);                        /* little-endian: the low bytes */
+        memcpy(rec + s, r + 8, m);
+        memcpy(rec + s + m, r + 16, 8);
+        memcpy(rec + s + m + 8, r + 24, src);
+        buf_append(out, rec, w);
+    }
+    return true;
+}
+
 static void write_buffer(struct segwriter *sw, uint32_t id, const void *p, size_t n)
 {
     segw_begin(sw, id);
@@ -370,7 +416,10 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
     if (!rc) rc = copy_section(&sw, SEC_STORE, store->f, "store", w);
     if (!rc) write_buffer(&sw, SEC_ID_INDEX, docs->id_index->data, docs->id_index->len);
     if (!rc) write_buffer(&sw, SEC_IDS, docs->ids->data, docs->ids->len);
-    if (!rc) write_buffer(&sw, SEC_DOC_META, docs->meta->data, docs->meta->len);
+    struct buf meta = { 0 };
+    if (!rc && !pack_doc_meta(docs->meta, &meta)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (!rc) write_buffer(&sw, SEC_DOC_META, meta.data, meta.len);
+    buf_free(&meta);
     if (!rc) write_buffer(&sw, SEC_SOURCES, docs->sources->data, docs->sources->len);
     if (rc) {
         segw_abort(&sw);

@@ -24,6 +24,9 @@ struct segment {
     uint64_t token_count, title_token_count, term_count, posting_count;
     uint32_t ndict_blocks;
     uint32_t nstore_blocks;
+    /* SEC_DOC_META record layout (indexer/segment_writer.c) */
+    uint8_t meta_size_bytes, meta_mtime_bytes, meta_source_bytes;
+    uint32_t meta_width;
     /* deletions (from the manifest and its deletions file) */
     uint64_t del_gen;
     uint32_t *deleted;        /* ascending local document numbers */

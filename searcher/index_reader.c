@@ -51,10 +51,21 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
         segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY ||
-        segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8 ||
-        segfile_section_len(f, SEC_DOC_META) != (uint64_t)s->doc_count * DOC_META_SIZE)
+        segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8)
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
                          f->path);
+    rc = SIFT_OK;
+    const uint8_t *h = segfile_section_len(f, SEC_DOC_META) >= 8
+                           ? segfile_get(f, SEC_DOC_META, 0, 8, &rc, err) : NULL;
+    if (!h) return rc ? rc : sift_fail(err, SIFT_ERR_CORRUPT, "%s: no document metadata", f->path);
+    s->meta_size_bytes = h[0];
+    s->meta_mtime_bytes = h[1];
+    s->meta_source_bytes = h[2];
+    s->meta_width = rd_u32(h + 4);
+    if (h[0] > 8 || (h[1] != 0 && h[1] != 8) || h[2] > 4 || h[3] ||
+        s->meta_width != (uint32_t)h[0] + h[1] + 8 + h[2] ||
+        segfile_section_len(f, SEC_DOC_META) != 8 + (uint64_t)s->doc_count * s->meta_width)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: bad document metadata layout", f->path);
     s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
     s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
     return SIFT_OK;
@@ -240,13 +251,20 @@ sift_err segment_doc_meta(const struct segment *s, uint32_t doc, struct doc_meta
                           sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    const uint8_t *p = segfile_get(&s->file, SEC_DOC_META, (uint64_t)doc * DOC_META_SIZE,
-                                   DOC_META_SIZE, &rc, err);
+    const uint8_t *p = segfile_get(&s->file, SEC_DOC_META, 8 + (uint64_t)doc * s->meta_width,
+                                   s->meta_width, &rc, err);
     if (!p) return rc;
-    out->size = rd_u64(p);
-    out->mtime_ns = (int64_t)rd_u64(p + 8);
-    out->hash = rd_u64(p + 16);
-    out->source = rd_u32(p + 24);
+    uint8_t r[32] = { 0 };   /* widened back to the 32-byte layout */
+    memcpy(r, p, s->meta_size_bytes);
+    p += s->meta_size_bytes;
+    memcpy(r + 8, p, s->meta_mtime_bytes);
+    p += s->meta_mtime_bytes;
+    memcpy(r + 16, p, 8);
+    memcpy(r + 24, p + 8, s->meta_source_bytes);
+    out->size = rd_u64(r);
+    out->mtime_ns = (int64_t)rd_u64(r + 8);
+    out->hash = rd_u64(r + 16);
+    out->source = rd_u32(r + 24);
     return SIFT_OK;
 }
 
