@@ -9,9 +9,11 @@
  *   72 u32 postings block size (128)   76 u32 dictionary block terms (32)
  *   80..127 zero
  *
- * SEC_NORMS: per document, 8 bytes: u32 token count of title and text
- *   (the BM25 document length), u32 token count of the title. Title
- *   positions are [0, title count), text positions follow.
+ * SEC_NORMS: per document, the token count of title and text (the BM25
+ *   document length), then the token count of the title: two u16 when every
+ *   length of the segment fits (4 bytes a document), else two u32 (8); the
+ *   section's size tells which. Title positions are [0, title count), text
+ *   positions follow.
  *
  * SEC_DICT: terms in byte order, in blocks of DICT_BLOCK_TERMS. A block:
  *   varint postings offset of its first term (in SEC_POSTINGS)
@@ -387,6 +389,23 @@ static bool pack_doc_meta(const struct buf *in, struct buf *out)
     return true;
 }
 
+/* Norms as two u16 a document when every length fits; out stays empty
+ * (write the 8-byte records as they are) otherwise. */
+static bool pack_norms(const struct buf *in, struct buf *out)
+{
+    size_t n = in->len / NORM_SIZE;
+    for (size_t i = 0; i < n; i++)
+        if (rd_u32(in->data + i * NORM_SIZE) > UINT16_MAX) return true;   /* title <= length */
+    if (!buf_reserve(out, n * 4 + 1)) return false;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *r = in->data + i * NORM_SIZE;
+        uint16_t len = (uint16_t)rd_u32(r), title = (uint16_t)rd_u32(r + 4);
+        uint8_t rec[4] = { (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)title, (uint8_t)(title >> 8) };
+        buf_append(out, rec, sizeof rec);
+    }
+    return true;
+}
+
 static void write_buffer(struct segwriter *sw, uint32_t id, const void *p, size_t n)
 {
     segw_begin(sw, id);
@@ -406,7 +425,14 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
     if (rc) return rc;
     write_meta(&sw, &w->stats);
     struct docstore_writer *store = docs->store;
-    write_buffer(&sw, SEC_NORMS, docs->norms->data, docs->norms->len);
+    struct buf norms = { 0 };
+    if (!pack_norms(docs->norms, &norms)) {
+        segw_abort(&sw);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    write_buffer(&sw, SEC_NORMS, norms.data ? norms.data : docs->norms->data,
+                 norms.data ? norms.len : docs->norms->len);
+    buf_free(&norms);
     write_buffer(&sw, SEC_DICT_INDEX, w->dict_index.data, w->dict_index.len);
     write_buffer(&sw, SEC_DICT_KEYS, w->dict_keys.data, w->dict_keys.len);
     rc = copy_section(&sw, SEC_DICT, w->dict, "dict", w);
@@ -417,7 +443,8 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
     if (!rc) write_buffer(&sw, SEC_ID_INDEX, docs->id_index->data, docs->id_index->len);
     if (!rc) write_buffer(&sw, SEC_IDS, docs->ids->data, docs->ids->len);
     struct buf meta = { 0 };
-    if (!rc && !pack_doc_meta(docs->meta, &meta)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (!rc && !pack_doc_meta(docs->meta, &meta))
+        rc = sift_fail(&w->errmsg, SIFT_ERR_NOMEM, "out of memory");
     if (!rc) write_buffer(&sw, SEC_DOC_META, meta.data, meta.len);
     buf_free(&meta);
     if (!rc) write_buffer(&sw, SEC_SOURCES, docs->sources->data, docs->sources->len);

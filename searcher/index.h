@@ -24,6 +24,7 @@ struct segment {
     uint64_t token_count, title_token_count, term_count, posting_count;
     uint32_t ndict_blocks;
     uint32_t nstore_blocks;
+    uint8_t norm_size;        /* bytes a document in SEC_NORMS: 8, or 4 (two u16) */
     /* SEC_DOC_META record layout (indexer/segment_writer.c) */
     uint8_t meta_size_bytes, meta_mtime_bytes, meta_source_bytes;
     uint32_t meta_width;

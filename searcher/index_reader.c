@@ -48,7 +48,8 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
     s->title_token_count = rd_u64(m + 32);
     const struct segfile *f = &s->file;
     if (rd_u32(m + 72) != POSTINGS_BLOCK || rd_u32(m + 76) != DICT_BLOCK_TERMS ||
-        segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE ||
+        (segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE &&
+         segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE / 2) ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY ||
         segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8)
@@ -66,6 +67,8 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
         s->meta_width != (uint32_t)h[0] + h[1] + 8 + h[2] ||
         segfile_section_len(f, SEC_DOC_META) != 8 + (uint64_t)s->doc_count * s->meta_width)
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: bad document metadata layout", f->path);
+    s->norm_size = segfile_section_len(f, SEC_NORMS) == (uint64_t)s->doc_count * NORM_SIZE ? NORM_SIZE
+                                                                                         : NORM_SIZE / 2;
     s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
     s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
     return SIFT_OK;
@@ -199,11 +202,16 @@ sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint
                       sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, (uint64_t)doc * NORM_SIZE, NORM_SIZE,
+    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, (uint64_t)doc * s->norm_size, s->norm_size,
                                    &rc, err);
     if (!p) return rc;
-    *len = rd_u32(p);
-    if (title_len) *title_len = rd_u32(p + 4);
+    if (s->norm_size == NORM_SIZE) {
+        *len = rd_u32(p);
+        if (title_len) *title_len = rd_u32(p + 4);
+    } else {
+        *len = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+        if (title_len) *title_len = (uint32_t)p[2] | (uint32_t)p[3] << 8;
+    }
     return SIFT_OK;
 }
 
