@@ -26,3 +26,7 @@ bash scripts/valgrind.sh build
 
 (cd build && ctest --output-on-failure -j "$JOBS")
 
+
+echo "== benchmark smoke run (bench/compare.sh --quick: Reuters, 200 queries, all engines)"
+bash bench/compare.sh --quick >/dev/null
+echo "benchmark smoke run: bench/results/quick/report.md"
