@@ -111,6 +111,9 @@ struct postings {
     uint32_t block;              /* index of the decoded block */
     uint32_t n, i;               /* documents in it, current index */
     uint32_t doc;                /* current document or DOC_END */
+    const uint8_t *tf_packed;    /* the block's packed frequencies, until unpacked */
+    uint8_t tf_bits;
+    bool tfs_ready;              /* tfs[] holds the block's frequencies */
     /* positions of the current block, fetched on first use */
     const uint8_t *pos_data;     /* the block's positions bytes */
     size_t pos_bytes;
@@ -137,7 +140,15 @@ uint32_t postings_next(struct postings *p);
 uint32_t postings_next_block(struct postings *p);
 /* The first document >= target (target > current). */
 uint32_t postings_advance(struct postings *p, uint32_t target);
-static inline uint32_t postings_tf(const struct postings *p) { return p->tfs[p->i]; }
+/* Frequencies of a full block are unpacked on first use: a conjunction
+ * or phrase looks at many blocks only for their documents. A corrupt
+ * frequency gives 0 (p->rc set). */
+void postings_decode_tfs(struct postings *p);
+static inline uint32_t postings_tf(struct postings *p)
+{
+    if (!p->tfs_ready) postings_decode_tfs(p);
+    return p->tfs[p->i];
+}
 /* Positions of the current document into out (tf values); -1 on corrupt
  * data (p->rc set). */
 int postings_positions(struct postings *p, uint32_t *out);
