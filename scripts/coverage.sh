@@ -2,6 +2,7 @@
 # Line and branch coverage of the library (common/, indexer/, searcher/) by
 # the whole ctest suite: a gcc --coverage build, lcov, a summary per
 # directory printed and an HTML report in build-cov/html/.
+# (The install test is left out: a coverage build exports gcov symbols.)
 # Usage: bash scripts/coverage.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ cmake -S . -B build-cov -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="--coverage -O0
     -DCMAKE_EXE_LINKER_FLAGS=--coverage -DCMAKE_SHARED_LINKER_FLAGS=--coverage >/dev/null
 cmake --build build-cov -j "$JOBS" >/dev/null
 find build-cov -name '*.gcda' -delete
-(cd build-cov && ctest -j "$JOBS" >/dev/null) || echo "coverage.sh: some tests failed (coverage still reported)"
+(cd build-cov && ctest -j "$JOBS" -E install >/dev/null) || echo "coverage.sh: some tests failed (coverage still reported)"
 lcov -q --rc lcov_branch_coverage=1 --capture --directory build-cov --output-file build-cov/all.info 2>/dev/null
 lcov -q --rc lcov_branch_coverage=1 --extract build-cov/all.info "$PWD/common/*" "$PWD/indexer/*" \
     "$PWD/searcher/*" --output-file build-cov/lib.info 2>/dev/null
