@@ -161,17 +161,9 @@ uint32_t postings_advance(struct postings *p, uint32_t target)
 {
     if (p->doc == DOC_END) return DOC_END;
     if (p->docs[p->n - 1] < target) {
-        /* skip whole blocks by their last document */
+        /* skip whole blocks by their last document (the next ones first) */
         uint32_t b = p->block + 1;
-        if (p->skips) {
-            uint32_t lo = b, hi = p->nblocks;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo) / 2;
-                if (rd_u32(p->skips + (size_t)mid * SKIP_ENTRY) < target) lo = mid + 1;
-                else hi = mid;
-            }
-            b = lo;
-        }
+        if (p->skips) b = postings_find_block(p, b, target);
         if (load_block(p, b) == DOC_END) return DOC_END;
     }
     /* within the block: leapfrogging targets are mostly a few entries on,
