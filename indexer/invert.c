@@ -55,8 +55,9 @@ struct inverter {
     struct buf arena;      /* term bytes */
     struct slab *slabs;
     size_t slab_bytes;
-    uint64_t *doc_tokens;  /* (term index << 32 | position) of the current doc,
-                              then as many entries of sorting space */
+    uint64_t *doc_tokens;  /* (term index << 32 | position) of the current doc */
+    uint64_t *sort_tmp;    /* radix sort space, for documents of <= SORT_TMP_MAX tokens */
+    size_t cap_sort_tmp;
     size_t ndoc_tokens, cap_doc_tokens;
     unsigned nruns;        /* live runs, in document order ... */
     unsigned *runs;        /* ... by file number */
@@ -124,6 +125,7 @@ void inverter_free(struct inverter *inv)
     free(inv->slots);
     buf_free(&inv->arena);
     free(inv->doc_tokens);
+    free(inv->sort_tmp);
     free(inv->tmp_prefix);
     free(inv);
 }
@@ -132,7 +134,7 @@ size_t inverter_memory(const struct inverter *inv)
 {
     return inv->slab_bytes + (size_t)inv->cap_terms * sizeof(struct term) +
            (size_t)inv->nslots * sizeof(uint32_t) + inv->arena.cap +
-           inv->cap_doc_tokens * 2 * sizeof(uint64_t);
+           (inv->cap_doc_tokens + inv->cap_sort_tmp) * sizeof(uint64_t);
 }
 
 unsigned inverter_runs(const struct inverter *inv) { return inv->nruns; }
@@ -187,7 +189,7 @@ sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, 
     if (id == UINT32_MAX) return SIFT_ERR_NOMEM;
     if (inv->ndoc_tokens == inv->cap_doc_tokens) {
         size_t cap = inv->cap_doc_tokens ? inv->cap_doc_tokens * 2 : 4096;
-        uint64_t *d = realloc(inv->doc_tokens, 2 * cap * sizeof *d);
+        uint64_t *d = realloc(inv->doc_tokens, cap * sizeof *d);
         if (!d) return SIFT_ERR_NOMEM;
         inv->doc_tokens = d;
         inv->cap_doc_tokens = cap;
@@ -241,6 +243,42 @@ static bool chain_append(struct inverter *inv, struct term *t, const uint8_t *p,
     return true;
 }
 
+/* In-place quicksort of whole keys (id, then position), for documents too
+ * large to sort with a copy beside them: no extra memory but the stack. */
+static void sort_in_place(uint64_t *a, size_t n)
+{
+    while (n > 16) {
+        uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
+        uint64_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < pivot) i++;
+            while (a[j] > pivot) j--;
+            if (i >= j) break;
+            uint64_t t = a[i];
+            a[i++] = a[j];
+            a[j--] = t;
+        }
+        /* recurse into the smaller side, loop on the larger: depth O(log n) */
+        if (j + 1 < n - j - 1) {
+            sort_in_place(a, j + 1);
+            a += j + 1;
+            n -= j + 1;
+        } else {
+            sort_in_place(a + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = a[i];
+        size_t k = i;
+        for (; k > 0 && a[k - 1] > v; k--) a[k] = a[k - 1];
+        a[k] = v;
+    }
+}
+
+#define SORT_TMP_MAX ((size_t)1 << 20)
+
 /* Sort a document's (term id << 32 | position) tokens by term id. They
  * arrive in position order, so a stable sort on the id alone leaves each
  * term's positions ascending: an LSD radix sort over the id's bytes (only
@@ -290,7 +328,20 @@ static sift_err spill(struct inverter *inv, sift_errmsg *err);
 
 sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
 {
-    sort_tokens(inv->doc_tokens, inv->doc_tokens + inv->cap_doc_tokens, inv->ndoc_tokens);
+    size_t n = inv->ndoc_tokens;
+    if (n > SORT_TMP_MAX) {
+        sort_in_place(inv->doc_tokens, n);
+    } else {
+        if (n > 48 && n > inv->cap_sort_tmp) {
+            size_t cap = inv->cap_sort_tmp ? inv->cap_sort_tmp : 4096;
+            while (cap < n) cap *= 2;
+            uint64_t *t = realloc(inv->sort_tmp, cap * sizeof *t);
+            if (!t) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while inverting");
+            inv->sort_tmp = t;
+            inv->cap_sort_tmp = cap;
+        }
+        sort_tokens(inv->doc_tokens, inv->sort_tmp, n);
+    }
     for (size_t i = 0; i < inv->ndoc_tokens;) {
         uint32_t id = (uint32_t)(inv->doc_tokens[i] >> 32);
         size_t j = i;
@@ -311,7 +362,7 @@ sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
     }
     inv->ndoc_tokens = 0;
     /* a huge document leaves a huge token buffer: give it back */
-    if (inv->cap_doc_tokens * 2 * sizeof(uint64_t) > inv->budget / 4) {
+    if (inv->cap_doc_tokens * sizeof(uint64_t) > inv->budget / 4) {
         free(inv->doc_tokens);
         inv->doc_tokens = NULL;
         inv->cap_doc_tokens = 0;
