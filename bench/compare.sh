@@ -124,6 +124,9 @@ for corpus in $corpora; do
         [ $e = lucene ] && mkdir -p "$idx"
         sync
         /usr/bin/time -f "%e %M" -o "$R/$e.time" $(index_cmd $e "$docs" "$idx") 2>"$R/$e.index.log" >/dev/null
+        # let the kernel write the new index back now, not during the queries
+        sync
+        sleep 2
         read -r secs kb <"$R/$e.time"
         read -r bytes nostore < <(index_bytes $e "$idx")
         echo "{\"seconds\": $secs, \"peak_kb\": $kb, \"input_bytes\": $(wc -c <"$docs"), \"index_bytes\": $bytes, \"index_bytes_no_store\": ${nostore:-null}}" >"$R/$e.index.json"
