@@ -230,13 +230,15 @@ static int field_ranges(const struct qnode *n, struct doc_ctx *dc, uint32_t r[4]
     }
 }
 
-static bool load_positions(struct qit *it, size_t i)
+/* Positions of slot i on the current document dc->doc. */
+static bool load_positions(struct qit *it, size_t i, struct doc_ctx *dc)
 {
     if (it->pos_doc[i] == it->post[i].doc) return true;
     struct postings *p = &it->post[i];
-    uint32_t tf = postings_tf(p), dl = 0;
-    sift_err rc = p->rc ? p->rc : segment_norm(p->seg, p->doc, &dl, NULL, p->err);
+    uint32_t tf = postings_tf(p);
+    sift_err rc = p->rc ? p->rc : doc_ctx_load(dc);   /* the length the scoring loads anyway */
     if (rc) p->rc = rc;
+    uint32_t dl = dc->len;
     if (!p->rc && tf > dl)   /* a document holds at most dl positions */
         p->rc = sift_fail(p->err, SIFT_ERR_CORRUPT, "%s: postings: frequency %u exceeds the document length %u",
                           p->seg->file.path, tf, dl);
@@ -264,7 +266,7 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
     }
     struct prox_slot slots[QUERY_MAX_PHRASE];
     for (size_t i = 0; i < it->nslots; i++) {
-        if (!load_positions(it, i)) return false;
+        if (!load_positions(it, i, dc)) return false;
         slots[i] = (struct prox_slot){ it->pos[i], postings_tf(&it->post[i]), n->terms[i].id };
     }
     uint32_t r[4];
@@ -316,7 +318,7 @@ bool qit_confirm(struct qit *it, struct doc_ctx *dc)
 /* BM25F frequency of a word: title and text occurrences weighted. */
 static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
-    if (!load_positions(it, 0) || doc_ctx_load(dc)) return it->freq;
+    if (!load_positions(it, 0, dc) || doc_ctx_load(dc)) return it->freq;
     uint32_t tf = postings_tf(&it->post[0]), in_title = 0;
     while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
     return sc->w_title * in_title + sc->w_text * (tf - in_title);
@@ -367,7 +369,7 @@ double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *s
     collect_words(it, dc, w, &n);
     if (n < 2) return 0;
     for (size_t i = 0; i < n; i++)
-        if (!load_positions(w[i], 0)) return 0;
+        if (!load_positions(w[i], 0, dc)) return 0;
     double bonus = 0;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n && j <= i + PROX_PAIR_SPAN; j++) {
@@ -430,7 +432,7 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
     if (n->kind == QK_TERM) {
         uint32_t tf = postings_tf(&it->post[0]);
         char where[160] = "";
-        if (load_positions(it, 0)) {
+        if (load_positions(it, 0, dc)) {
             size_t o = 0;
             for (uint32_t k = 0; k < tf && k < 8 && o < sizeof where - 16; k++)
                 o += (size_t)snprintf(where + o, sizeof where - o, "%s%u", k ? "," : "", it->pos[0][k]);
