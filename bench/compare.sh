@@ -61,7 +61,7 @@ cc -O2 -o "$BIN/fts5_bench" bench/peers/fts5_bench.c -lsqlite3 -lcjson -lz
 c++ -O2 -o "$BIN/xapian_bench" bench/peers/xapian_bench.cc -lxapian -lcjson -lz
 jar() { ls /usr/share/java/lucene-$1-8*.jar | head -1; }
 LUCENE_CP=$(jar core):$(jar analyzers-common):$(jar queryparser)
-javac -d "$BIN" -cp "$LUCENE_CP" bench/peers/LuceneBench.java
+javac -d "$BIN" -cp "$LUCENE_CP" bench/lucene/JsonLine.java bench/peers/LuceneBench.java
 JAVA="java -Xms1g -Xmx4g -cp $BIN:$LUCENE_CP LuceneBench"
 
 # --- queries and data

@@ -25,7 +25,7 @@ cmake --build build -j "$(nproc)" --target search search-index search-eval >/dev
 LUCENE_CP=$(ls /usr/share/java/lucene-core-8*.jar | head -1):$(ls /usr/share/java/lucene-analyzers-common-8*.jar | head -1)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-javac -d "$W/classes" -cp "$LUCENE_CP" bench/lucene/LuceneRun.java
+javac -d "$W/classes" -cp "$LUCENE_CP" bench/lucene/JsonLine.java bench/lucene/LuceneRun.java
 
 # collection name, docs, queries (tsv), qrels
 prepare() {

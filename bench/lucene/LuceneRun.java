@@ -6,7 +6,6 @@
 // Prints TREC run lines "qid Q0 docid rank score lucene", 1000 per query.
 import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.GZIPInputStream;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
@@ -18,64 +17,18 @@ import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
 
 public class LuceneRun {
-    /* The string value of "key" in a one-line JSON object (escapes decoded), or null. */
-    static String field(String line, String key) {
-        String pat = "\"" + key + "\"";
-        int i = line.indexOf(pat);
-        while (i >= 0) {
-            int j = i + pat.length();
-            while (j < line.length() && line.charAt(j) == ' ') j++;
-            if (j < line.length() && line.charAt(j) == ':') {
-                j++;
-                while (j < line.length() && line.charAt(j) == ' ') j++;
-                if (j < line.length() && line.charAt(j) == '"') return unescape(line, j + 1);
-                int e = j;
-                while (e < line.length() && ",}".indexOf(line.charAt(e)) < 0) e++;
-                return line.substring(j, e).trim();
-            }
-            i = line.indexOf(pat, i + 1);
-        }
-        return null;
-    }
-
-    static String unescape(String s, int i) {
-        StringBuilder b = new StringBuilder();
-        for (; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"') break;
-            if (c != '\\') { b.append(c); continue; }
-            char n = s.charAt(++i);
-            switch (n) {
-                case 'n': b.append('\n'); break;
-                case 't': b.append('\t'); break;
-                case 'r': b.append('\r'); break;
-                case 'b': b.append('\b'); break;
-                case 'f': b.append('\f'); break;
-                case 'u': b.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16)); i += 4; break;
-                default: b.append(n);
-            }
-        }
-        return b.toString();
-    }
-
-    static BufferedReader open(String path) throws IOException {
-        InputStream in = new FileInputStream(path);
-        if (path.endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-    }
-
     public static void main(String[] args) throws Exception {
         float k1 = Float.parseFloat(args[2]), b = Float.parseFloat(args[3]);
         Analyzer analyzer = new EnglishAnalyzer();
         ByteBuffersDirectory dir = new ByteBuffersDirectory();
         IndexWriterConfig cfg = new IndexWriterConfig(analyzer);
         cfg.setSimilarity(new BM25Similarity(k1, b));
-        try (IndexWriter w = new IndexWriter(dir, cfg); BufferedReader in = open(args[0])) {
+        try (IndexWriter w = new IndexWriter(dir, cfg); BufferedReader in = JsonLine.open(args[0])) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.isEmpty()) continue;
-                String id = field(line, "id");
-                if (id == null) id = field(line, "_id");
-                String title = field(line, "title"), text = field(line, "text");
+                String id = JsonLine.field(line, "id");
+                if (id == null) id = JsonLine.field(line, "_id");
+                String title = JsonLine.field(line, "title"), text = JsonLine.field(line, "text");
                 Document d = new Document();
                 d.add(new StringField("id", id, Field.Store.YES));
                 d.add(new TextField("body", (title == null ? "" : title) + "\n" + (text == null ? "" : text), Field.Store.NO));
@@ -86,7 +39,7 @@ public class LuceneRun {
         searcher.setSimilarity(new BM25Similarity(k1, b));
         BooleanQuery.setMaxClauseCount(65536);
         PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
-        try (BufferedReader q = open(args[1])) {
+        try (BufferedReader q = JsonLine.open(args[1])) {
             for (String line; (line = q.readLine()) != null; ) {
                 int tab = line.indexOf('\t');
                 if (tab < 0) continue;

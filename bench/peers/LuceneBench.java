@@ -15,7 +15,6 @@ import java.io.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.zip.GZIPInputStream;
 import org.apache.lucene.analysis.CharArraySet;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.*;
@@ -26,40 +25,10 @@ import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.MMapDirectory;
 
 public class LuceneBench {
+    /* A member's value, "" when absent. */
     static String field(String line, String key) {
-        String pat = "\"" + key + "\"";
-        for (int i = line.indexOf(pat); i >= 0; i = line.indexOf(pat, i + 1)) {
-            int j = i + pat.length();
-            while (j < line.length() && line.charAt(j) == ' ') j++;
-            if (j >= line.length() || line.charAt(j) != ':') continue;
-            j++;
-            while (j < line.length() && line.charAt(j) == ' ') j++;
-            if (j < line.length() && line.charAt(j) == '"') return unescape(line, j + 1);
-            int e = j;
-            while (e < line.length() && ",}".indexOf(line.charAt(e)) < 0) e++;
-            return line.substring(j, e).trim();
-        }
-        return "";
-    }
-
-    static String unescape(String s, int i) {
-        StringBuilder b = new StringBuilder();
-        for (; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"') break;
-            if (c != '\\') { b.append(c); continue; }
-            char n = s.charAt(++i);
-            switch (n) {
-                case 'n': b.append('\n'); break;
-                case 't': b.append('\t'); break;
-                case 'r': b.append('\r'); break;
-                case 'b': b.append('\b'); break;
-                case 'f': b.append('\f'); break;
-                case 'u': b.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16)); i += 4; break;
-                default: b.append(n);
-            }
-        }
-        return b.toString();
+        String v = JsonLine.field(line, key);
+        return v == null ? "" : v;
     }
 
     static void index(String docs, String dir) throws Exception {
@@ -69,11 +38,9 @@ public class LuceneBench {
         cfg.setMergeScheduler(new SerialMergeScheduler());
         cfg.setUseCompoundFile(false);
         cfg.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
-        InputStream raw = new FileInputStream(docs);
-        if (docs.endsWith(".gz")) raw = new GZIPInputStream(raw, 1 << 16);
         long n = 0;
         try (IndexWriter w = new IndexWriter(new MMapDirectory(Paths.get(dir)), cfg);
-             BufferedReader in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8), 1 << 16)) {
+             BufferedReader in = JsonLine.open(docs)) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.isEmpty()) continue;
                 Document d = new Document();
