@@ -57,10 +57,14 @@ static inline size_t varint_size(uint64_t v)
  * 64-bit words, each step followed by h ^= h >> 29, then the remaining
  * bytes one at a time the same way, and finally the length mixed in. A
  * word at a time runs about eight times faster than byte-wise FNV-1a. */
-static inline uint64_t hash64(const void *p, size_t n)
+#define HASH64_INIT 14695981039346656037ull
+
+/* hash64 in pieces: h = HASH64_INIT, then hash64_update over the pieces
+ * in order (every piece but the last a multiple of 8 bytes long), then
+ * hash64_final with the total length. */
+static inline uint64_t hash64_update(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
-    uint64_t h = 14695981039346656037ull;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         h = (h ^ rd_u64(b + i)) * 1099511628211ull;
@@ -70,7 +74,17 @@ static inline uint64_t hash64(const void *p, size_t n)
         h = (h ^ b[i]) * 1099511628211ull;
         h ^= h >> 29;
     }
-    return (h ^ (uint64_t)n) * 1099511628211ull;
+    return h;
+}
+
+static inline uint64_t hash64_final(uint64_t h, uint64_t n)
+{
+    return (h ^ n) * 1099511628211ull;
+}
+
+static inline uint64_t hash64(const void *p, size_t n)
+{
+    return hash64_final(hash64_update(HASH64_INIT, p, n), n);
 }
 
 /* A bounded reader. */

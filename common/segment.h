@@ -29,6 +29,8 @@ enum segment_section {
 #define DICT_INDEX_ENTRY 16
 #define STORE_INDEX_ENTRY 16
 #define STORE_BLOCK_TARGET (32 * 1024)
+/* A record this large is deflated and inflated as a stream, never whole. */
+#define STORE_STREAM_MIN (1u << 20)
 #define SKIP_ENTRY 24
 
 #endif

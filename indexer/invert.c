@@ -7,7 +7,10 @@
  *   varint term length, term bytes, varint df, varint payload length,
  *   payload (the chunk bytes, with gaps restarting at -1 in every run).
  * Runs cover increasing doc ranges, so merging a term is concatenating its
- * runs' payloads in run order.
+ * runs' payloads in run order -- except that a document too large for the
+ * budget is spilled in pieces: then a run's last document may be the next
+ * run's first, and the merge joins the two entries (positions keep rising
+ * from piece to piece).
  */
 #include "invert.h"
 
@@ -59,6 +62,8 @@ struct inverter {
     uint64_t *sort_tmp;    /* radix sort space, for documents of <= SORT_TMP_MAX tokens */
     size_t cap_sort_tmp;
     size_t ndoc_tokens, cap_doc_tokens;
+    size_t fold_tokens;    /* a document this long is folded and spilled in pieces */
+    uint32_t doc;          /* the open document */
     unsigned nruns;        /* live runs, in document order ... */
     unsigned *runs;        /* ... by file number */
     unsigned next_run;     /* file numbers used so far */
@@ -84,6 +89,9 @@ struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes)
     if (!inv) return NULL;
     inv->tmp_prefix = strdup(tmp_prefix);
     inv->budget = budget_bytes;
+    /* the tokens and their sort space take at most a quarter of the budget */
+    inv->fold_tokens = budget_bytes / 8 / sizeof(uint64_t);
+    if (inv->fold_tokens < 4096) inv->fold_tokens = 4096;
     inv->nslots = 1u << 14;
     inv->slots = calloc(inv->nslots, sizeof *inv->slots);
     if (!inv->tmp_prefix || !inv->slots) {
@@ -181,21 +189,6 @@ static uint32_t term_id(struct inverter *inv, const char *s, size_t n)
     inv->slots[k] = id + 1;
     if (inv->nterms * 2 > inv->nslots && !grow_slots(inv)) return UINT32_MAX;
     return id;
-}
-
-sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, uint32_t pos)
-{
-    uint32_t id = term_id(inv, term, len);
-    if (id == UINT32_MAX) return SIFT_ERR_NOMEM;
-    if (inv->ndoc_tokens == inv->cap_doc_tokens) {
-        size_t cap = inv->cap_doc_tokens ? inv->cap_doc_tokens * 2 : 4096;
-        uint64_t *d = realloc(inv->doc_tokens, cap * sizeof *d);
-        if (!d) return SIFT_ERR_NOMEM;
-        inv->doc_tokens = d;
-        inv->cap_doc_tokens = cap;
-    }
-    inv->doc_tokens[inv->ndoc_tokens++] = (uint64_t)id << 32 | pos;
-    return SIFT_OK;
 }
 
 /* -------------------------------------------------------- chunk chains */
@@ -326,7 +319,8 @@ static bool chain_varint(struct inverter *inv, struct term *t, uint64_t v)
 
 static sift_err spill(struct inverter *inv, sift_errmsg *err);
 
-sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
+/* Fold the open document's tokens so far into its terms' chains. */
+static sift_err fold(struct inverter *inv, sift_errmsg *err)
 {
     size_t n = inv->ndoc_tokens;
     if (n > SORT_TMP_MAX) {
@@ -342,10 +336,11 @@ sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
         }
         sort_tokens(inv->doc_tokens, inv->sort_tmp, n);
     }
-    for (size_t i = 0; i < inv->ndoc_tokens;) {
+    uint32_t doc = inv->doc;
+    for (size_t i = 0; i < n;) {
         uint32_t id = (uint32_t)(inv->doc_tokens[i] >> 32);
         size_t j = i;
-        while (j < inv->ndoc_tokens && (uint32_t)(inv->doc_tokens[j] >> 32) == id) j++;
+        while (j < n && (uint32_t)(inv->doc_tokens[j] >> 32) == id) j++;
         struct term *t = &inv->terms[id];
         bool ok = chain_varint(inv, t, (uint64_t)((int64_t)doc - t->last_doc - 1));
         ok = ok && chain_varint(inv, t, j - i);
@@ -361,12 +356,44 @@ sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err)
         i = j;
     }
     inv->ndoc_tokens = 0;
-    /* a huge document leaves a huge token buffer: give it back */
-    if (inv->cap_doc_tokens * sizeof(uint64_t) > inv->budget / 4) {
-        free(inv->doc_tokens);
-        inv->doc_tokens = NULL;
-        inv->cap_doc_tokens = 0;
+    return SIFT_OK;
+}
+
+void inverter_begin_doc(struct inverter *inv, uint32_t doc)
+{
+    inv->doc = doc;
+    inv->ndoc_tokens = 0;
+}
+
+sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, uint32_t pos,
+                            sift_errmsg *err)
+{
+    if (inv->ndoc_tokens == inv->fold_tokens) {
+        /* a huge document: its piece so far goes to a run of its own, and
+         * the document goes on in the next (a chain holds one entry per
+         * document, so a piece is never followed by another in memory) */
+        sift_err rc = fold(inv, err);
+        if (!rc) rc = spill(inv, err);
+        if (rc) return rc;
     }
+    uint32_t id = term_id(inv, term, len);
+    if (id == UINT32_MAX) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while inverting");
+    if (inv->ndoc_tokens == inv->cap_doc_tokens) {
+        size_t cap = inv->cap_doc_tokens ? inv->cap_doc_tokens * 2 : 4096;
+        if (cap > inv->fold_tokens) cap = inv->fold_tokens;
+        uint64_t *d = realloc(inv->doc_tokens, cap * sizeof *d);
+        if (!d) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while inverting");
+        inv->doc_tokens = d;
+        inv->cap_doc_tokens = cap;
+    }
+    inv->doc_tokens[inv->ndoc_tokens++] = (uint64_t)id << 32 | pos;
+    return SIFT_OK;
+}
+
+sift_err inverter_end_doc(struct inverter *inv, sift_errmsg *err)
+{
+    sift_err rc = fold(inv, err);
+    if (rc) return rc;
     if (inverter_memory(inv) > inv->budget) return spill(inv, err);
     return SIFT_OK;
 }
@@ -516,36 +543,46 @@ static int term_cmp(const struct run_reader *a, const struct run_reader *b)
     return a->term_len < b->term_len ? -1 : a->term_len > b->term_len;
 }
 
+#define POS_PIECE 1024
+
 struct merge_state {
-    uint32_t *positions;
-    size_t cap;
+    uint32_t positions[POS_PIECE];
+    int64_t open_doc;   /* begun in the sink and not yet ended; -1 none */
 };
 
-/* Stream one run's payload for the current term into the sink. */
+/* Stream one run's payload for the current term into the sink. A first
+ * document equal to the open one is the rest of a document spilled in
+ * pieces: its positions continue the open entry. */
 static sift_err feed_payload(struct run_reader *r, struct merge_state *ms,
                              const struct term_sink *sink, sift_errmsg *err)
 {
     int64_t last = -1;
-    for (uint32_t d = 0; d < r->df; d++) {
+    sift_err rc = SIFT_OK;
+    for (uint32_t d = 0; d < r->df && !rc; d++) {
         uint64_t gap = rr_varint(r), tf = rr_varint(r);
-        if (r->bad || tf == 0 || tf > UINT32_MAX) break;
-        if (tf > ms->cap) {
-            uint32_t *p = realloc(ms->positions, tf * sizeof *p);
-            if (!p) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
-            ms->positions = p;
-            ms->cap = tf;
+        last = last + 1 + (int64_t)gap;
+        if (r->bad || tf == 0 || tf > UINT32_MAX || gap > UINT32_MAX || last > UINT32_MAX) {
+            r->bad = true;
+            break;
+        }
+        if (last != ms->open_doc) {
+            if (ms->open_doc >= 0) rc = sink->end_doc(sink->ctx);
+            if (!rc) rc = sink->begin_doc(sink->ctx, (uint32_t)last);
+            ms->open_doc = last;
         }
         uint32_t pos = 0;
-        for (uint64_t k = 0; k < tf; k++) {
+        size_t n = 0;
+        for (uint64_t k = 0; k < tf && !rc; k++) {
             pos += (uint32_t)rr_varint(r);
-            ms->positions[k] = pos;
+            ms->positions[n++] = pos;
+            if (n == POS_PIECE || k + 1 == tf) {
+                rc = sink->positions(sink->ctx, ms->positions, n);
+                n = 0;
+            }
         }
-        last = last + 1 + (int64_t)gap;
-        sift_err rc = sink->add_doc(sink->ctx, (uint32_t)last, (uint32_t)tf, ms->positions);
-        if (rc) return rc;
     }
-    if (r->bad) return sift_fail(err, SIFT_ERR_IO, "temporary run file is damaged");
-    return SIFT_OK;
+    if (!rc && r->bad) rc = sift_fail(err, SIFT_ERR_IO, "temporary run file is damaged");
+    return rc;
 }
 
 /* Merge runs runs[0..n) (consecutive in document order) into sink. */
@@ -554,8 +591,12 @@ static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned 
 {
     sift_err rc = SIFT_OK;
     struct run_reader *rr = calloc(n ? n : 1, sizeof *rr);
-    struct merge_state ms = { 0 };
-    if (!rr) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
+    struct merge_state *ms = malloc(sizeof *ms);
+    if (!rr || !ms) {
+        free(rr);
+        free(ms);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
+    }
     char path[4096];
     for (unsigned k = 0; k < n && !rc; k++) {
         run_path(inv, runs[k], path, sizeof path);
@@ -576,11 +617,13 @@ static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned 
         if (rc || best < 0) break;
         struct run_reader *b = &rr[best];
         rc = sink->begin_term(sink->ctx, b->term, b->term_len);
+        ms->open_doc = -1;
         for (unsigned k = (unsigned)best; !rc && k < n; k++) {
             if (!rr[k].has_term || term_cmp(&rr[k], b) != 0) continue;
-            rc = feed_payload(&rr[k], &ms, sink, err);
+            rc = feed_payload(&rr[k], ms, sink, err);
             if (!rc && k != (unsigned)best) rr_next_term(&rr[k]);
         }
+        if (!rc && ms->open_doc >= 0) rc = sink->end_doc(sink->ctx);
         if (!rc) rc = sink->end_term(sink->ctx);
         if (!rc) rr_next_term(b);
     }
@@ -589,11 +632,13 @@ static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned 
         free(rr[k].buf);
     }
     free(rr);
-    free(ms.positions);
+    free(ms);
     return rc;
 }
 
-/* A sink writing the run format, for intermediate merges. */
+/* A sink writing the run format, for intermediate merges. A term's
+ * payload is held until its end (its length comes first), and the open
+ * document's positions until the document's end (its tf comes first). */
 struct run_sink {
     FILE *f;
     const char *path;
@@ -601,7 +646,8 @@ struct run_sink {
     size_t term_len;
     uint32_t df;
     int64_t last;
-    struct buf payload;
+    uint32_t doc, tf, prev_pos;
+    struct buf payload, doc_positions;
     sift_errmsg *err;
 };
 
@@ -617,18 +663,37 @@ static sift_err rs_begin(void *ctx, const char *term, size_t len)
     return SIFT_OK;
 }
 
-static sift_err rs_add(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions)
+static sift_err rs_begin_doc(void *ctx, uint32_t doc)
 {
     struct run_sink *s = ctx;
-    bool ok = buf_varint(&s->payload, (uint64_t)((int64_t)doc - s->last - 1)) && buf_varint(&s->payload, tf);
-    uint32_t prev = 0;
-    for (uint32_t k = 0; ok && k < tf; k++) {
-        ok = buf_varint(&s->payload, positions[k] - prev);
-        prev = positions[k];
+    s->doc = doc;
+    s->tf = 0;
+    s->prev_pos = 0;
+    s->doc_positions.len = 0;
+    return SIFT_OK;
+}
+
+static sift_err rs_positions(void *ctx, const uint32_t *positions, size_t n)
+{
+    struct run_sink *s = ctx;
+    for (size_t k = 0; k < n; k++) {
+        if (!buf_varint(&s->doc_positions, positions[k] - s->prev_pos))
+            return sift_fail(s->err, SIFT_ERR_NOMEM, "out of memory while merging runs");
+        s->prev_pos = positions[k];
     }
-    if (!ok) return sift_fail(s->err, SIFT_ERR_NOMEM, "out of memory while merging runs");
+    s->tf += (uint32_t)n;
+    return SIFT_OK;
+}
+
+static sift_err rs_end_doc(void *ctx)
+{
+    struct run_sink *s = ctx;
+    if (!buf_varint(&s->payload, (uint64_t)((int64_t)s->doc - s->last - 1)) ||
+        !buf_varint(&s->payload, s->tf) ||
+        !buf_append(&s->payload, s->doc_positions.data, s->doc_positions.len))
+        return sift_fail(s->err, SIFT_ERR_NOMEM, "out of memory while merging runs");
     s->df++;
-    s->last = doc;
+    s->last = s->doc;
     return SIFT_OK;
 }
 
@@ -649,14 +714,15 @@ static sift_err merge_level(struct inverter *inv, sift_errmsg *err)
     char path[4096];
     unsigned number = inv->next_run++;
     run_path(inv, number, path, sizeof path);
-    struct run_sink rs = { fopen(path, "wb"), path, { 0 }, 0, 0, -1, { 0 }, err };
+    struct run_sink rs = { .f = fopen(path, "wb"), .path = path, .last = -1, .err = err };
     if (!rs.f) return io_error(err, path, "cannot create run file");
     setvbuf(rs.f, NULL, _IOFBF, 1 << 20);
-    struct term_sink sink = { &rs, rs_begin, rs_add, rs_end };
+    struct term_sink sink = { &rs, rs_begin, rs_begin_doc, rs_positions, rs_end_doc, rs_end };
     sift_err rc = merge_runs(inv, inv->runs, MERGE_FAN_IN, &sink, err);
     if (fflush(rs.f) != 0 && !rc) rc = io_error(err, path, "write");
     if (fclose(rs.f) != 0 && !rc) rc = io_error(err, path, "close");
     buf_free(&rs.payload);
+    buf_free(&rs.doc_positions);
     if (rc) return rc;
     for (unsigned k = 0; k < MERGE_FAN_IN; k++) {
         run_path(inv, inv->runs[k], path, sizeof path);

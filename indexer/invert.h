@@ -17,12 +17,17 @@
 
 struct inverter;
 
-/* Receives the merged postings: for each term in byte order, begin, then
- * every document in doc-id order with its positions, then end. */
+/* Receives the merged postings: for each term in byte order, begin_term,
+ * then every document in doc-id order -- begin_doc, its positions in
+ * increasing order over one or more `positions` calls, end_doc -- then
+ * end_term. Positions come in pieces so that a document with millions of
+ * them never needs them all in memory. */
 struct term_sink {
     void *ctx;
     sift_err (*begin_term)(void *ctx, const char *term, size_t len);
-    sift_err (*add_doc)(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions);
+    sift_err (*begin_doc)(void *ctx, uint32_t doc);
+    sift_err (*positions)(void *ctx, const uint32_t *positions, size_t n);
+    sift_err (*end_doc)(void *ctx);
     sift_err (*end_term)(void *ctx);
 };
 
@@ -30,10 +35,16 @@ struct term_sink {
 struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes);
 void inverter_free(struct inverter *inv);   /* also removes its run files */
 
-sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, uint32_t pos);
-/* Fold the tokens added since the last call into postings of doc `doc`
- * (doc ids strictly increasing); may spill a run. */
-sift_err inverter_end_doc(struct inverter *inv, uint32_t doc, sift_errmsg *err);
+/* Documents come one at a time, doc ids strictly increasing: begin, its
+ * tokens in position order, end. A document whose tokens outgrow a part
+ * of the budget is folded into postings so far and spilled as a run, so
+ * one document may span runs (the merge joins its pieces): memory stays
+ * near the budget whatever the size of a document. */
+void inverter_begin_doc(struct inverter *inv, uint32_t doc);
+sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, uint32_t pos,
+                            sift_errmsg *err);
+/* Fold the document's remaining tokens into postings; may spill a run. */
+sift_err inverter_end_doc(struct inverter *inv, sift_errmsg *err);
 /* Merge everything into sink. Call once, after the last document. */
 sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err);
 

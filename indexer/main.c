@@ -126,7 +126,10 @@ static int on_doc(void *ctx, const struct source_doc *d)
     }
     sift_doc_info info = { d->source, d->path, d->size, d->mtime_ns, d->hash };
     sift_err rc = sift_writer_set_info(r->w, &info, &r->err);
-    if (!rc) rc = sift_writer_add(r->w, d->id, d->title, d->text, d->text_len, &r->err);
+    if (!rc && d->read)
+        rc = sift_writer_add_stream(r->w, d->id, d->title, d->text_len, d->read, d->read_ctx, &r->err);
+    else if (!rc)
+        rc = sift_writer_add(r->w, d->id, d->title, d->text, d->text_len, &r->err);
     if (rc == SIFT_ERR_INVALID || rc == SIFT_ERR_INPUT) {
         if (!r->quiet) fprintf(stderr, "search-index: skipped %s: %s\n", d->path, r->err.msg);
         count_reason(r, "rejected");

@@ -32,29 +32,111 @@ sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budg
 struct add_ctx {
     struct seg_build *b;
     uint64_t count;
+    sift_errmsg *err;
+    sift_err rc;
 };
 
 static int on_token(void *ctx, const struct token *t)
 {
     struct add_ctx *a = ctx;
     a->count++;
-    return inverter_add_token(a->b->inv, t->term, t->len, t->pos) != SIFT_OK;
+    a->rc = inverter_add_token(a->b->inv, t->term, t->len, t->pos, a->err);
+    return a->rc != SIFT_OK;
+}
+
+/* Streamed text is read in pieces of PIECE bytes and analyzed up to the
+ * last byte that surely ends a word (ASCII, neither a letter, a digit nor
+ * a joiner: analyzer.h), the rest carried to the next piece, so the terms
+ * are those of the whole text. Only a "word" longer than CUT_WINDOW with
+ * no such byte is cut, at a character boundary. */
+#define PIECE (1u << 20)
+#define CUT_WINDOW (64u << 10)
+
+static size_t safe_cut(const char *p, size_t n)
+{
+    size_t low = n > CUT_WINDOW ? n - CUT_WINDOW : 0;
+    for (size_t i = n; i > low; i--) {
+        unsigned char c = (unsigned char)p[i - 1];
+        bool alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+        if (c < 0x80 && !alnum && c != '-' && c != '.' && c != '\'' && c != ',') return i;
+    }
+    for (size_t i = n; i > 0 && n - i < 4; i--)
+        if (((unsigned char)p[i - 1] & 0xC0) != 0x80) return (p[i - 1] & 0x80) ? i - 1 : i;
+    return n;
+}
+
+static sift_err store_padding(struct seg_build *b, uint64_t n, sift_errmsg *err)
+{
+    char spaces[4096];
+    memset(spaces, ' ', sizeof spaces);
+    for (sift_err rc; n; n -= rc ? 0 : (n < sizeof spaces ? n : sizeof spaces))
+        if ((rc = docstore_text(&b->store, spaces, n < sizeof spaces ? n : sizeof spaces, err)))
+            return rc;
+    return SIFT_OK;
+}
+
+/* Read, store and analyze a streamed text. *short_read: the reader failed
+ * or ended early (the store is padded so the record stays whole). */
+static sift_err add_stream(struct seg_build *b, struct analyzer *an, const struct build_doc *d,
+                           struct add_ctx *a, uint32_t *pos, bool *short_read, sift_errmsg *err)
+{
+    if (!b->piece && !(b->piece = malloc(PIECE))) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    uint64_t left = d->text_len;
+    size_t carry = 0;
+    sift_err rc = SIFT_OK;
+    while (left && !rc) {
+        size_t want = PIECE - carry < left ? PIECE - carry : (size_t)left;
+        long long got = d->read(d->read_ctx, b->piece + carry, want);
+        if (got <= 0 || (unsigned long long)got > want) {
+            *short_read = true;
+            break;
+        }
+        left -= (uint64_t)got;
+        size_t n = carry + (size_t)got;
+        rc = docstore_text(&b->store, b->piece + carry, (size_t)got, err);
+        size_t cut = left ? safe_cut(b->piece, n) : n;
+        if (!rc && analyzer_run(an, b->piece, cut, *pos, on_token, a, pos)) rc = a->rc;
+        memmove(b->piece, b->piece + cut, n - cut);
+        carry = n - cut;
+    }
+    if (!rc && carry && analyzer_run(an, b->piece, carry, *pos, on_token, a, pos)) rc = a->rc;
+    if (!rc && left) rc = store_padding(b, left, err);
+    return rc;
 }
 
 sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct build_doc *d,
-                       uint32_t *len, sift_errmsg *err)
+                       uint32_t *len, bool *added, sift_errmsg *err)
 {
+    *added = false;
+    if (b->broken)
+        return sift_fail(err, b->broken, "an earlier error left this batch of documents unusable");
     if (b->ndocs == UINT32_MAX)
         return sift_fail(err, SIFT_ERR_INVALID, "too many documents for one segment");
-    struct add_ctx a = { b, 0 };
+    size_t title_len = strlen(d->title), id_len = strlen(d->id);
+    const char *path = d->path ? d->path : "";
+    /* checks first: once the inverter has a token of the document, it
+     * must be finished (a piece of it may be in a run already) */
+    sift_err rc = docstore_begin(&b->store, d->id, id_len, d->title, title_len, path,
+                                 strlen(path), d->text_len, err);
+    if (rc) {
+        if (rc != SIFT_ERR_INVALID) b->broken = rc;   /* the store may hold half a header */
+        return rc;
+    }
+    inverter_begin_doc(b->inv, b->ndocs);
+    struct add_ctx a = { b, 0, err, SIFT_OK };
     uint32_t title_end = 0, end = 0;
-    size_t title_len = strlen(d->title);
-    int bad = analyzer_run(an, d->title, title_len, 0, on_token, &a, &title_end);
+    bool short_read = false;
+    if (analyzer_run(an, d->title, title_len, 0, on_token, &a, &title_end)) rc = a.rc;
     uint64_t title_tokens = a.count;
-    if (!bad) bad = analyzer_run(an, d->text, d->text_len, title_end, on_token, &a, &end);
-    if (bad) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory indexing '%s'", d->id);
-    sift_err rc = inverter_end_doc(b->inv, b->ndocs, err);
-    if (rc) return rc;
+    end = title_end;
+    if (!rc && d->read) {
+        rc = add_stream(b, an, d, &a, &end, &short_read, err);
+    } else if (!rc) {
+        if (analyzer_run(an, d->text, (size_t)d->text_len, title_end, on_token, &a, &end)) rc = a.rc;
+        if (!rc) rc = docstore_text(&b->store, d->text, (size_t)d->text_len, err);
+    }
+    if (!rc) rc = inverter_end_doc(b->inv, err);
+    if (!rc) rc = docstore_end(&b->store, err);
     uint8_t norm[NORM_SIZE], meta[DOC_META_SIZE] = { 0 };
     wr_u32(norm, end);
     wr_u32(norm + 4, title_end);
@@ -62,24 +144,29 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
     wr_u64(meta + 8, (uint64_t)d->mtime_ns);
     wr_u64(meta + 16, d->hash);
     wr_u32(meta + 24, d->source);
-    size_t id_len = strlen(d->id);
-    if (!buf_append(&b->norms, norm, sizeof norm) || !buf_append(&b->meta, meta, sizeof meta) ||
-        !buf_u64(&b->id_index, b->ids.len) || !buf_append(&b->ids, d->id, id_len))
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    const char *path = d->path ? d->path : "";
-    rc = docstore_add(&b->store, d->id, id_len, d->title, title_len, path, strlen(path), d->text,
-                      d->text_len, err);
-    if (rc) return rc;
+    if (!rc && (!buf_append(&b->norms, norm, sizeof norm) || !buf_append(&b->meta, meta, sizeof meta) ||
+                !buf_u64(&b->id_index, b->ids.len) || !buf_append(&b->ids, d->id, id_len)))
+        rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (rc) {
+        b->broken = rc;
+        return rc;
+    }
     b->ndocs++;
     b->tokens += a.count;
     b->title_tokens += title_tokens;
     *len = end;
+    *added = true;
+    if (short_read)
+        return sift_fail(err, SIFT_ERR_INPUT, "'%s': its text ended or failed before %llu bytes",
+                         d->id, (unsigned long long)d->text_len);
     return SIFT_OK;
 }
 
 sift_err seg_build_finish(struct seg_build *b, const char *path, const char *language,
                           const struct buf *sources, sift_errmsg *err)
 {
+    if (b->broken)
+        return sift_fail(err, b->broken, "an earlier error left this batch of documents unusable");
     struct segment_writer sw;
     sift_err rc = segment_writer_open(&sw, b->tmp_prefix, err);
     if (rc) return rc;
@@ -111,5 +198,6 @@ void seg_build_discard(struct seg_build *b)
     buf_free(&b->ids);
     buf_free(&b->meta);
     free(b->tmp_prefix);
+    free(b->piece);
     memset(b, 0, sizeof *b);
 }

@@ -5,6 +5,7 @@
 #ifndef SIFT_SEGMENT_BUILD_H
 #define SIFT_SEGMENT_BUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sift/sift.h>
@@ -22,12 +23,16 @@ struct seg_build {
     struct buf norms, id_index, ids, meta;
     uint32_t ndocs;
     uint64_t tokens, title_tokens;
+    sift_err broken;     /* an error left the inverter mid-document: no more adds */
+    char *piece;         /* the read buffer of streamed documents */
 };
 
 struct build_doc {
     const char *id, *title, *path;
-    const char *text;
-    size_t text_len;
+    const char *text;        /* NULL when `read` streams it */
+    uint64_t text_len;
+    sift_read_fn read;
+    void *read_ctx;
     uint64_t size;
     int64_t mtime_ns;
     uint64_t hash;
@@ -37,9 +42,12 @@ struct build_doc {
 /* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). */
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
                         sift_errmsg *err);
-/* Analyze and add; *len receives the document's token count. */
+/* Analyze and add; *len receives the document's token count. When the
+ * text's reader fails, the document is still added (its tokens may be in
+ * spilled runs already) and SIFT_ERR_INPUT returned with *added true: the
+ * caller deletes doc ndocs - 1. Other errors leave the build unusable. */
 sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct build_doc *d,
-                       uint32_t *len, sift_errmsg *err);
+                       uint32_t *len, bool *added, sift_errmsg *err);
 /* Write the segment file (fsynced). `sources` holds the source strings. */
 sift_err seg_build_finish(struct seg_build *b, const char *path, const char *language,
                           const struct buf *sources, sift_errmsg *err);

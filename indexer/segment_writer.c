@@ -133,29 +133,56 @@ static uint32_t doc_length(const struct segment_writer *w, uint32_t doc)
     return rd_u32(w->norms->data + (size_t)doc * NORM_SIZE);
 }
 
+/* Pack one full run of 128 values (the u8 width, then the bits). */
+static bool put_run(struct buf *b, const uint32_t *v)
+{
+    unsigned bits = codec_bits(v, POSTINGS_BLOCK);
+    if (!buf_reserve(b, 1 + codec_packed_size(bits))) return false;
+    b->data[b->len++] = (uint8_t)bits;
+    codec_pack(v, bits, b->data + b->len);
+    b->len += codec_packed_size(bits);
+    return true;
+}
+
 /* A value stream of the positions: runs of 128 packed, the rest varints. */
 static bool put_values(struct buf *b, const uint32_t *v, size_t n)
 {
     size_t i = 0;
-    for (; i + POSTINGS_BLOCK <= n; i += POSTINGS_BLOCK) {
-        unsigned bits = codec_bits(v + i, POSTINGS_BLOCK);
-        if (!buf_reserve(b, 1 + codec_packed_size(bits))) return false;
-        b->data[b->len++] = (uint8_t)bits;
-        codec_pack(v + i, bits, b->data + b->len);
-        b->len += codec_packed_size(bits);
-    }
+    for (; i + POSTINGS_BLOCK <= n; i += POSTINGS_BLOCK)
+        if (!put_run(b, v + i)) return false;
     for (; i < n; i++)
         if (!buf_varint(b, v[i])) return false;
     return true;
+}
+
+/* Move the term's positions written so far to the positions file: a
+ * term with huge documents need not hold them all. */
+static sift_err spill_positions(struct segment_writer *w)
+{
+    if (fwrite(w->term_pos.data, 1, w->term_pos.len, w->positions) != w->term_pos.len)
+        return write_fail(w, "positions");
+    w->term_pos_written += w->term_pos.len;
+    w->term_pos.len = 0;
+    return SIFT_OK;
 }
 
 static sift_err flush_postings_block(struct segment_writer *w)
 {
     uint32_t n = w->nbuf;
     if (!n) return SIFT_OK;
-    if (!put_values(&w->term_pos, w->firsts, n) || !put_values(&w->term_pos, w->gaps, w->ngaps))
+    if (!put_values(&w->term_pos, w->firsts, n)) return oom(w);
+    if (w->gap_runs.len >= COPY_CHUNK) {   /* a huge document: write, do not copy */
+        sift_err rc = spill_positions(w);
+        if (rc) return rc;
+        if (fwrite(w->gap_runs.data, 1, w->gap_runs.len, w->positions) != w->gap_runs.len)
+            return write_fail(w, "positions");
+        w->term_pos_written += w->gap_runs.len;
+    } else if (!buf_append(&w->term_pos, w->gap_runs.data, w->gap_runs.len)) {
         return oom(w);
+    }
+    if (!put_values(&w->term_pos, w->gaps, w->ngaps)) return oom(w);
     w->ngaps = 0;
+    w->gap_runs.len = 0;
     uint32_t gaps[POSTINGS_BLOCK], tfm1[POSTINGS_BLOCK];
     int64_t prev = w->prev_doc;
     for (uint32_t i = 0; i < n; i++) {
@@ -193,8 +220,12 @@ static sift_err flush_postings_block(struct segment_writer *w)
     wr_u32(skip + 20, min_len);
     if (b->len > UINT32_MAX || !buf_append(&w->term_skips, skip, sizeof skip)) return oom(w);
     w->prev_doc = w->docs[n - 1];
-    w->block_pos_start = w->term_pos.len;
     w->nbuf = 0;
+    if (w->term_pos.len >= COPY_CHUNK) {
+        sift_err rc = spill_positions(w);
+        if (rc) return rc;
+    }
+    w->block_pos_start = w->term_pos_written + w->term_pos.len;
     return SIFT_OK;
 }
 
@@ -208,31 +239,51 @@ static sift_err sink_begin(void *ctx, const char *term, size_t len)
     w->cur_len = len;
     w->nbuf = 0;
     w->ngaps = 0;
+    w->gap_runs.len = 0;
     w->prev_doc = -1;
     w->term_blocks.len = w->term_skips.len = w->term_pos.len = 0;
+    w->term_pos_written = 0;
     w->block_pos_start = 0;
     w->df = 0;
     w->cf = 0;
     return SIFT_OK;
 }
 
-static sift_err sink_add(void *ctx, uint32_t doc, uint32_t tf, const uint32_t *positions)
+static sift_err sink_begin_doc(void *ctx, uint32_t doc)
 {
     struct segment_writer *w = ctx;
-    if (w->ngaps + tf > w->gaps_cap) {
-        size_t cap = w->gaps_cap ? w->gaps_cap : 1024;
-        while (cap < w->ngaps + tf) cap *= 2;
-        uint32_t *g = realloc(w->gaps, cap * sizeof *g);
-        if (!g) return oom(w);
-        w->gaps = g;
-        w->gaps_cap = cap;
+    w->doc = doc;
+    w->tf = 0;
+    return SIFT_OK;
+}
+
+static sift_err sink_positions(void *ctx, const uint32_t *positions, size_t n)
+{
+    struct segment_writer *w = ctx;
+    if ((uint64_t)w->tf + n > UINT32_MAX)
+        return sift_fail(&w->errmsg, SIFT_ERR_INVALID, "more than 2^32 positions in one document");
+    size_t k = 0;
+    if (n && w->tf == 0) w->firsts[w->nbuf] = w->last_pos = positions[k++];
+    for (; k < n; k++) {
+        w->gaps[w->ngaps++] = positions[k] - w->last_pos - 1;
+        w->last_pos = positions[k];
+        if (w->ngaps == POSTINGS_BLOCK) {
+            if (!put_run(&w->gap_runs, w->gaps)) return oom(w);
+            w->ngaps = 0;
+        }
     }
-    w->firsts[w->nbuf] = positions[0];
-    for (uint32_t k = 1; k < tf; k++) w->gaps[w->ngaps++] = positions[k] - positions[k - 1] - 1;
-    w->docs[w->nbuf] = doc;
-    w->tfs[w->nbuf] = tf;
+    w->tf += (uint32_t)n;
+    return SIFT_OK;
+}
+
+static sift_err sink_end_doc(void *ctx)
+{
+    struct segment_writer *w = ctx;
+    if (!w->tf) return sift_fail(&w->errmsg, SIFT_ERR_INVALID, "a posting without positions");
+    w->docs[w->nbuf] = w->doc;
+    w->tfs[w->nbuf] = w->tf;
     w->df++;
-    w->cf += tf;
+    w->cf += w->tf;
     if (++w->nbuf == POSTINGS_BLOCK) return flush_postings_block(w);
     return SIFT_OK;
 }
@@ -292,7 +343,8 @@ static sift_err sink_end(void *ctx)
     uint32_t nb = (w->df + POSTINGS_BLOCK - 1) / POSTINGS_BLOCK;
     size_t skips = nb > 1 ? w->term_skips.len : 0;
     uint64_t doc_bytes = skips + w->term_blocks.len;
-    rc = dict_add(w, doc_bytes, w->term_pos.len);
+    uint64_t pos_bytes = w->term_pos_written + w->term_pos.len;
+    rc = dict_add(w, doc_bytes, pos_bytes);
     if (rc) return rc;
     if ((skips && fwrite(w->term_skips.data, 1, skips, w->postings) != skips) ||
         fwrite(w->term_blocks.data, 1, w->term_blocks.len, w->postings) != w->term_blocks.len)
@@ -300,7 +352,7 @@ static sift_err sink_end(void *ctx)
     if (fwrite(w->term_pos.data, 1, w->term_pos.len, w->positions) != w->term_pos.len)
         return write_fail(w, "positions");
     w->postings_off += doc_bytes;
-    w->positions_off += w->term_pos.len;
+    w->positions_off += pos_bytes;
     w->stats.term_count++;
     w->stats.posting_count += w->df;
     return SIFT_OK;
@@ -308,7 +360,7 @@ static sift_err sink_end(void *ctx)
 
 struct term_sink segment_writer_sink(struct segment_writer *w)
 {
-    struct term_sink s = { w, sink_begin, sink_add, sink_end };
+    struct term_sink s = { w, sink_begin, sink_begin_doc, sink_positions, sink_end_doc, sink_end };
     return s;
 }
 
@@ -476,8 +528,7 @@ void segment_writer_discard(struct segment_writer *w)
     buf_free(&w->term_blocks);
     buf_free(&w->term_skips);
     buf_free(&w->term_pos);
-    free(w->gaps);
-    w->gaps = NULL;
+    buf_free(&w->gap_runs);
     free(w->tmp_prefix);
     memset(w, 0, sizeof *w);
 }

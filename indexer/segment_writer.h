@@ -39,13 +39,18 @@ struct segment_writer {
     /* the term being written */
     uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
     uint32_t nbuf;
-    /* positions of the buffered documents (layout in segment_writer.c) */
+    /* positions of the buffered documents (layout in segment_writer.c):
+     * the gaps stream is packed 128 values at a time as positions arrive,
+     * so a document with millions of positions costs a few bits each */
     uint32_t firsts[POSTINGS_BLOCK];
-    uint32_t *gaps;
-    size_t ngaps, gaps_cap;
+    uint32_t gaps[POSTINGS_BLOCK];       /* the open gaps run */
+    uint32_t ngaps;
+    struct buf gap_runs;                 /* the block's full gaps runs, packed */
+    uint32_t doc, tf, last_pos;          /* the open document */
     int64_t prev_doc;                    /* last doc of the previous block */
     struct buf term_blocks, term_skips, term_pos;
-    uint64_t block_pos_start;            /* offset in term_pos of this block */
+    uint64_t term_pos_written;           /* of this term, already in `positions` */
+    uint64_t block_pos_start;            /* offset of this block in the term's positions */
     uint32_t df;
     uint64_t cf;
     struct segment_stats stats;

@@ -6,10 +6,12 @@
 #include <libxml/tree.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utf8proc.h>
 #include <zlib.h>
 
@@ -83,6 +85,10 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
         while (s < e && (data[s] == ' ' || data[s] == '\t')) s++;
         size_t t = e;
         while (t > s && (data[t - 1] == ' ' || data[t - 1] == '\t' || data[t - 1] == '\r')) t--;
+        if (t - s > SOURCES_TITLE_MAX) {   /* a long first line is text, not a title */
+            *title_start = *title_len = *body_start = 0;
+            return;
+        }
         if (t > s || e >= len) {
             *title_start = s;
             *title_len = t - s;
@@ -167,6 +173,10 @@ static bool html_extract(const unsigned char *data, size_t len, const char *path
 
 static int read_html_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
 {
+    if ((uint64_t)sb->st_size > SOURCES_PARSE_MAX) {   /* its tree would be several times that */
+        skip(r, path, "HTML file over 16 MiB");
+        return 0;
+    }
     int64_t mtime;
     unsigned char *data;
     size_t len;
@@ -217,6 +227,7 @@ void sources_markdown_title(const char *data, size_t len, size_t *title_start, s
                 while (s < e && (data[s] == ' ' || data[s] == '\t')) s++;
                 size_t t = e;
                 while (t > s && (data[t - 1] == ' ' || data[t - 1] == '\t' || data[t - 1] == '\r' || data[t - 1] == '#')) t--;
+                if (t - s > SOURCES_TITLE_MAX) t = s;   /* too long for a title */
                 if (t > s && i == 0) {
                     *title_start = s;
                     *title_len = t - s;
@@ -236,8 +247,101 @@ void sources_markdown_title(const char *data, size_t len, size_t *title_start, s
     sources_split_title(data, len, title_start, title_len, body_start);
 }
 
+/* ------------------------------------------------- large text files */
+
+#define HEAD (1u << 20)
+
+struct fd_reader {
+    int fd;
+    const char *path;
+    int err;
+};
+
+/* Fill buf as far as the file goes (short only at its end). */
+static long long read_full(int fd, char *buf, size_t cap, int *err)
+{
+    size_t got = 0;
+    while (got < cap) {
+        ssize_t k = read(fd, buf + got, cap - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            *err = errno;
+            return -1;
+        }
+        if (k == 0) break;
+        got += (size_t)k;
+    }
+    return (long long)got;
+}
+
+static long long fd_read(void *ctx, char *buf, size_t cap)
+{
+    struct fd_reader *f = ctx;
+    return read_full(f->fd, buf, cap, &f->err);
+}
+
+/* A text file too large to read whole: a first pass hashes it (the hash
+ * decides whether it changed) and looks for NUL bytes; the title is looked
+ * for in its first MiB; the indexer then reads the body in pieces. */
+static int read_large_text_file(struct reader *r, const char *path, const char *id,
+                                const struct stat *sb)
+{
+    int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    if (r->want) {
+        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0, 0 };
+        if (!r->want(r->ctx, &probe)) return 0;
+    }
+    struct fd_reader f = { open(path, O_RDONLY | O_CLOEXEC), path, 0 };
+    char *head = malloc(HEAD + 1), *piece = malloc(HEAD);
+    int rc = 0;
+    const char *why = NULL;
+    uint64_t len = 0, h = HASH64_INIT;
+    size_t head_len = 0;
+    if (f.fd < 0 || !head || !piece) {
+        why = f.fd < 0 ? strerror(errno) : "out of memory";
+        goto out;
+    }
+    long long k;
+    while ((k = read_full(f.fd, len ? piece : head, HEAD, &f.err)) > 0) {
+        const char *p = len ? piece : head;
+        if (!len) head_len = (size_t)k;
+        if (memchr(p, 0, (size_t)k)) {
+            why = "binary file";
+            goto out;
+        }
+        h = hash64_update(h, p, (size_t)k);   /* pieces of 1 MiB: multiples of 8 */
+        len += (uint64_t)k;
+    }
+    if (k < 0) why = strerror(f.err);
+    else if (!len) why = "empty file";
+    else if (sources_is_binary((const unsigned char *)head, head_len)) why = "binary file";
+    if (why) goto out;
+    size_t ts, tl, bs;
+    if (has_suffix(path, ".md")) sources_markdown_title(head, head_len, &ts, &tl, &bs);
+    else sources_split_title(head, head_len, &ts, &tl, &bs);
+    head[ts + tl] = 0;   /* ts + tl <= head_len <= HEAD */
+    if (lseek(f.fd, (off_t)bs, SEEK_SET) < 0) {
+        why = strerror(errno);
+        goto out;
+    }
+    struct source_doc d = { id, head + ts, path, NULL, len - bs, r->source, len, mtime,
+                            hash64_final(h, len), 1, fd_read, &f };
+    rc = r->on_doc(r->ctx, &d);
+    r->st->docs++;
+    r->st->bytes += len;
+out:
+    if (why) skip(r, path, why);
+    if (f.fd >= 0) close(f.fd);
+    free(head);
+    free(piece);
+    return rc;
+}
+
+/* ------------------------------------------------------- text files */
+
 static int read_text_file(struct reader *r, const char *path, const char *id, const struct stat *sb)
 {
+    if ((uint64_t)sb->st_size > SOURCES_STREAM_ABOVE) return read_large_text_file(r, path, id, sb);
     int64_t mtime;
     unsigned char *data;
     size_t len;
@@ -356,6 +460,13 @@ static int jsonl_entry(struct reader *r, const char *path, unsigned long lineno,
     return json_line(r, path, lineno, line, len);
 }
 
+static void long_line(struct reader *r, const char *path, unsigned long lineno)
+{
+    char where[4200];
+    snprintf(where, sizeof where, "%s:%lu", path, lineno);
+    skip(r, where, "JSON line over 16 MiB");
+}
+
 static int read_jsonl(struct reader *r, const char *path)
 {
     gzFile g = gzopen(path, "rb");
@@ -371,8 +482,17 @@ static int read_jsonl(struct reader *r, const char *path)
     unsigned long lineno = 0;
     int rc = 0, n;
     size_t scan = 0;
+    bool discarding = false;   /* the rest of a line too long to parse */
     while (!rc && (n = gzread(g, chunk, sizeof chunk)) > 0) {
-        if (!buf_append(&line, chunk, (size_t)n)) {
+        const char *c = chunk;
+        if (discarding) {
+            const char *nl = memchr(c, '\n', (size_t)n);
+            if (!nl) continue;
+            discarding = false;
+            n -= (int)(nl + 1 - c);
+            c = nl + 1;
+        }
+        if (!buf_append(&line, c, (size_t)n)) {
             skip(r, path, "out of memory");
             break;
         }
@@ -384,13 +504,19 @@ static int read_jsonl(struct reader *r, const char *path)
             lineno++;
             size_t l = i - start;
             while (l && (line.data[start + l - 1] == '\r')) l--;
-            if (l) rc = jsonl_entry(r, path, lineno, (const char *)line.data + start, l);
+            if (l > SOURCES_PARSE_MAX) long_line(r, path, lineno);
+            else if (l) rc = jsonl_entry(r, path, lineno, (const char *)line.data + start, l);
             start = i + 1;
         }
         r->st->input_done = (uint64_t)gzoffset(g);
         memmove(line.data, line.data + start, line.len - start);
         line.len -= start;
         scan = line.len;
+        if (line.len > SOURCES_PARSE_MAX) {
+            long_line(r, path, ++lineno);
+            line.len = scan = 0;
+            discarding = true;
+        }
     }
     int errnum = 0;
     const char *gerr = gzerror(g, &errnum);

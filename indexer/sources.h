@@ -18,7 +18,16 @@ struct source_doc {
     int64_t mtime_ns;      /* of the file; 0 for JSON Lines */
     uint64_t hash;         /* hash64 of the file or of the JSON line */
     int has_hash;          /* in want_fn probes: hash is set (JSON Lines) */
+    /* A text file over SOURCES_STREAM_ABOVE bytes is not read whole: text
+     * is NULL, text_len its length, and `read` gives it in pieces. */
+    sift_read_fn read;
+    void *read_ctx;
 };
+
+#define SOURCES_STREAM_ABOVE (8u << 20)
+/* Parsed whole, so bounded: longer JSON lines and larger HTML files are
+ * skipped with a warning (a text file of any size streams). */
+#define SOURCES_PARSE_MAX (16u << 20)
 
 /* Called per document; a non-zero return stops reading and is returned. */
 typedef int (*doc_fn)(void *ctx, const struct source_doc *d);
@@ -44,7 +53,10 @@ int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn 
                          void *ctx, struct source_stats *st);
 
 /* Split a text file into title (its first non-empty line, without a
- * leading Markdown '#') and body (the rest). Exposed for tests. */
+ * leading Markdown '#') and body (the rest). A first line longer than
+ * SOURCES_TITLE_MAX bytes is no title: the whole file is the body.
+ * Exposed for tests. */
+#define SOURCES_TITLE_MAX 1024
 void sources_split_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
                          size_t *body_start);
 

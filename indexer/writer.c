@@ -434,11 +434,10 @@ static void delete_entry(sift_writer *w, struct entry *e)
     w->live--;
 }
 
-sift_err sift_writer_add(sift_writer *w, const char *id, const char *title, const char *text,
-                         size_t text_len, sift_errmsg *err)
+/* Add d to the pending documents; it replaces the live one with its id. */
+static sift_err add_doc(sift_writer *w, const struct build_doc *d, sift_errmsg *err)
 {
-    if (!id || !*id) return sift_fail(err, SIFT_ERR_INVALID, "document id is empty");
-    if (!text && text_len) return sift_fail(err, SIFT_ERR_INVALID, "text is NULL");
+    if (!d->id || !*d->id) return sift_fail(err, SIFT_ERR_INVALID, "document id is empty");
     if (!w->pending_open) {
         char *prefix = tmp_prefix(w);
         sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, err)
@@ -447,14 +446,20 @@ sift_err sift_writer_add(sift_writer *w, const char *id, const char *title, cons
         if (rc) return rc;
         w->pending_open = true;
     }
-    struct build_doc d = { id, title ? title : "", w->cur_path, text ? text : "", text_len,
-                           w->cur_size, w->cur_mtime, w->cur_hash, w->cur_source };
     uint32_t len;
-    sift_err rc = seg_build_add(&w->pending, w->an, &d, &len, err);
+    bool added;
+    sift_err rc = seg_build_add(&w->pending, w->an, d, &len, &added, err);
+    if (rc && added) {
+        /* its text failed half way: in the segment, but deleted from the
+         * start, and the live document with its id (if any) stays */
+        if (!buf_u32(&w->pending_dels.docs, w->pending.ndocs - 1))
+            w->pending.broken = SIFT_ERR_NOMEM;
+        w->pending_dels.tokens += len;
+    }
     if (rc) return rc;
-    struct entry *e = find(w, id);
+    struct entry *e = find(w, d->id);
     if (e && e->live) delete_entry(w, e);
-    if (!e) e = insert(w, id, strlen(id));
+    if (!e) e = insert(w, d->id, strlen(d->id));
     if (!e) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     e->seg = -1;
     e->doc = w->pending.ndocs - 1;
@@ -467,6 +472,27 @@ sift_err sift_writer_add(sift_writer *w, const char *id, const char *title, cons
     e->live = true;
     w->live++;
     return SIFT_OK;
+}
+
+sift_err sift_writer_add(sift_writer *w, const char *id, const char *title, const char *text,
+                         size_t text_len, sift_errmsg *err)
+{
+    if (!text && text_len) return sift_fail(err, SIFT_ERR_INVALID, "text is NULL");
+    struct build_doc d = { .id = id, .title = title ? title : "", .path = w->cur_path,
+                           .text = text ? text : "", .text_len = text_len, .size = w->cur_size,
+                           .mtime_ns = w->cur_mtime, .hash = w->cur_hash, .source = w->cur_source };
+    return add_doc(w, &d, err);
+}
+
+sift_err sift_writer_add_stream(sift_writer *w, const char *id, const char *title,
+                                uint64_t text_len, sift_read_fn read, void *ctx, sift_errmsg *err)
+{
+    if (!read) return sift_fail(err, SIFT_ERR_INVALID, "no reader");
+    struct build_doc d = { .id = id, .title = title ? title : "", .path = w->cur_path,
+                           .text_len = text_len, .read = read, .read_ctx = ctx,
+                           .size = w->cur_size, .mtime_ns = w->cur_mtime, .hash = w->cur_hash,
+                           .source = w->cur_source };
+    return add_doc(w, &d, err);
 }
 
 sift_err sift_writer_delete(sift_writer *w, const char *id, sift_errmsg *err)
@@ -700,10 +726,14 @@ static int merge_doc(void *ctx, uint32_t doc, const struct doc_record *r)
     if (!id || !title || !path) {
         mc->rc = sift_fail(mc->err, SIFT_ERR_NOMEM, "out of memory");
     } else {
-        struct build_doc d = { id, title, path, r->text, r->text_len, meta.size, meta.mtime_ns,
-                               meta.hash, meta.source < mc->nsrc ? mc->map[meta.source] : 0 };
+        struct build_doc d = { .id = id, .title = title, .path = path, .text = r->text,
+                               .text_len = r->text_len, .read = r->read,
+                               .read_ctx = r->read_ctx, .size = meta.size,
+                               .mtime_ns = meta.mtime_ns, .hash = meta.hash,
+                               .source = meta.source < mc->nsrc ? mc->map[meta.source] : 0 };
         uint32_t len;
-        mc->rc = seg_build_add(mc->b, mc->w->an, &d, &len, mc->err);
+        bool added;
+        mc->rc = seg_build_add(mc->b, mc->w->an, &d, &len, &added, mc->err);
     }
     free(id);
     free(title);

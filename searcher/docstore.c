@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "index.h"
@@ -41,10 +42,10 @@ static sift_err find_block(const struct segment *s, uint32_t doc, uint32_t *bloc
     return SIFT_OK;
 }
 
-/* Decompress store block b into *buf (grown as needed, *cap its size):
- * *first is its first document, *ulen its size. */
-static sift_err inflate_block(const struct segment *s, uint32_t b, char **buf, size_t *cap,
-                              uint32_t *first, uint32_t *ulen, sift_errmsg *err)
+/* Store block b: its first document, uncompressed size and compressed
+ * bytes (page checksums verified). */
+static sift_err block_at(const struct segment *s, uint32_t b, uint32_t *first, uint32_t *ulen,
+                         const uint8_t **z, uint64_t *zlen, sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
     const uint8_t *e = segfile_get(&s->file, SEC_STORE_INDEX, (uint64_t)b * STORE_INDEX_ENTRY,
@@ -56,19 +57,27 @@ static sift_err inflate_block(const struct segment *s, uint32_t b, char **buf, s
     uint64_t end = b + 1 < s->nstore_blocks ? rd_u64(e + 24) : segfile_section_len(&s->file, SEC_STORE);
     if (end < off || !plausible_size(*ulen, end - off))
         return corrupt(s, err, "block offsets or size out of range");
-    const uint8_t *z = segfile_get(&s->file, SEC_STORE, off, end - off, &rc, err);
-    if (!z) return rc;
-    if ((size_t)*ulen + 1 > *cap) {
-        char *nb = realloc(*buf, (size_t)*ulen + 1);
+    *zlen = end - off;
+    *z = segfile_get(&s->file, SEC_STORE, off, *zlen, &rc, err);
+    return *z ? SIFT_OK : rc;
+}
+
+/* Decompress a block of ulen bytes into *buf (grown as needed, *cap its
+ * size). */
+static sift_err inflate_block(const struct segment *s, const uint8_t *z, uint64_t zlen,
+                              uint32_t ulen, char **buf, size_t *cap, sift_errmsg *err)
+{
+    if ((size_t)ulen + 1 > *cap) {
+        char *nb = realloc(*buf, (size_t)ulen + 1);
         if (!nb) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         *buf = nb;
-        *cap = (size_t)*ulen + 1;
+        *cap = (size_t)ulen + 1;
     }
     /* libdeflate inflates a whole buffer of known size 2-3x faster than
      * zlib's streaming inflate: snippets wait on it */
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     if (!d) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    enum libdeflate_result r = libdeflate_zlib_decompress(d, z, (size_t)(end - off), *buf, *ulen, NULL);
+    enum libdeflate_result r = libdeflate_zlib_decompress(d, z, (size_t)zlen, *buf, ulen, NULL);
     libdeflate_free_decompressor(d);
     if (r != LIBDEFLATE_SUCCESS) return corrupt(s, err, "block does not decompress");
     return SIFT_OK;
@@ -88,16 +97,174 @@ static bool next_record(struct cursor *c, struct doc_record *r)
     return !c->bad;
 }
 
-sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *out,
-                      sift_errmsg *err)
+void doc_record_free(struct doc_record *r)
+{
+    free(r->buf);
+    memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------ large records */
+
+/* A record of STORE_STREAM_MIN bytes or more has a block of its own and
+ * is inflated as it is read, never whole: a merge re-indexes it in
+ * pieces, and a hit's title or snippet needs only its beginning. */
+struct record_stream {
+    z_stream z;
+    bool bad;            /* the stream is corrupt or ended early */
+    char *head;          /* the inflated header and the text's start */
+    char *pending;       /* ... that part of the text, not yet read */
+    size_t npending;
+    uint64_t text_left;
+};
+
+/* The fields of a record before its text; false when [p, p+n) does not
+ * hold them all. */
+static bool parse_head(const char *p, size_t n, struct doc_record *r, size_t *head_len)
+{
+    memset(r, 0, sizeof *r);
+    struct cursor c = cursor_make((const uint8_t *)p, n);
+    const char **dst[3] = { &r->id, &r->title, &r->path };
+    size_t *lens[3] = { &r->id_len, &r->title_len, &r->path_len };
+    for (int k = 0; k < 3; k++) {
+        *lens[k] = (size_t)cur_varint(&c);
+        *dst[k] = (const char *)cur_take(&c, *lens[k]);
+    }
+    r->text_len = (size_t)cur_varint(&c);
+    *head_len = (size_t)(c.p - (const uint8_t *)p);
+    return !c.bad;
+}
+
+static long long stream_read(void *ctx, char *buf, size_t cap)
+{
+    struct record_stream *rs = ctx;
+    if (cap > rs->text_left) cap = (size_t)rs->text_left;
+    size_t got = rs->npending < cap ? rs->npending : cap;
+    memcpy(buf, rs->pending, got);
+    rs->pending += got;
+    rs->npending -= got;
+    while (got < cap && !rs->bad) {
+        size_t want = cap - got < (1u << 30) ? cap - got : (1u << 30);
+        rs->z.next_out = (Bytef *)buf + got;
+        rs->z.avail_out = (uInt)want;
+        int zrc = inflate(&rs->z, Z_NO_FLUSH);
+        got += want - rs->z.avail_out;
+        if ((zrc == Z_STREAM_END && got < cap) || (zrc != Z_OK && zrc != Z_STREAM_END)) rs->bad = true;
+    }
+    rs->text_left -= got;
+    return rs->bad ? -1 : (long long)got;
+}
+
+static void stream_close(struct record_stream *rs)
+{
+    inflateEnd(&rs->z);
+    free(rs->head);
+}
+
+/* Start inflating block b (ulen bytes, one record): *r gets the fields
+ * before the text (pointing into rs->head) and its text's length; the
+ * text is then read with stream_read. */
+static sift_err stream_open(const struct segment *s, const uint8_t *z, uint64_t zlen, uint32_t ulen,
+                            struct record_stream *rs, struct doc_record *r, sift_errmsg *err)
+{
+    memset(rs, 0, sizeof *rs);
+    if (inflateInit(&rs->z) != Z_OK) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    rs->z.next_in = (Bytef *)(uintptr_t)z;
+    rs->z.avail_in = (uInt)(zlen < UINT32_MAX ? zlen : UINT32_MAX);
+    size_t cap = 1u << 16, len = 0, head_len = 0;
+    sift_err rc = SIFT_OK;
+    while (!rc) {
+        char *nh = realloc(rs->head, cap);
+        if (!nh) {
+            rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+            break;
+        }
+        rs->head = nh;
+        rs->z.next_out = (Bytef *)rs->head + len;
+        rs->z.avail_out = (uInt)(cap - len);
+        int zrc = inflate(&rs->z, Z_NO_FLUSH);
+        len = cap - rs->z.avail_out;
+        if (zrc != Z_OK && zrc != Z_STREAM_END) rc = corrupt(s, err, "block does not decompress");
+        else if (parse_head(rs->head, len, r, &head_len)) break;
+        else if (zrc == Z_STREAM_END || cap > ulen) rc = corrupt(s, err, "record truncated");
+        else cap *= 2;   /* a long title: more room */
+    }
+    if (!rc) {
+        rs->pending = rs->head + head_len;
+        rs->npending = len - head_len;
+        rs->text_left = r->text_len;
+        if (head_len + r->text_len != ulen || rs->npending > rs->text_left)
+            rc = corrupt(s, err, "record size differs from its block's");
+    }
+    if (rc) stream_close(rs);
+    return rc;
+}
+
+/* Read what is left of the text and check that the stream ends there. */
+static bool stream_finish(struct record_stream *rs)
+{
+    char sink[1 << 14], extra;
+    while (!rs->bad && rs->text_left) stream_read(rs, sink, sizeof sink);
+    rs->z.next_out = (Bytef *)&extra;
+    rs->z.avail_out = 1;
+    return !rs->bad && inflate(&rs->z, Z_FINISH) == Z_STREAM_END && rs->z.avail_out == 1;
+}
+
+/* docstore_get for a large record: the text up to max_text bytes. */
+static sift_err get_large(const struct segment *s, const uint8_t *z, uint64_t zlen, uint32_t ulen,
+                          size_t max_text, struct doc_record *out, sift_errmsg *err)
+{
+    struct record_stream rs;
+    struct doc_record r;
+    sift_err rc = stream_open(s, z, zlen, ulen, &rs, &r, err);
+    if (rc) return rc;
+    size_t text = r.text_len < max_text ? r.text_len : max_text;
+    r.text = NULL;
+    out->buf = malloc(r.id_len + r.title_len + r.path_len + text + 4);
+    if (!out->buf) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    char *o = out->buf;
+    const char *src[3] = { r.id, r.title, r.path };
+    size_t n[3] = { r.id_len, r.title_len, r.path_len };
+    const char **dst[3] = { &out->id, &out->title, &out->path };
+    size_t *lens[3] = { &out->id_len, &out->title_len, &out->path_len };
+    for (int k = 0; !rc && k < 3; k++) {
+        memcpy(o, src[k], n[k]);
+        o[n[k]] = 0;
+        *dst[k] = o;
+        *lens[k] = n[k];
+        o += n[k] + 1;
+    }
+    if (!rc && stream_read(&rs, o, text) != (long long)text) rc = corrupt(s, err, "large record does not decompress");
+    if (!rc) {
+        o[text] = 0;
+        out->text = o;
+        out->text_len = text;
+        out->text_cut = text < r.text_len;
+    }
+    stream_close(&rs);
+    if (rc) doc_record_free(out);
+    return rc;
+}
+
+/* ------------------------------------------------------------- reading */
+
+sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
+                      struct doc_record *out, sift_errmsg *err)
 {
     memset(out, 0, sizeof *out);
     if (doc >= s->doc_count) return corrupt(s, err, "document number out of range");
     uint32_t b = 0, first, ulen;
+    const uint8_t *z;
+    uint64_t zlen;
+    sift_err rc = find_block(s, doc, &b, err);
+    if (!rc) rc = block_at(s, b, &first, &ulen, &z, &zlen, err);
+    if (rc) return rc;
+    if (ulen >= STORE_STREAM_MIN) {
+        if (first != doc) return corrupt(s, err, "large block holds another document");
+        return get_large(s, z, zlen, ulen, max_text, out, err);
+    }
     char *buf = NULL;
     size_t cap = 0;
-    sift_err rc = find_block(s, doc, &b, err);
-    if (!rc) rc = inflate_block(s, b, &buf, &cap, &first, &ulen, err);
+    rc = inflate_block(s, z, zlen, ulen, &buf, &cap, err);
     if (rc) {
         free(buf);
         return rc;
@@ -111,32 +278,44 @@ sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *
         }
         if (d == doc) break;
     }
-    /* copy the fields out, each NUL-terminated */
-    out->buf = malloc(r.id_len + r.title_len + r.path_len + r.text_len + 4);
-    if (!out->buf) {
-        free(buf);
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (r.text_len > max_text) {
+        r.text_len = max_text;
+        out->text_cut = true;
     }
-    char *o = out->buf;
+    /* NUL-terminate the fields by moving them to the front of the buffer:
+     * each is preceded by its varint, so it only moves left */
+    char *o = buf;
     const char *src[4] = { r.id, r.title, r.path, r.text };
     size_t n[4] = { r.id_len, r.title_len, r.path_len, r.text_len };
     const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
     size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
     for (int k = 0; k < 4; k++) {
-        if (n[k]) memcpy(o, src[k], n[k]);
+        memmove(o, src[k], n[k]);
         o[n[k]] = 0;
         *dst[k] = o;
         *lens[k] = n[k];
         o += n[k] + 1;
     }
-    free(buf);
+    out->buf = buf;
     return SIFT_OK;
 }
 
-void doc_record_free(struct doc_record *r)
+/* Hand large block b to fn with its text as a stream, then check that
+ * the block held exactly that record. */
+static sift_err scan_large(const struct segment *s, const uint8_t *z, uint64_t zlen, uint32_t ulen,
+                           uint32_t doc, doc_scan_fn fn, void *ctx, bool *stop, sift_errmsg *err)
 {
-    free(r->buf);
-    memset(r, 0, sizeof *r);
+    struct record_stream rs;
+    struct doc_record r;
+    sift_err rc = stream_open(s, z, zlen, ulen, &rs, &r, err);
+    if (rc) return rc;
+    r.text = NULL;
+    r.read = stream_read;
+    r.read_ctx = &rs;
+    *stop = fn(ctx, doc, &r) != 0;
+    if (!stream_finish(&rs)) rc = corrupt(s, err, "large record does not decompress to its size");
+    stream_close(&rs);
+    return rc;
 }
 
 sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_errmsg *err)
@@ -147,7 +326,22 @@ sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_
     sift_err rc = SIFT_OK;
     for (uint32_t b = 0; b < s->nstore_blocks && !rc; b++) {
         uint32_t first, ulen;
-        rc = inflate_block(s, b, &buf, &cap, &first, &ulen, err);
+        const uint8_t *z;
+        uint64_t zlen;
+        rc = block_at(s, b, &first, &ulen, &z, &zlen, err);
+        if (!rc && first != doc) rc = corrupt(s, err, "block index out of order");
+        if (!rc && ulen >= STORE_STREAM_MIN) {
+            bool stop = false;
+            if (doc >= s->doc_count) rc = corrupt(s, err, "more records than documents");
+            else rc = scan_large(s, z, zlen, ulen, doc, fn, ctx, &stop, err);
+            doc++;
+            if (stop && !rc) {
+                free(buf);
+                return SIFT_OK;
+            }
+            continue;
+        }
+        if (!rc) rc = inflate_block(s, z, zlen, ulen, &buf, &cap, err);
         if (rc) break;
         if (first != doc) {
             rc = corrupt(s, err, "block index out of order");

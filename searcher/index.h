@@ -171,15 +171,24 @@ struct doc_record {
     char *buf;                   /* owns the strings below */
     const char *id, *title, *path, *text;
     size_t id_len, title_len, path_len, text_len;
+    bool text_cut;               /* docstore_get: text is the first max_text bytes */
+    /* docstore_scan only, for a record of STORE_STREAM_MIN bytes or more:
+     * text is NULL and `read` gives it in pieces */
+    long long (*read)(void *ctx, char *buf, size_t cap);
+    void *read_ctx;
 };
 
-sift_err docstore_get(const struct segment *s, uint32_t doc, struct doc_record *out,
-                      sift_errmsg *err);
+/* The record of doc with at most max_text bytes of its text (SIZE_MAX:
+ * all); only that much of a large record is decompressed. */
+sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
+                      struct doc_record *out, sift_errmsg *err);
 void doc_record_free(struct doc_record *r);
 
 /* Call fn for every document of the segment in order (deleted ones
  * included), decompressing each block once. The record's strings are
- * valid during the call. A non-zero return stops the scan. */
+ * valid during the call; a large record's text is read in pieces (see
+ * doc_record), so a scan's memory does not grow with it. A non-zero
+ * return stops the scan. */
 typedef int (*doc_scan_fn)(void *ctx, uint32_t doc, const struct doc_record *r);
 sift_err docstore_scan(const struct segment *s, doc_scan_fn fn, void *ctx, sift_errmsg *err);
 

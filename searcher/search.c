@@ -308,11 +308,20 @@ double sift_results_score(const sift_results *r, size_t i)
     return i < r->n ? r->hits[i].s.score : 0;
 }
 
-static sift_err load_record(const sift_results *r, size_t i, sift_errmsg *err)
+/* Titles and snippets read at most this much of a document's text (as
+ * Lucene's highlighter analyzes its first characters only): a hit in a
+ * 200 MB document costs a MiB of inflating, not the document. */
+#define HIT_TEXT_MAX ((size_t)1 << 20)
+
+/* Load hit i's record, with its whole text when `whole`. */
+static sift_err load_record(const sift_results *r, size_t i, bool whole, sift_errmsg *err)
 {
     struct hit_entry *h = &r->hits[i];
-    if (h->loaded) return SIFT_OK;
-    sift_err rc = docstore_get(&r->idx->segs[h->s.seg], h->s.doc, &h->rec, err);
+    if (h->loaded && !(whole && h->rec.text_cut)) return SIFT_OK;
+    doc_record_free(&h->rec);
+    h->loaded = false;
+    sift_err rc = docstore_get(&r->idx->segs[h->s.seg], h->s.doc, whole ? SIZE_MAX : HIT_TEXT_MAX,
+                               &h->rec, err);
     if (rc) return rc;
     h->loaded = true;
     return SIFT_OK;
@@ -321,7 +330,7 @@ static sift_err load_record(const sift_results *r, size_t i, sift_errmsg *err)
 sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *out, sift_errmsg *err)
 {
     if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
-    sift_err rc = load_record(r, i, err);
+    sift_err rc = load_record(r, i, false, err);
     if (rc) return rc;
     const struct hit_entry *h = &r->hits[i];
     out->score = h->s.score;
@@ -337,7 +346,7 @@ sift_err sift_results_text(const sift_results *r, size_t i, char **out, size_t *
 {
     *out = NULL;
     if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
-    sift_err rc = load_record(r, i, err);
+    sift_err rc = load_record(r, i, true, err);
     if (rc) return rc;
     const struct doc_record *d = &r->hits[i].rec;
     *out = malloc(d->text_len + 1);
@@ -352,7 +361,7 @@ sift_err sift_results_snippet(const sift_results *r, size_t i, const sift_snippe
 {
     *out = NULL;
     if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
-    sift_err rc = load_record(r, i, err);
+    sift_err rc = load_record(r, i, false, err);
     if (rc) return rc;
     struct analyzer *an = analyzer_new(r->idx->language);
     if (!an) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");

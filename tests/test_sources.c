@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "helpers.h"
 #include "sources.h"
 
@@ -176,6 +177,87 @@ static void test_html_visible_text_only(void **state)
     tmpdir_remove(dir);
 }
 
+struct big_seen {
+    int n, skipped, streamed;
+    char why[64];
+    uint64_t hash, text_len, read_len;
+    char title[64];
+    const char *expect;   /* the expected text of a streamed document */
+};
+
+static int on_big_doc(void *ctx, const struct source_doc *d)
+{
+    struct big_seen *s = ctx;
+    s->n++;
+    if (!d->read) return 0;
+    s->streamed++;
+    s->hash = d->hash;
+    s->text_len = d->text_len;
+    snprintf(s->title, sizeof s->title, "%s", d->title);
+    char *buf = malloc(1 << 20);
+    assert_non_null(buf);
+    for (long long k; (k = d->read(d->read_ctx, buf, 1 << 20)) > 0; s->read_len += (uint64_t)k)
+        assert_memory_equal(buf, s->expect + s->read_len, (size_t)k);
+    free(buf);
+    return 0;
+}
+
+static void on_big_skip(void *ctx, const char *what, const char *why)
+{
+    (void)what;
+    struct big_seen *s = ctx;
+    s->skipped++;
+    snprintf(s->why, sizeof s->why, "%s", why);
+}
+
+static void test_large_inputs(void **state)
+{
+    (void)state;
+    size_t ts, tl, bs;
+    char *t = malloc(SOURCES_TITLE_MAX + 20);
+    memset(t, 'x', SOURCES_TITLE_MAX + 1);
+    strcpy(t + SOURCES_TITLE_MAX + 1, "\nbody");
+    sources_split_title(t, strlen(t), &ts, &tl, &bs);
+    assert_int_equal(tl, 0);   /* too long for a title: all of it is text */
+    assert_int_equal(bs, 0);
+    free(t);
+
+    char *dir = tmpdir_make();
+    /* a text file over SOURCES_STREAM_ABOVE comes as a stream */
+    size_t n = SOURCES_STREAM_ABOVE + 12345;
+    char *big = malloc(n);
+    assert_non_null(big);
+    memcpy(big, "Big title\n", 10);
+    for (size_t i = 10; i < n; i++) big[i] = "cloud azure \n"[i % 13];
+    put(dir, "big.txt", big, n);
+    char p[4096];
+    snprintf(p, sizeof p, "%s/big.txt", dir);
+    struct big_seen s = { .expect = big + 10 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(p, on_big_doc, on_big_skip, &s, &st), 0);
+    assert_int_equal(s.streamed, 1);
+    assert_string_equal(s.title, "Big title");
+    assert_int_equal(s.text_len, n - 10);
+    assert_int_equal(s.read_len, n - 10);
+    assert_true(s.hash == hash64(big, n));   /* the same hash as a file read whole */
+    free(big);
+
+    /* a JSON line over SOURCES_PARSE_MAX is skipped, the lines around it are not */
+    snprintf(p, sizeof p, "%s/long.jsonl", dir);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs("{\"id\": \"a\", \"text\": \"first\"}\n{\"id\": \"b\", \"text\": \"", f);
+    for (size_t i = 0; i < SOURCES_PARSE_MAX; i += 8) fputs("padding ", f);
+    fputs("\"}\n{\"id\": \"c\", \"text\": \"last\"}\n", f);
+    fclose(f);
+    struct big_seen j = { 0 };
+    assert_int_equal(sources_read(p, on_big_doc, on_big_skip, &j, &st), 0);
+    assert_int_equal(j.n, 2);
+    assert_int_equal(j.skipped, 1);
+    assert_string_equal(j.why, "JSON line over 16 MiB");
+    tmpdir_remove(dir);
+}
+
 static void test_missing_path(void **state)
 {
     (void)state;
@@ -190,6 +272,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_title), cmocka_unit_test(test_binary),
         cmocka_unit_test(test_directory), cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_large_inputs),
         cmocka_unit_test(test_missing_path), cmocka_unit_test(test_html_and_markdown),
         cmocka_unit_test(test_html_visible_text_only),
     };

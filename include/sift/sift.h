@@ -127,6 +127,19 @@ SIFT_API sift_err sift_writer_set_info(sift_writer *w, const sift_doc_info *info
 SIFT_API sift_err sift_writer_add(sift_writer *w, const char *id, const char *title,
                                   const char *text, size_t text_len, sift_errmsg *err);
 
+/* Reads up to `cap` bytes of a document's text into `buf`: returns how
+ * many (0 only at the end), or -1 on an error. */
+typedef long long (*sift_read_fn)(void *ctx, char *buf, size_t cap);
+
+/* sift_writer_add for a text too large to hold in memory: exactly
+ * `text_len` bytes are read through `read` in pieces of at most 1 MiB, so
+ * memory stays within the writer's budget whatever the document's size.
+ * When the reader fails or ends early, SIFT_ERR_INPUT, and the index is
+ * as if the call had not happened (a live document with this id stays). */
+SIFT_API sift_err sift_writer_add_stream(sift_writer *w, const char *id, const char *title,
+                                         uint64_t text_len, sift_read_fn read, void *ctx,
+                                         sift_errmsg *err);
+
 /* Delete the live document with this id. SIFT_ERR_NOTFOUND when there is
  * none (nothing changes). */
 SIFT_API sift_err sift_writer_delete(sift_writer *w, const char *id, sift_errmsg *err);
