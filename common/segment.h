@@ -14,8 +14,8 @@ enum segment_section {
     SEC_POSITIONS = 7,   /* position gaps, varints */
     SEC_STORE_INDEX = 8, /* per store block: first doc, size, offset */
     SEC_STORE = 9,       /* zlib-compressed document records */
-    SEC_ID_INDEX = 10,   /* per document: u64 offset of its id, plus the end */
-    SEC_IDS = 11,        /* external ids, concatenated */
+    SEC_ID_INDEX = 10,   /* per group of ID_GROUP documents: u64 offset of its ids, plus the end */
+    SEC_IDS = 11,        /* external ids, front-coded within each group */
     SEC_DOC_META = 12,   /* per document: source size, mtime, content hash, source */
     SEC_SOURCES = 13,    /* the sources (indexed roots) documents came from */
 };
@@ -31,6 +31,9 @@ enum segment_section {
 #define STORE_BLOCK_TARGET (32 * 1024)
 /* A record this large is deflated and inflated as a stream, never whole. */
 #define STORE_STREAM_MIN (1u << 20)
-#define SKIP_ENTRY 24
+#define ID_GROUP 16          /* ids front-coded in groups of this many */
+#define ID_MAX 4096          /* bytes in an external id */
+#define SKIP_ENTRY 16
+#define SKIP_TF_MANY 0xFFFF   /* a skip entry's max tf: 65535 or more */
 
 #endif

@@ -104,6 +104,20 @@ static sift_err add_stream(struct seg_build *b, struct analyzer *an, const struc
     return rc;
 }
 
+/* Front-code the id of document b->ndocs (layout in segment_writer.c). */
+static bool put_id(struct seg_build *b, const char *id, size_t len)
+{
+    size_t keep = 0;
+    if (b->ndocs % ID_GROUP == 0) {
+        if (!buf_u64(&b->id_index, b->ids.len)) return false;
+    } else {
+        while (keep < len && keep < b->prev_id.len && id[keep] == (char)b->prev_id.data[keep]) keep++;
+    }
+    b->prev_id.len = 0;
+    return buf_varint(&b->ids, keep) && buf_varint(&b->ids, len - keep) &&
+           buf_append(&b->ids, id + keep, len - keep) && buf_append(&b->prev_id, id, len);
+}
+
 sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct build_doc *d,
                        uint32_t *len, bool *added, sift_errmsg *err)
 {
@@ -145,7 +159,7 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
     wr_u64(meta + 16, d->hash);
     wr_u32(meta + 24, d->source);
     if (!rc && (!buf_append(&b->norms, norm, sizeof norm) || !buf_append(&b->meta, meta, sizeof meta) ||
-                !buf_u64(&b->id_index, b->ids.len) || !buf_append(&b->ids, d->id, id_len)))
+                !put_id(b, d->id, id_len)))
         rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     if (rc) {
         b->broken = rc;
@@ -196,6 +210,7 @@ void seg_build_discard(struct seg_build *b)
     buf_free(&b->norms);
     buf_free(&b->id_index);
     buf_free(&b->ids);
+    buf_free(&b->prev_id);
     buf_free(&b->meta);
     free(b->tmp_prefix);
     free(b->piece);

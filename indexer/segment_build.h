@@ -21,6 +21,7 @@ struct seg_build {
     struct inverter *inv;
     struct docstore_writer store;
     struct buf norms, id_index, ids, meta;
+    struct buf prev_id;  /* the last id, for front coding */
     uint32_t ndocs;
     uint64_t tokens, title_tokens;
     sift_err broken;     /* an error left the inverter mid-document: no more adds */

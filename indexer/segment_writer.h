@@ -65,7 +65,7 @@ struct term_sink segment_writer_sink(struct segment_writer *w);
 /* The per-document sections, gathered while documents arrived. */
 struct segment_docs {
     const struct buf *norms;      /* NORM_SIZE bytes per document */
-    const struct buf *id_index;   /* doc count + 1 u64 */
+    const struct buf *id_index;   /* per group of ID_GROUP ids + 1, u64 */
     const struct buf *ids;
     const struct buf *meta;       /* DOC_META_SIZE bytes per document */
     const struct buf *sources;    /* NUL-terminated strings */

@@ -229,22 +229,15 @@ static sift_err load_segment(sift_writer *w, uint32_t s, sift_errmsg *err)
     if (!map_sources(w, seg, map, &nsrc)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     for (uint32_t d = 0; d < seg->doc_count; d++) {
         if (segment_is_deleted(seg, d)) continue;
-        const char *id;
+        char id[ID_MAX + 1];
         size_t len;
         struct doc_meta meta;
         uint32_t dl;
-        sift_err rc = segment_doc_id(seg, d, &id, &len, err);
+        sift_err rc = segment_doc_id(seg, d, id, &len, err);
         if (!rc) rc = segment_doc_meta(seg, d, &meta, err);
         if (!rc) rc = segment_norm(seg, d, &dl, NULL, err);
         if (rc) return rc;
-        char tmp[4096];
-        const char *key = id;
-        if (len < sizeof tmp) {
-            memcpy(tmp, id, len);
-            tmp[len] = 0;
-            key = tmp;
-        }
-        struct entry *e = len < sizeof tmp ? find(w, key) : NULL;
+        struct entry *e = find(w, id);
         if (e && e->live) {
             /* the same id twice among live documents: keep the later one */
             if (e->seg >= 0) {
@@ -438,6 +431,8 @@ static void delete_entry(sift_writer *w, struct entry *e)
 static sift_err add_doc(sift_writer *w, const struct build_doc *d, sift_errmsg *err)
 {
     if (!d->id || !*d->id) return sift_fail(err, SIFT_ERR_INVALID, "document id is empty");
+    if (strlen(d->id) > ID_MAX)
+        return sift_fail(err, SIFT_ERR_INVALID, "document id longer than %d bytes", ID_MAX);
     if (!w->pending_open) {
         char *prefix = tmp_prefix(w);
         sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, err)

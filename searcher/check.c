@@ -69,6 +69,12 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
                     (int)len, term, tf, d, dl);
             break;
         }
+        struct block_stat st;
+        postings_block_stat(&p, p.block, &st);
+        if (tf > st.max_tf || dl < st.min_len || d > st.last_doc)
+            problem(c, "%s: term '%.*s': document %u (tf %u, length %u) breaks its block's skip "
+                    "entry (last %u, tf at most %u, length at least %u)", path, (int)len, term, d,
+                    tf, dl, st.last_doc, st.max_tf, st.min_len);
         if (tf > c->cap) {
             uint32_t *np = realloc(c->positions, tf * sizeof *np);
             if (!np) {
@@ -100,10 +106,10 @@ struct store_check {
 static int check_record(void *ctx, uint32_t doc, const struct doc_record *r)
 {
     struct store_check *sc = ctx;
-    const char *id;
+    char id[ID_MAX + 1];
     size_t len;
     sift_errmsg err;
-    if (segment_doc_id(sc->c->seg, doc, &id, &len, &err)) problem(sc->c, "%s", err.msg);
+    if (segment_doc_id(sc->c->seg, doc, id, &len, &err)) problem(sc->c, "%s", err.msg);
     else if (len != r->id_len || memcmp(id, r->id, len))
         problem(sc->c, "%s: document %u: stored id differs from the id index", sc->c->seg->file.path, doc);
     sc->n++;
@@ -164,12 +170,12 @@ static void check_unique_ids(struct checker *c, const sift_index *idx)
     size_t n = 0;
     for (uint32_t s = 0; s < idx->nsegs; s++) {
         for (uint32_t d = 0; d < idx->segs[s].doc_count && n < idx->doc_count; d++) {
-            const char *id;
+            char id[ID_MAX + 1];
             size_t len;
             sift_errmsg err;
             if (segment_is_deleted(&idx->segs[s], d)) continue;
-            if (segment_doc_id(&idx->segs[s], d, &id, &len, &err)) continue;
-            ids[n] = strndup(id, len);
+            if (segment_doc_id(&idx->segs[s], d, id, &len, &err)) continue;
+            ids[n] = strdup(id);
             if (ids[n]) n++;
         }
     }

@@ -11,6 +11,7 @@
 #include "bytes.h"
 #include "postings_codec.h"
 #include "segfile.h"
+#include "segment.h"
 
 #define DOC_END UINT32_MAX
 
@@ -95,8 +96,9 @@ sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t le
 sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint32_t *title_len,
                       sift_errmsg *err);
 
-/* External id of a document: pointer into the map, not NUL-terminated. */
-sift_err segment_doc_id(const struct segment *s, uint32_t doc, const char **id, size_t *len,
+/* External id of a document, copied NUL-terminated into id (its length
+ * in *len). */
+sift_err segment_doc_id(const struct segment *s, uint32_t doc, char id[ID_MAX + 1], size_t *len,
                         sift_errmsg *err);
 
 /* ------------------------------------------------------------ postings */
@@ -111,8 +113,7 @@ struct postings {
     uint32_t block;              /* index of the decoded block */
     uint32_t n, i;               /* documents in it, current index */
     uint32_t doc;                /* current document or DOC_END */
-    const uint8_t *tf_packed;    /* the block's packed frequencies, until unpacked */
-    uint8_t tf_bits;
+    const uint8_t *tf_packed;    /* the block's PFOR run of frequencies, until unpacked */
     bool tfs_ready;              /* tfs[] holds the block's frequencies */
     /* positions of the current block, fetched on first use */
     const uint8_t *pos_data;     /* the block's positions bytes */

@@ -52,7 +52,8 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
          segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE / 2) ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY ||
-        segfile_section_len(f, SEC_ID_INDEX) != ((uint64_t)s->doc_count + 1) * 8)
+        segfile_section_len(f, SEC_ID_INDEX) !=
+            (((uint64_t)s->doc_count + ID_GROUP - 1) / ID_GROUP + 1) * 8)
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
                          f->path);
     rc = SIFT_OK;
@@ -215,18 +216,30 @@ sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint
     return SIFT_OK;
 }
 
-sift_err segment_doc_id(const struct segment *s, uint32_t doc, const char **id, size_t *len,
+sift_err segment_doc_id(const struct segment *s, uint32_t doc, char id[ID_MAX + 1], size_t *len,
                         sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    const uint8_t *p = segfile_get(&s->file, SEC_ID_INDEX, (uint64_t)doc * 8, 16, &rc, err);
+    if (doc >= s->doc_count)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: document %u out of range", s->file.path, doc);
+    const uint8_t *p = segfile_get(&s->file, SEC_ID_INDEX, (uint64_t)(doc / ID_GROUP) * 8, 16, &rc, err);
     if (!p) return rc;
     uint64_t a = rd_u64(p), b = rd_u64(p + 8);
     if (b < a) return sift_fail(err, SIFT_ERR_CORRUPT, "%s: id offsets out of order", s->file.path);
     const uint8_t *d = segfile_get(&s->file, SEC_IDS, a, b - a, &rc, err);
     if (!d) return rc;
-    *id = (const char *)d;
-    *len = (size_t)(b - a);
+    struct cursor c = cursor_make(d, (size_t)(b - a));
+    size_t n = 0;
+    for (uint32_t k = 0; k <= doc % ID_GROUP; k++) {
+        uint64_t keep = cur_varint(&c), add = cur_varint(&c);
+        const uint8_t *suffix = cur_take(&c, (size_t)add);
+        if (c.bad || keep > n || (k == 0 && keep) || add > ID_MAX - keep)
+            return sift_fail(err, SIFT_ERR_CORRUPT, "%s: id of document %u is damaged", s->file.path, doc);
+        memcpy(id + keep, suffix, (size_t)add);
+        n = (size_t)(keep + add);
+    }
+    id[n] = 0;
+    *len = n;
     return SIFT_OK;
 }
 

@@ -53,16 +53,15 @@ static uint64_t block_end(const struct postings *p, uint32_t b)
 
 static uint32_t decode_full(struct postings *p, const uint8_t *d, uint64_t len, int64_t prev)
 {
-    if (len < 2 || d[0] > 32 || d[1] > 32 ||
-        len != 2 + codec_packed_size(d[0]) + codec_packed_size(d[1]))
+    size_t gap_size = len ? pfor_size(d[0]) : 0;
+    if (len < 2 || gap_size >= len || len != gap_size + pfor_size(d[gap_size]) ||
+        !pfor_decode(d, p->docs))
         return fail(p, "bad block header");
-    codec_unpack(d + 2, d[0], p->docs);
     for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) {
         prev += (int64_t)p->docs[i] + 1;
         p->docs[i] = (uint32_t)prev;
     }
-    p->tf_packed = d + 2 + codec_packed_size(d[0]);
-    p->tf_bits = d[1];
+    p->tf_packed = d + gap_size;
     p->tfs_ready = false;
     p->n = POSTINGS_BLOCK;
     return 0;
@@ -128,7 +127,11 @@ void postings_decode_tfs(struct postings *p)
         memset(p->tfs, 0, sizeof p->tfs);
         return;
     }
-    codec_unpack(p->tf_packed, p->tf_bits, p->tfs);
+    if (!pfor_decode(p->tf_packed, p->tfs)) {
+        memset(p->tfs, 0, sizeof p->tfs);
+        fail(p, "bad frequency exceptions");
+        return;
+    }
     for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) {
         if (p->tfs[i] == UINT32_MAX) {
             memset(p->tfs, 0, sizeof p->tfs);
@@ -199,10 +202,9 @@ static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *
 {
     if (count == POSTINGS_BLOCK) {
         if (*off >= p->pos_bytes) return false;
-        unsigned bits = p->pos_data[*off];
-        if (bits > 32 || p->pos_bytes - *off - 1 < codec_packed_size(bits)) return false;
-        codec_unpack(p->pos_data + *off + 1, bits, out);
-        *off += 1 + codec_packed_size(bits);
+        size_t size = pfor_size(p->pos_data[*off]);
+        if (p->pos_bytes - *off < size || !pfor_decode(p->pos_data + *off, out)) return false;
+        *off += size;
         return true;
     }
     struct cursor c = cursor_make(p->pos_data + *off, p->pos_bytes - *off);
@@ -219,9 +221,9 @@ static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *
 /* Fetch the current block's positions and decode its first positions. */
 static int positions_open(struct postings *p)
 {
-    uint64_t start = p->block == 0 ? 0 : rd_u64(p->skips + (size_t)p->block * SKIP_ENTRY + 8);
+    uint64_t start = p->block == 0 ? 0 : rd_u32(p->skips + (size_t)p->block * SKIP_ENTRY + 8);
     uint64_t end = p->block + 1 < p->nblocks
-                       ? rd_u64(p->skips + (size_t)(p->block + 1) * SKIP_ENTRY + 8)
+                       ? rd_u32(p->skips + (size_t)(p->block + 1) * SKIP_ENTRY + 8)
                        : p->ti.pos_len;
     if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
     sift_err rc = SIFT_OK;
@@ -252,9 +254,9 @@ static int gap_run_load(struct postings *p, uint64_t r)
     uint64_t full = p->gap_total / POSTINGS_BLOCK;
     for (uint64_t next = p->gap_run == UINT64_MAX ? 0 : p->gap_run + 1; next <= r; next++) {
         uint32_t count = next < full ? POSTINGS_BLOCK : (uint32_t)(p->gap_total - full * POSTINGS_BLOCK);
-        if (next < r && count == POSTINGS_BLOCK) {   /* skip a packed run by its width */
-            if (p->gap_off >= p->pos_bytes || p->pos_data[p->gap_off] > 32) return pos_fail(p, "bad gap run");
-            size_t size = 1 + codec_packed_size(p->pos_data[p->gap_off]);
+        if (next < r && count == POSTINGS_BLOCK) {   /* skip a packed run by its header */
+            if (p->gap_off >= p->pos_bytes) return pos_fail(p, "bad gap run");
+            size_t size = pfor_size(p->pos_data[p->gap_off]);
             if (p->pos_bytes - p->gap_off < size) return pos_fail(p, "gap run truncated");
             p->gap_off += size;
         } else if (!read_run(p, &p->gap_off, count, p->gaps)) {
@@ -316,6 +318,7 @@ void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat
         *out = (struct block_stat){ DOC_END - 1, tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf, 0 };
     } else {
         const uint8_t *e = p->skips + (size_t)b * SKIP_ENTRY;
-        *out = (struct block_stat){ rd_u32(e), rd_u32(e + 16), rd_u32(e + 20) };
+        uint32_t tf = rd_u16(e + 12);
+        *out = (struct block_stat){ rd_u32(e), tf == SKIP_TF_MANY ? UINT32_MAX : tf, rd_u16(e + 14) };
     }
 }

@@ -247,17 +247,16 @@ static sift_err make_results(const sift_index *idx, const sift_query *q, struct 
         struct hit_entry *h = &r->hits[i];
         h->s = top->heap[offset + i];
         r->n = i + 1;
-        const char *id;
+        char id[ID_MAX + 1];
         size_t len;
-        sift_err rc = segment_doc_id(&idx->segs[h->s.seg], h->s.doc, &id, &len, err);
+        sift_err rc = segment_doc_id(&idx->segs[h->s.seg], h->s.doc, id, &len, err);
         if (rc) {
             sift_results_free(r);
             return rc;
         }
         h->id = malloc(len + 1);
         if (!h->id) goto oom;
-        memcpy(h->id, id, len);
-        h->id[len] = 0;
+        memcpy(h->id, id, len + 1);
     }
     *out = r;
     return SIFT_OK;

@@ -111,7 +111,7 @@ check missing-path 2 "$INDEXER" --index "$T/x" "$T/does-not-exist"
 check bad-language 2 "$INDEXER" --index "$T/x" --language klingon "$CORPUS"
 check help 0 "$SEARCH" --help
 check version 0 "$SEARCH" --version
-expect_grep version-text out "index format 2"
+expect_grep version-text out "index format 3"
 
 # index errors: 3, with the file named
 check no-index 3 "$SEARCH" --index "$T/nothing-here" "cloud"

@@ -58,6 +58,54 @@ static void test_pack_edges(void **state)
     assert_int_equal(codec_bits(v, 0), 0);
 }
 
+/* PFOR round-trips, never exceeds FOR's size (+ its header byte), and
+ * takes outliers as exceptions. */
+static size_t pfor_roundtrip(const uint32_t *v)
+{
+    uint8_t enc[PFOR_MAX_SIZE + 8];
+    memset(enc, 0xAA, sizeof enc);
+    size_t n = pfor_encode(v, enc);
+    assert_int_equal(n, pfor_size(enc[0]));
+    for (size_t i = n; i < sizeof enc; i++) assert_int_equal(enc[i], 0xAA);
+    assert_true(n <= 1 + codec_packed_size(codec_bits(v, POSTINGS_BLOCK) == 31 ? 32 : codec_bits(v, POSTINGS_BLOCK)));
+    uint32_t out[POSTINGS_BLOCK];
+    assert_true(pfor_decode(enc, out));
+    assert_memory_equal(v, out, sizeof out);
+    return n;
+}
+
+static void test_pfor(void **state)
+{
+    (void)state;
+    uint32_t v[POSTINGS_BLOCK];
+    for (unsigned bits = 0; bits <= 32; bits++)
+        for (int trial = 0; trial < 50; trial++) {
+            for (size_t i = 0; i < POSTINGS_BLOCK; i++)
+                v[i] = bits == 0 ? 0 : bits == 32 ? rnd() : rnd() & ((1u << bits) - 1);
+            /* a few outliers, up to 8 bits wider */
+            for (unsigned k = rnd() % 10; k > 0; k--) v[rnd() % POSTINGS_BLOCK] <<= rnd() % 9;
+            pfor_roundtrip(v);
+        }
+    /* small values and 3 outliers: width 2 plus 3 exceptions */
+    for (size_t i = 0; i < POSTINGS_BLOCK; i++) v[i] = i % 4;
+    v[5] = 700;
+    v[90] = 1000;
+    v[127] = 1023;
+    size_t n = pfor_roundtrip(v);
+    assert_int_equal(n, 1 + codec_packed_size(2) + 2 * 3);
+    uint8_t enc[PFOR_MAX_SIZE];
+    pfor_encode(v, enc);
+    assert_int_equal(pfor_width(enc[0]), 2);
+    assert_int_equal(enc[0] >> 5, 3);
+    /* an exception index past the run is refused */
+    enc[1 + codec_packed_size(2)] = 200;
+    uint32_t out[POSTINGS_BLOCK];
+    assert_false(pfor_decode(enc, out));
+    /* all 32-bit values: width code 31 */
+    for (size_t i = 0; i < POSTINGS_BLOCK; i++) v[i] = UINT32_MAX - (uint32_t)i;
+    pfor_roundtrip(v);
+}
+
 static void test_varint(void **state)
 {
     (void)state;
@@ -119,6 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_every_width), cmocka_unit_test(test_pack_edges),
+        cmocka_unit_test(test_pfor),
         cmocka_unit_test(test_varint), cmocka_unit_test(test_cursor_bounds),
         cmocka_unit_test(test_buf),
     };
