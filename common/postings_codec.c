@@ -63,7 +63,94 @@ static inline void unpack_fixed(const uint8_t *in, uint32_t *v, const unsigned b
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && \
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <immintrin.h>
+#define HAVE_AVX2_UNPACK 1
+
+/* AVX2, for widths up to 24: eight values span exactly `bits` bytes, so
+ * every group of eight starts on a byte. Each 128-bit half gathers four
+ * values with one byte shuffle from a 16-byte window (value j needs the
+ * 4 bytes from bit j*bits, shifted right by (j*bits) & 7 <= 7, and
+ * 24 + 7 bits fit in 32), then shifts and masks them. The input is copied
+ * to a padded buffer first, so no load passes the packed bytes. */
+__attribute__((target("avx2"))) static void unpack_avx2(const uint8_t *in, unsigned bits,
+                                                        uint32_t *v)
+{
+    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
+    size_t size = codec_packed_size(bits);
+    memcpy(buf, in, size);
+    memset(buf + size, 0, sizeof buf - size);
+    uint8_t shuf[32];
+    uint32_t shift[8];
+    unsigned hi = (4 * bits) >> 3;   /* the second half's window, in bytes */
+    for (unsigned j = 0; j < 8; j++) {
+        unsigned byte = (j * bits) >> 3, from = j < 4 ? 0 : hi;
+        for (unsigned k = 0; k < 4; k++) shuf[j * 4 + k] = (uint8_t)(byte - from + k);
+        shift[j] = (j * bits) & 7;
+    }
+    const __m256i mask = _mm256_set1_epi32((int)((1u << bits) - 1));
+    const __m256i sh = _mm256_loadu_si256((const __m256i *)shift);
+    const __m256i sm = _mm256_loadu_si256((const __m256i *)shuf);
+    for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
+        const uint8_t *b = buf + g * bits;
+        __m256i x = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b)),
+            _mm_loadu_si128((const __m128i *)(b + hi)), 1);
+        x = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(x, sm), sh), mask);
+        _mm256_storeu_si256((__m256i *)(v + g * 8), x);
+    }
+}
+
+/* Eight prefix sums at a time: within each 128-bit half by two shifted
+ * adds, then the first half's total into the second, then the carry. */
+__attribute__((target("avx2"))) static void gaps_to_docs_avx2(uint32_t *v, uint32_t prev)
+{
+    const __m256i one = _mm256_set1_epi32(1), last = _mm256_set1_epi32(7);
+    const __m256i third = _mm256_set1_epi32(3);
+    __m256i carry = _mm256_set1_epi32((int)prev);
+    for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
+        __m256i x = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(v + g * 8)), one);
+        x = _mm256_add_epi32(x, _mm256_slli_si256(x, 4));
+        x = _mm256_add_epi32(x, _mm256_slli_si256(x, 8));
+        __m256i low_total = _mm256_permutevar8x32_epi32(x, third);
+        x = _mm256_add_epi32(x, _mm256_blend_epi32(_mm256_setzero_si256(), low_total, 0xF0));
+        x = _mm256_add_epi32(x, carry);
+        _mm256_storeu_si256((__m256i *)(v + g * 8), x);
+        carry = _mm256_permutevar8x32_epi32(x, last);
+    }
+}
+#endif
+
+void codec_gaps_to_docs(uint32_t *v, uint32_t prev)
+{
+#ifdef HAVE_AVX2_UNPACK
+    if (__builtin_cpu_supports("avx2")) {
+        gaps_to_docs_avx2(v, prev);
+        return;
+    }
+#endif
+    codec_gaps_to_docs_portable(v, prev);
+}
+
+void codec_gaps_to_docs_portable(uint32_t *v, uint32_t prev)
+{
+    for (unsigned i = 0; i < POSTINGS_BLOCK; i++) v[i] = prev += v[i] + 1;
+}
+
 void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v)
+{
+#ifdef HAVE_AVX2_UNPACK
+    /* chosen at run time: the CPU model is read once by libgcc at start */
+    if (bits && bits <= 24 && __builtin_cpu_supports("avx2")) {
+        unpack_avx2(in, bits, v);
+        return;
+    }
+#endif
+    codec_unpack_portable(in, bits, v);
+}
+
+void codec_unpack_portable(const uint8_t *in, unsigned bits, uint32_t *v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     switch (bits) {

@@ -57,10 +57,7 @@ static uint32_t decode_full(struct postings *p, const uint8_t *d, uint64_t len, 
     if (len < 2 || gap_size >= len || len != gap_size + pfor_size(d[gap_size]) ||
         !pfor_decode(d, p->docs))
         return fail(p, "bad block header");
-    for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) {
-        prev += (int64_t)p->docs[i] + 1;
-        p->docs[i] = (uint32_t)prev;
-    }
+    codec_gaps_to_docs(p->docs, (uint32_t)prev);
     p->tf_packed = d + gap_size;
     p->tfs_ready = false;
     p->n = POSTINGS_BLOCK;

@@ -24,9 +24,30 @@ static void roundtrip(const uint32_t *v)
     codec_pack(v, bits, packed);
     /* nothing written past the packed size */
     for (size_t i = codec_packed_size(bits); i < sizeof packed; i++) assert_int_equal(packed[i], 0xAA);
-    uint32_t out[POSTINGS_BLOCK];
+    uint32_t out[POSTINGS_BLOCK], portable[POSTINGS_BLOCK];
     codec_unpack(packed, bits, out);
     assert_memory_equal(v, out, sizeof out);
+    codec_unpack_portable(packed, bits, portable);   /* the AVX2 path, when taken, agrees */
+    assert_memory_equal(v, portable, sizeof portable);
+}
+
+static void test_gaps_to_docs(void **state)
+{
+    (void)state;
+    uint32_t v[POSTINGS_BLOCK], a[POSTINGS_BLOCK], b[POSTINGS_BLOCK];
+    for (int trial = 0; trial < 200; trial++) {
+        unsigned bits = (unsigned)trial % 33;
+        for (size_t i = 0; i < POSTINGS_BLOCK; i++)
+            v[i] = bits == 0 ? 0 : bits == 32 ? rnd() : rnd() & ((1u << bits) - 1);
+        uint32_t prev = trial % 3 == 0 ? UINT32_MAX : rnd();
+        memcpy(a, v, sizeof v);
+        memcpy(b, v, sizeof v);
+        codec_gaps_to_docs(a, prev);
+        codec_gaps_to_docs_portable(b, prev);
+        assert_memory_equal(a, b, sizeof a);
+        uint32_t expect = prev;
+        for (size_t i = 0; i < POSTINGS_BLOCK; i++) assert_int_equal(b[i], expect += v[i] + 1);
+    }
 }
 
 static void test_pack_every_width(void **state)
@@ -167,7 +188,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_every_width), cmocka_unit_test(test_pack_edges),
-        cmocka_unit_test(test_pfor),
+        cmocka_unit_test(test_pfor), cmocka_unit_test(test_gaps_to_docs),
         cmocka_unit_test(test_varint), cmocka_unit_test(test_cursor_bounds),
         cmocka_unit_test(test_buf),
     };
