@@ -120,37 +120,115 @@ __attribute__((target("avx2"))) static void gaps_to_docs_avx2(uint32_t *v, uint3
         carry = _mm256_permutevar8x32_epi32(x, last);
     }
 }
-#endif
 
-void codec_gaps_to_docs(uint32_t *v, uint32_t prev)
+
+
+/* SSE4.1, for CPUs without AVX2: four values per shuffle, and in place of
+ * AVX2's variable shift a multiply by 2^(7 - shift) (what overflows is
+ * bits above the value) and a shift right by 7. */
+__attribute__((target("sse4.1"))) static void unpack_sse41(const uint8_t *in, unsigned bits,
+                                                          uint32_t *v)
 {
-#ifdef HAVE_AVX2_UNPACK
-    if (__builtin_cpu_supports("avx2")) {
-        gaps_to_docs_avx2(v, prev);
-        return;
+    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
+    size_t size = codec_packed_size(bits);
+    memcpy(buf, in, size);
+    memset(buf + size, 0, sizeof buf - size);
+    uint8_t shuf[2][16];
+    uint32_t mul[2][4];
+    unsigned hi = (4 * bits) >> 3;
+    for (unsigned j = 0; j < 8; j++) {
+        unsigned byte = (j * bits) >> 3, from = j < 4 ? 0 : hi;
+        for (unsigned k = 0; k < 4; k++) shuf[j / 4][(j % 4) * 4 + k] = (uint8_t)(byte - from + k);
+        mul[j / 4][j % 4] = 1u << (7 - ((j * bits) & 7));
     }
-#endif
-    codec_gaps_to_docs_portable(v, prev);
+    const __m128i mask = _mm_set1_epi32((int)((1u << bits) - 1));
+    const __m128i s0 = _mm_loadu_si128((const __m128i *)shuf[0]), s1 = _mm_loadu_si128((const __m128i *)shuf[1]);
+    const __m128i m0 = _mm_loadu_si128((const __m128i *)mul[0]), m1 = _mm_loadu_si128((const __m128i *)mul[1]);
+    for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
+        const uint8_t *b = buf + g * bits;
+        __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)b), s0);
+        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + hi)), s1);
+        x = _mm_and_si128(_mm_srli_epi32(_mm_mullo_epi32(x, m0), 7), mask);
+        y = _mm_and_si128(_mm_srli_epi32(_mm_mullo_epi32(y, m1), 7), mask);
+        _mm_storeu_si128((__m128i *)(v + g * 8), x);
+        _mm_storeu_si128((__m128i *)(v + g * 8 + 4), y);
+    }
 }
 
-void codec_gaps_to_docs_portable(uint32_t *v, uint32_t prev)
+__attribute__((target("sse4.1"))) static void gaps_to_docs_sse41(uint32_t *v, uint32_t prev)
+{
+    const __m128i one = _mm_set1_epi32(1);
+    __m128i carry = _mm_set1_epi32((int)prev);
+    for (unsigned g = 0; g < POSTINGS_BLOCK / 4; g++) {
+        __m128i x = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(v + g * 4)), one);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, carry);
+        _mm_storeu_si128((__m128i *)(v + g * 4), x);
+        carry = _mm_shuffle_epi32(x, 0xFF);
+    }
+}
+#endif
+
+static void unpack_portable(const uint8_t *in, unsigned bits, uint32_t *v);
+
+static void gaps_to_docs_portable(uint32_t *v, uint32_t prev)
 {
     for (unsigned i = 0; i < POSTINGS_BLOCK; i++) v[i] = prev += v[i] + 1;
 }
 
-void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v)
+int codec_isa_supported(enum codec_isa isa)
 {
 #ifdef HAVE_AVX2_UNPACK
-    /* chosen at run time: the CPU model is read once by libgcc at start */
-    if (bits && bits <= 24 && __builtin_cpu_supports("avx2")) {
-        unpack_avx2(in, bits, v);
-        return;
-    }
+    if (isa == CODEC_AVX2) return __builtin_cpu_supports("avx2");
+    if (isa == CODEC_SSE41) return __builtin_cpu_supports("sse4.1");
 #endif
-    codec_unpack_portable(in, bits, v);
+    return isa == CODEC_PORTABLE;
 }
 
-void codec_unpack_portable(const uint8_t *in, unsigned bits, uint32_t *v)
+/* The best the CPU has; libgcc reads the CPU model once, at start. */
+static enum codec_isa best_isa(void)
+{
+#ifdef HAVE_AVX2_UNPACK
+    if (__builtin_cpu_supports("avx2")) return CODEC_AVX2;
+    if (__builtin_cpu_supports("sse4.1")) return CODEC_SSE41;
+#endif
+    return CODEC_PORTABLE;
+}
+
+void codec_unpack_isa(enum codec_isa isa, const uint8_t *in, unsigned bits, uint32_t *v)
+{
+#ifdef HAVE_AVX2_UNPACK
+    if (bits && bits <= 24 && isa == CODEC_AVX2) return unpack_avx2(in, bits, v);
+    if (bits && bits <= 24 && isa == CODEC_SSE41) return unpack_sse41(in, bits, v);
+#else
+    (void)isa;
+#endif
+    unpack_portable(in, bits, v);
+}
+
+void codec_gaps_to_docs_isa(enum codec_isa isa, uint32_t *v, uint32_t prev)
+{
+#ifdef HAVE_AVX2_UNPACK
+    if (isa == CODEC_AVX2) return gaps_to_docs_avx2(v, prev);
+    if (isa == CODEC_SSE41) return gaps_to_docs_sse41(v, prev);
+#else
+    (void)isa;
+#endif
+    gaps_to_docs_portable(v, prev);
+}
+
+void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v)
+{
+    codec_unpack_isa(best_isa(), in, bits, v);
+}
+
+void codec_gaps_to_docs(uint32_t *v, uint32_t prev)
+{
+    codec_gaps_to_docs_isa(best_isa(), v, prev);
+}
+
+static void unpack_portable(const uint8_t *in, unsigned bits, uint32_t *v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     switch (bits) {
