@@ -301,6 +301,8 @@ int main(int argc, char **argv)
     sift_err rc = sift_writer_open(index, &wo, &r.w, &r.err);
     if (rc) {
         fprintf(stderr, "search-index: %s\n", r.err.msg);
+        if (rc == SIFT_ERR_VERSION)
+            fprintf(stderr, "search-index: rebuild it with: search-index --rebuild --index %s PATH...\n", index);
         free(index);
         return rc == SIFT_ERR_INVALID ? EXIT_USAGE : EXIT_INDEX;
     }

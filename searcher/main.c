@@ -468,6 +468,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "search: %s\n", err.msg);
         if (rc == SIFT_ERR_NOTFOUND)
             fprintf(stderr, "search: build one with: search-index --index %s PATH...\n", dir);
+        if (rc == SIFT_ERR_VERSION)
+            fprintf(stderr, "search: rebuild it with: search-index --rebuild --index %s PATH...\n", dir);
         free(dflt);
         return EXIT_INDEX;
     }

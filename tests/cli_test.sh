@@ -112,6 +112,21 @@ check bad-language 2 "$INDEXER" --index "$T/x" --language klingon "$CORPUS"
 check help 0 "$SEARCH" --help
 check version 0 "$SEARCH" --version
 expect_grep version-text out "index format 3"
+# an index of an older format: exit 3 with the way out, which works
+cp -r "$IDX" "$T/old"
+python3 - "$T/old/manifest" <<'PY'
+import struct, sys, zlib
+p = sys.argv[1]
+d = bytearray(open(p, 'rb').read())
+d[8:12] = struct.pack('<I', 2)
+d[-4:] = struct.pack('<I', zlib.crc32(bytes(d[:-4])))
+open(p, 'wb').write(d)
+PY
+check old-format 3 "$SEARCH" --index "$T/old" azure
+expect_grep old-format-hint err "rebuild it with: search-index --rebuild"
+check old-format-update 3 "$INDEXER" --index "$T/old" "$CORPUS"
+check old-format-rebuild 0 "$INDEXER" --rebuild --index "$T/old" "$CORPUS"
+check old-format-rebuilt 0 "$SEARCH" --index "$T/old" azure
 
 # index errors: 3, with the file named
 check no-index 3 "$SEARCH" --index "$T/nothing-here" "cloud"
