@@ -66,37 +66,48 @@ static inline void unpack_fixed(const uint8_t *in, uint32_t *v, const unsigned b
 #if defined(__x86_64__) && defined(__GNUC__) && \
     defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #include <immintrin.h>
-#define HAVE_AVX2_UNPACK 1
+#define HAVE_SIMD_UNPACK 1
 
-/* AVX2, for widths up to 24: eight values span exactly `bits` bytes, so
- * every group of eight starts on a byte. Each 128-bit half gathers four
- * values with one byte shuffle from a 16-byte window (value j needs the
- * 4 bytes from bit j*bits, shifted right by (j*bits) & 7 <= 7, and
- * 24 + 7 bits fit in 32), then shifts and masks them. The input is copied
- * to a padded buffer first, so no load passes the packed bytes. */
+/* SIMD unpacking, for widths up to 24: eight values span exactly `bits`
+ * bytes, so every group of eight starts on a byte. Each half of a group
+ * gathers its four values with one byte shuffle from a 16-byte window
+ * (value j needs the 4 bytes from bit j*bits, shifted right by
+ * (j*bits) & 7 <= 7, and 24 + 7 bits fit in 32), then shifts and masks
+ * them. The input is copied to a padded buffer first, so no load passes
+ * the packed bytes. The plan is the same for AVX2 and SSE4.1. */
+struct simd_plan {
+    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
+    uint8_t shuf[32];    /* byte shuffle of values 0-3 (window at 0), then 4-7 (at hi) */
+    uint32_t shift[8];   /* right shift of value j */
+    unsigned hi;         /* the second half's window, in bytes */
+};
+
+static void simd_plan(struct simd_plan *p, const uint8_t *in, unsigned bits)
+{
+    size_t size = codec_packed_size(bits);
+    memcpy(p->buf, in, size);
+    memset(p->buf + size, 0, sizeof p->buf - size);
+    p->hi = (4 * bits) >> 3;
+    for (unsigned j = 0; j < 8; j++) {
+        unsigned byte = (j * bits) >> 3, from = j < 4 ? 0 : p->hi;
+        for (unsigned k = 0; k < 4; k++) p->shuf[j * 4 + k] = (uint8_t)(byte - from + k);
+        p->shift[j] = (j * bits) & 7;
+    }
+}
+
 __attribute__((target("avx2"))) static void unpack_avx2(const uint8_t *in, unsigned bits,
                                                         uint32_t *v)
 {
-    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
-    size_t size = codec_packed_size(bits);
-    memcpy(buf, in, size);
-    memset(buf + size, 0, sizeof buf - size);
-    uint8_t shuf[32];
-    uint32_t shift[8];
-    unsigned hi = (4 * bits) >> 3;   /* the second half's window, in bytes */
-    for (unsigned j = 0; j < 8; j++) {
-        unsigned byte = (j * bits) >> 3, from = j < 4 ? 0 : hi;
-        for (unsigned k = 0; k < 4; k++) shuf[j * 4 + k] = (uint8_t)(byte - from + k);
-        shift[j] = (j * bits) & 7;
-    }
+    struct simd_plan p;
+    simd_plan(&p, in, bits);
     const __m256i mask = _mm256_set1_epi32((int)((1u << bits) - 1));
-    const __m256i sh = _mm256_loadu_si256((const __m256i *)shift);
-    const __m256i sm = _mm256_loadu_si256((const __m256i *)shuf);
+    const __m256i sh = _mm256_loadu_si256((const __m256i *)p.shift);
+    const __m256i sm = _mm256_loadu_si256((const __m256i *)p.shuf);
     for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
-        const uint8_t *b = buf + g * bits;
+        const uint8_t *b = p.buf + g * bits;
         __m256i x = _mm256_inserti128_si256(
             _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b)),
-            _mm_loadu_si128((const __m128i *)(b + hi)), 1);
+            _mm_loadu_si128((const __m128i *)(b + p.hi)), 1);
         x = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(x, sm), sh), mask);
         _mm256_storeu_si256((__m256i *)(v + g * 8), x);
     }
@@ -121,33 +132,25 @@ __attribute__((target("avx2"))) static void gaps_to_docs_avx2(uint32_t *v, uint3
     }
 }
 
-
-
-/* SSE4.1, for CPUs without AVX2: four values per shuffle, and in place of
- * AVX2's variable shift a multiply by 2^(7 - shift) (what overflows is
- * bits above the value) and a shift right by 7. */
+/* SSE4.1, for CPUs without AVX2: in place of AVX2's variable shift, a
+ * multiply by 2^(7 - shift) (what overflows is bits above the value) and
+ * a shift right by 7. */
 __attribute__((target("sse4.1"))) static void unpack_sse41(const uint8_t *in, unsigned bits,
                                                           uint32_t *v)
 {
-    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
-    size_t size = codec_packed_size(bits);
-    memcpy(buf, in, size);
-    memset(buf + size, 0, sizeof buf - size);
-    uint8_t shuf[2][16];
-    uint32_t mul[2][4];
-    unsigned hi = (4 * bits) >> 3;
-    for (unsigned j = 0; j < 8; j++) {
-        unsigned byte = (j * bits) >> 3, from = j < 4 ? 0 : hi;
-        for (unsigned k = 0; k < 4; k++) shuf[j / 4][(j % 4) * 4 + k] = (uint8_t)(byte - from + k);
-        mul[j / 4][j % 4] = 1u << (7 - ((j * bits) & 7));
-    }
+    struct simd_plan p;
+    simd_plan(&p, in, bits);
+    uint32_t mul[8];
+    for (unsigned j = 0; j < 8; j++) mul[j] = 1u << (7 - p.shift[j]);
     const __m128i mask = _mm_set1_epi32((int)((1u << bits) - 1));
-    const __m128i s0 = _mm_loadu_si128((const __m128i *)shuf[0]), s1 = _mm_loadu_si128((const __m128i *)shuf[1]);
-    const __m128i m0 = _mm_loadu_si128((const __m128i *)mul[0]), m1 = _mm_loadu_si128((const __m128i *)mul[1]);
+    const __m128i s0 = _mm_loadu_si128((const __m128i *)p.shuf);
+    const __m128i s1 = _mm_loadu_si128((const __m128i *)(p.shuf + 16));
+    const __m128i m0 = _mm_loadu_si128((const __m128i *)mul);
+    const __m128i m1 = _mm_loadu_si128((const __m128i *)(mul + 4));
     for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
-        const uint8_t *b = buf + g * bits;
+        const uint8_t *b = p.buf + g * bits;
         __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)b), s0);
-        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + hi)), s1);
+        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + p.hi)), s1);
         x = _mm_and_si128(_mm_srli_epi32(_mm_mullo_epi32(x, m0), 7), mask);
         y = _mm_and_si128(_mm_srli_epi32(_mm_mullo_epi32(y, m1), 7), mask);
         _mm_storeu_si128((__m128i *)(v + g * 8), x);
@@ -179,7 +182,7 @@ static void gaps_to_docs_portable(uint32_t *v, uint32_t prev)
 
 int codec_isa_supported(enum codec_isa isa)
 {
-#ifdef HAVE_AVX2_UNPACK
+#ifdef HAVE_SIMD_UNPACK
     if (isa == CODEC_AVX2) return __builtin_cpu_supports("avx2");
     if (isa == CODEC_SSE41) return __builtin_cpu_supports("sse4.1");
 #endif
@@ -189,18 +192,22 @@ int codec_isa_supported(enum codec_isa isa)
 /* The best the CPU has; libgcc reads the CPU model once, at start. */
 static enum codec_isa best_isa(void)
 {
-#ifdef HAVE_AVX2_UNPACK
-    if (__builtin_cpu_supports("avx2")) return CODEC_AVX2;
-    if (__builtin_cpu_supports("sse4.1")) return CODEC_SSE41;
-#endif
+    if (codec_isa_supported(CODEC_AVX2)) return CODEC_AVX2;
+    if (codec_isa_supported(CODEC_SSE41)) return CODEC_SSE41;
     return CODEC_PORTABLE;
 }
 
 void codec_unpack_isa(enum codec_isa isa, const uint8_t *in, unsigned bits, uint32_t *v)
 {
-#ifdef HAVE_AVX2_UNPACK
-    if (bits && bits <= 24 && isa == CODEC_AVX2) return unpack_avx2(in, bits, v);
-    if (bits && bits <= 24 && isa == CODEC_SSE41) return unpack_sse41(in, bits, v);
+#ifdef HAVE_SIMD_UNPACK
+    if (bits && bits <= 24 && isa == CODEC_AVX2) {
+        unpack_avx2(in, bits, v);
+        return;
+    }
+    if (bits && bits <= 24 && isa == CODEC_SSE41) {
+        unpack_sse41(in, bits, v);
+        return;
+    }
 #else
     (void)isa;
 #endif
@@ -209,9 +216,15 @@ void codec_unpack_isa(enum codec_isa isa, const uint8_t *in, unsigned bits, uint
 
 void codec_gaps_to_docs_isa(enum codec_isa isa, uint32_t *v, uint32_t prev)
 {
-#ifdef HAVE_AVX2_UNPACK
-    if (isa == CODEC_AVX2) return gaps_to_docs_avx2(v, prev);
-    if (isa == CODEC_SSE41) return gaps_to_docs_sse41(v, prev);
+#ifdef HAVE_SIMD_UNPACK
+    if (isa == CODEC_AVX2) {
+        gaps_to_docs_avx2(v, prev);
+        return;
+    }
+    if (isa == CODEC_SSE41) {
+        gaps_to_docs_sse41(v, prev);
+        return;
+    }
 #else
     (void)isa;
 #endif
