@@ -69,9 +69,12 @@ static sift_err store_padding(struct seg_build *b, uint64_t n, sift_errmsg *err)
 {
     char spaces[4096];
     memset(spaces, ' ', sizeof spaces);
-    for (sift_err rc; n; n -= rc ? 0 : (n < sizeof spaces ? n : sizeof spaces))
-        if ((rc = docstore_text(&b->store, spaces, n < sizeof spaces ? n : sizeof spaces, err)))
-            return rc;
+    while (n) {
+        size_t k = n < sizeof spaces ? (size_t)n : sizeof spaces;
+        sift_err rc = docstore_text(&b->store, spaces, k, err);
+        if (rc) return rc;
+        n -= k;
+    }
     return SIFT_OK;
 }
 

@@ -83,18 +83,45 @@ static sift_err inflate_block(const struct segment *s, const uint8_t *z, uint64_
     return SIFT_OK;
 }
 
+/* The fields of a record before its text, and the text's length. */
+static void read_head(struct cursor *c, struct doc_record *r)
+{
+    memset(r, 0, sizeof *r);
+    const char **dst[3] = { &r->id, &r->title, &r->path };
+    size_t *lens[3] = { &r->id_len, &r->title_len, &r->path_len };
+    for (int k = 0; k < 3; k++) {
+        *lens[k] = (size_t)cur_varint(c);
+        *dst[k] = (const char *)cur_take(c, *lens[k]);
+    }
+    r->text_len = (size_t)cur_varint(c);
+}
+
 /* The next record of a block; false when it is truncated. The fields
  * point into the block. */
 static bool next_record(struct cursor *c, struct doc_record *r)
 {
-    memset(r, 0, sizeof *r);
-    const char **dst[4] = { &r->id, &r->title, &r->path, &r->text };
-    size_t *lens[4] = { &r->id_len, &r->title_len, &r->path_len, &r->text_len };
-    for (int k = 0; k < 4; k++) {
-        *lens[k] = (size_t)cur_varint(c);
-        *dst[k] = (const char *)cur_take(c, *lens[k]);
-    }
+    read_head(c, r);
+    r->text = (const char *)cur_take(c, r->text_len);
     return !c->bad;
+}
+
+/* Put r's first n fields (id, title, path, text) at o, each followed by
+ * a NUL, and point out's fields at them; returns the byte after. The
+ * fields may already lie in o's buffer, further on (memmove). */
+static char *place_fields(char *o, const struct doc_record *r, int n, struct doc_record *out)
+{
+    const char *src[4] = { r->id, r->title, r->path, r->text };
+    size_t len[4] = { r->id_len, r->title_len, r->path_len, r->text_len };
+    const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
+    size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
+    for (int k = 0; k < n; k++) {
+        if (len[k]) memmove(o, src[k], len[k]);
+        o[len[k]] = 0;
+        *dst[k] = o;
+        *lens[k] = len[k];
+        o += len[k] + 1;
+    }
+    return o;
 }
 
 void doc_record_free(struct doc_record *r)
@@ -121,15 +148,8 @@ struct record_stream {
  * hold them all. */
 static bool parse_head(const char *p, size_t n, struct doc_record *r, size_t *head_len)
 {
-    memset(r, 0, sizeof *r);
     struct cursor c = cursor_make((const uint8_t *)p, n);
-    const char **dst[3] = { &r->id, &r->title, &r->path };
-    size_t *lens[3] = { &r->id_len, &r->title_len, &r->path_len };
-    for (int k = 0; k < 3; k++) {
-        *lens[k] = (size_t)cur_varint(&c);
-        *dst[k] = (const char *)cur_take(&c, *lens[k]);
-    }
-    r->text_len = (size_t)cur_varint(&c);
+    read_head(&c, r);
     *head_len = (size_t)(c.p - (const uint8_t *)p);
     return !c.bad;
 }
@@ -218,21 +238,9 @@ static sift_err get_large(const struct segment *s, const uint8_t *z, uint64_t zl
     sift_err rc = stream_open(s, z, zlen, ulen, &rs, &r, err);
     if (rc) return rc;
     size_t text = r.text_len < max_text ? r.text_len : max_text;
-    r.text = NULL;
     out->buf = malloc(r.id_len + r.title_len + r.path_len + text + 4);
     if (!out->buf) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    char *o = out->buf;
-    const char *src[3] = { r.id, r.title, r.path };
-    size_t n[3] = { r.id_len, r.title_len, r.path_len };
-    const char **dst[3] = { &out->id, &out->title, &out->path };
-    size_t *lens[3] = { &out->id_len, &out->title_len, &out->path_len };
-    for (int k = 0; !rc && k < 3; k++) {
-        memcpy(o, src[k], n[k]);
-        o[n[k]] = 0;
-        *dst[k] = o;
-        *lens[k] = n[k];
-        o += n[k] + 1;
-    }
+    char *o = rc ? NULL : place_fields(out->buf, &r, 3, out);
     if (!rc && stream_read(&rs, o, text) != (long long)text) rc = corrupt(s, err, "large record does not decompress");
     if (!rc) {
         o[text] = 0;
@@ -284,18 +292,7 @@ sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
     }
     /* NUL-terminate the fields by moving them to the front of the buffer:
      * each is preceded by its varint, so it only moves left */
-    char *o = buf;
-    const char *src[4] = { r.id, r.title, r.path, r.text };
-    size_t n[4] = { r.id_len, r.title_len, r.path_len, r.text_len };
-    const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
-    size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
-    for (int k = 0; k < 4; k++) {
-        memmove(o, src[k], n[k]);
-        o[n[k]] = 0;
-        *dst[k] = o;
-        *lens[k] = n[k];
-        o += n[k] + 1;
-    }
+    place_fields(buf, &r, 4, out);
     out->buf = buf;
     return SIFT_OK;
 }
