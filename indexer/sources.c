@@ -99,16 +99,22 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
     }
 }
 
+/* Ask `want` whether the file changed (*mtime set either way). */
+static bool wanted(struct reader *r, const char *path, const char *id, const struct stat *sb,
+                   int64_t *mtime)
+{
+    *mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    if (!r->want) return true;
+    struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, *mtime, 0, 0 };
+    return r->want(r->ctx, &probe) != 0;
+}
+
 /* Ask `want` whether the file changed, then read it whole. False when it
  * is unchanged or unreadable (reported), true with *data malloc'ed. */
 static bool load_changed(struct reader *r, const char *path, const char *id, const struct stat *sb,
                          int64_t *mtime, unsigned char **data, size_t *len)
 {
-    *mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    if (r->want) {
-        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, *mtime, 0, 0 };
-        if (!r->want(r->ctx, &probe)) return false;
-    }
+    if (!wanted(r, path, id, sb, mtime)) return false;
     sift_errmsg em;
     if (read_file(path, data, len, &em) != SIFT_OK) {
         skip(r, path, strerror(errno ? errno : EIO));
@@ -253,7 +259,6 @@ void sources_markdown_title(const char *data, size_t len, size_t *title_start, s
 
 struct fd_reader {
     int fd;
-    const char *path;
     int err;
 };
 
@@ -286,12 +291,9 @@ static long long fd_read(void *ctx, char *buf, size_t cap)
 static int read_large_text_file(struct reader *r, const char *path, const char *id,
                                 const struct stat *sb)
 {
-    int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    if (r->want) {
-        struct source_doc probe = { id, NULL, path, NULL, 0, r->source, (uint64_t)sb->st_size, mtime, 0, 0 };
-        if (!r->want(r->ctx, &probe)) return 0;
-    }
-    struct fd_reader f = { open(path, O_RDONLY | O_CLOEXEC), path, 0 };
+    int64_t mtime;
+    if (!wanted(r, path, id, sb, &mtime)) return 0;
+    struct fd_reader f = { open(path, O_RDONLY | O_CLOEXEC), 0 };
     char *head = malloc(HEAD + 1), *piece = malloc(HEAD);
     int rc = 0;
     const char *why = NULL;
