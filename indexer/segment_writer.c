@@ -160,13 +160,18 @@ static bool put_values(struct buf *b, const uint32_t *v, size_t n)
 
 /* Move the term's positions written so far to the positions file: a
  * term with huge documents need not hold them all. */
+static sift_err write_positions(struct segment_writer *w, const void *p, size_t n)
+{
+    if (fwrite(p, 1, n, w->positions) != n) return write_fail(w, "positions");
+    w->term_pos_written += n;
+    return SIFT_OK;
+}
+
 static sift_err spill_positions(struct segment_writer *w)
 {
-    if (fwrite(w->term_pos.data, 1, w->term_pos.len, w->positions) != w->term_pos.len)
-        return write_fail(w, "positions");
-    w->term_pos_written += w->term_pos.len;
+    sift_err rc = write_positions(w, w->term_pos.data, w->term_pos.len);
     w->term_pos.len = 0;
-    return SIFT_OK;
+    return rc;
 }
 
 static sift_err flush_postings_block(struct segment_writer *w)
@@ -176,10 +181,8 @@ static sift_err flush_postings_block(struct segment_writer *w)
     if (!put_values(&w->term_pos, w->firsts, n)) return oom(w);
     if (w->gap_runs.len >= COPY_CHUNK) {   /* a huge document: write, do not copy */
         sift_err rc = spill_positions(w);
+        if (!rc) rc = write_positions(w, w->gap_runs.data, w->gap_runs.len);
         if (rc) return rc;
-        if (fwrite(w->gap_runs.data, 1, w->gap_runs.len, w->positions) != w->gap_runs.len)
-            return write_fail(w, "positions");
-        w->term_pos_written += w->gap_runs.len;
     } else if (!buf_append(&w->term_pos, w->gap_runs.data, w->gap_runs.len)) {
         return oom(w);
     }
@@ -349,8 +352,8 @@ static sift_err sink_end(void *ctx)
     if ((skips && fwrite(w->term_skips.data, 1, skips, w->postings) != skips) ||
         fwrite(w->term_blocks.data, 1, w->term_blocks.len, w->postings) != w->term_blocks.len)
         return write_fail(w, "postings");
-    if (fwrite(w->term_pos.data, 1, w->term_pos.len, w->positions) != w->term_pos.len)
-        return write_fail(w, "positions");
+    rc = spill_positions(w);
+    if (rc) return rc;
     w->postings_off += doc_bytes;
     w->positions_off += pos_bytes;
     w->stats.term_count++;
