@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "fileio.h"
 #include "sources.h"
 
 char *tmpdir_make(void)
@@ -87,4 +88,28 @@ size_t build_corpus_index(const char *dir, unsigned ram_mb)
     if (sift_writer_commit(w, &err)) fail_msg("commit: %s", err.msg);
     sift_writer_close(w);
     return (size_t)st.docs;
+}
+
+unsigned char *file_contents(const char *dir, const char *name, size_t *n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, name ? "%s/%s" : "%s", dir, name ? name : "");
+    unsigned char *data;
+    sift_errmsg err;
+    if (read_file(path, &data, n, &err)) fail_msg("%s", err.msg);
+    return data;
+}
+
+uint64_t count_matches(const char *dir, const char *query)
+{
+    sift_errmsg err;
+    sift_index *ix;
+    sift_query *q;
+    uint64_t n = 0;
+    if (sift_index_open(dir, &ix, &err)) fail_msg("open: %s", err.msg);
+    if (sift_query_parse(ix, query, &q, &err)) fail_msg("parse: %s", err.msg);
+    if (sift_count(ix, q, &n, &err)) fail_msg("count: %s", err.msg);
+    sift_query_free(q);
+    sift_index_close(ix);
+    return n;
 }

@@ -28,6 +28,13 @@ void build_index(const char *dir, const struct test_doc *docs, size_t n);
  * number of documents. */
 size_t build_corpus_index(const char *dir, unsigned ram_mb);
 
+/* The whole file at dir/name (name NULL: dir is the path), malloc'ed;
+ * fails the test when it cannot be read. */
+unsigned char *file_contents(const char *dir, const char *name, size_t *n);
+
+/* Open dir and count the matches of query. */
+uint64_t count_matches(const char *dir, const char *query);
+
 /* Open dir, run query, return the ids of the top `limit` hits joined by
  * spaces (malloc'ed). */
 char *search_ids(const char *dir, const char *query, uint32_t limit);

@@ -133,19 +133,6 @@ static char *segment_path(void)
     return p;
 }
 
-static unsigned char *slurp(const char *p, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *d = malloc(*n);
-    assert_int_equal(fread(d, 1, *n, f), *n);
-    fclose(f);
-    return d;
-}
-
 static void spit(const char *p, const unsigned char *d, size_t n)
 {
     FILE *f = fopen(p, "wb");
@@ -213,7 +200,7 @@ static void test_every_byte_of_a_small_index(void **state)
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", small, files[f]);
         size_t n;
-        unsigned char *orig = slurp(p, &n);
+        unsigned char *orig = file_contents(p, NULL, &n);
         unsigned char *copy = malloc(n);
         for (size_t pos = 0; pos < n; pos++) {
             memcpy(copy, orig, n);
@@ -237,7 +224,7 @@ static void test_flipped_bytes(void **state)
 {
     (void)state;
     size_t n;
-    unsigned char *orig = slurp(segment_path(), &n);
+    unsigned char *orig = file_contents(segment_path(), NULL, &n);
     unsigned char *copy = malloc(n);
     unsigned tried = 0;
     /* every byte of the corpus index, one at a time */
@@ -260,7 +247,7 @@ static void test_truncated_and_missing(void **state)
 {
     (void)state;
     size_t n;
-    unsigned char *orig = slurp(segment_path(), &n);
+    unsigned char *orig = file_contents(segment_path(), NULL, &n);
     size_t cuts[] = { 0, 1, 63, 64, 100, n / 2, n - 100, n - 1 };
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
         spit(segment_path(), orig, cuts[i]);
@@ -273,7 +260,7 @@ static void test_truncated_and_missing(void **state)
     char mp[4096];
     snprintf(mp, sizeof mp, "%s/manifest", dir);
     size_t mn;
-    unsigned char *m = slurp(mp, &mn);
+    unsigned char *m = file_contents(mp, NULL, &mn);
     for (size_t pos = 0; pos < mn; pos++) {
         m[pos] ^= 0x10;
         spit(mp, m, mn);
@@ -307,7 +294,7 @@ static void test_spilled_runs_identical(void **state)
     char pa[4096], pb[4096];
     snprintf(pa, sizeof pa, "%s/seg-000001.sift", dir);
     snprintf(pb, sizeof pb, "%s/seg-000001.sift", small);
-    unsigned char *da = slurp(pa, &na), *db = slurp(pb, &nb);
+    unsigned char *da = file_contents(pa, NULL, &na), *db = file_contents(pb, NULL, &nb);
     assert_int_equal(na, nb);
     assert_memory_equal(da, db, na);   /* byte-identical segments */
     free(da);

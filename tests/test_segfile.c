@@ -78,14 +78,7 @@ static void test_roundtrip(void **state)
 
 static void read_whole(uint8_t **data, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    *len = (size_t)ftell(fp);
-    rewind(fp);
-    *data = malloc(*len);
-    assert_int_equal(fread(*data, 1, *len, fp), *len);
-    fclose(fp);
+    *data = file_contents(path, NULL, len);
 }
 
 static void put_whole(const uint8_t *data, size_t len)
