@@ -64,6 +64,7 @@ static sift_err parse_directory(struct segfile *f, const uint8_t *d, uint32_t dl
         sec->npages = (uint32_t)npages;
         sec->crcs = crcs + (size_t)first * 4;
         sec->verified = f->flags + first;
+        if (sec->id < SEGFILE_MAX_SECTIONS && !f->slot[sec->id]) f->slot[sec->id] = (uint8_t)(i + 1);
         pages_seen += npages;
     }
     if (pages_seen != p) return corrupt(err, f->path, "unused section checksums");
@@ -148,6 +149,7 @@ void segfile_close(struct segfile *f)
 
 static const struct segfile_section *find(const struct segfile *f, uint32_t id)
 {
+    if (id < SEGFILE_MAX_SECTIONS) return f->slot[id] ? &f->sec[f->slot[id] - 1] : NULL;
     for (unsigned i = 0; i < f->nsections; i++)
         if (f->sec[i].id == id) return &f->sec[i];
     return NULL;

@@ -58,6 +58,9 @@ struct segfile {
     unsigned page_shift;
     unsigned nsections;
     struct segfile_section sec[SEGFILE_MAX_SECTIONS];
+    /* 1 + the index in sec of the section with id i < SEGFILE_MAX_SECTIONS
+     * (0: none): every read names its section, so finding it is O(1) */
+    uint8_t slot[SEGFILE_MAX_SECTIONS];
     atomic_uchar *flags;          /* storage of every section's flags */
 };
 

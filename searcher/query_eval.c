@@ -43,6 +43,11 @@ struct qit {
     /* the largest score any document can get (pruning), once computed */
     double max_score;
     bool has_max;
+    /* the leaf's block bound holds for targets in [bm_lo, bm_hi]: queries
+     * move forward, so one bound serves every candidate of a block */
+    bool bm_ok;
+    uint32_t bm_lo, bm_hi;
+    double bm_val;
     /* confirmation cache */
     uint32_t confirmed_doc;
     bool confirmed;
@@ -212,8 +217,9 @@ uint32_t qit_advance(struct qit *it, uint32_t target)
 
 sift_err doc_ctx_load(struct doc_ctx *dc)
 {
-    if (dc->loaded) return dc->rc;
+    if (dc->loaded && dc->loaded_doc == dc->doc) return dc->rc;
     dc->loaded = true;
+    dc->loaded_doc = dc->doc;
     dc->rc = segment_norm(dc->seg, dc->doc, &dc->len, &dc->title_len, dc->err);
     return dc->rc;
 }
@@ -479,7 +485,10 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
  *   - MaxScore for a root of optional clauses: the clauses whose summed
  *     maxima cannot beat the k-th score alone are only probed for
  *     documents the others bring, and a candidate is dropped as soon as
- *     what it has plus what is left to add cannot beat it. */
+ *     what it has plus what is left to add cannot beat it. Before that,
+ *     the candidate's block maxima summed over every clause bound the
+ *     run of documents up to the first block end: when that cannot beat
+ *     the k-th score the whole run is skipped (block-max MaxScore). */
 
 /* Rounding may put a computed bound a hair under the score it bounds. */
 static bool below(double bound, double threshold)
@@ -498,6 +507,10 @@ static double bound_of(double idf, uint32_t tf, uint32_t min_len, const struct b
 static double leaf_block_max(struct qit *it, uint32_t target, const struct bounds *bd,
                              uint32_t *upto)
 {
+    if (it->bm_ok && target >= it->bm_lo && target <= it->bm_hi) {
+        *upto = it->bm_hi;
+        return it->bm_val;
+    }
     uint32_t tf = UINT32_MAX, len = 0, last = DOC_END - 1;
     for (size_t i = 0; i < it->nslots; i++) {
         const struct postings *p = &it->post[i];
@@ -508,7 +521,11 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct bound
         if (st.last_doc < last) last = st.last_doc;
     }
     *upto = last;
-    return bound_of(it->idf_sum, tf, len, bd);
+    it->bm_ok = true;
+    it->bm_lo = target;
+    it->bm_hi = last;
+    it->bm_val = bound_of(it->idf_sum, tf, len, bd);
+    return it->bm_val;
 }
 
 static double leaf_max(const struct qit *it, const struct bounds *bd)
@@ -644,8 +661,13 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         root->started = true;
         root->doc = doc;
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
+        uint32_t upto;
+        if (below(block_max(root, doc, &pr->bd, &upto), pr->threshold)) {
+            if (upto >= DOC_END - 1) return root->doc = DOC_END;
+            target = upto + 1;
+            continue;
+        }
         dc->doc = doc;
-        dc->loaded = false;
         if (doc_ctx_load(dc)) return root->doc = DOC_END;
         struct scoring sc = { bm25_norm(pr->bd.k1, pr->bd.b, dc->len, pr->bd.avgdl), 0, 0,
                               pr->bd.k1 };

@@ -18,6 +18,7 @@ struct doc_ctx {
     uint32_t len, title_len;
     sift_err rc;
     sift_errmsg *err;
+    uint32_t loaded_doc;   /* the document len and title_len are of */
 };
 
 struct qit;

@@ -59,7 +59,6 @@ static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_c
 {
     const struct segment *seg = &ev->idx->segs[s];
     if (segment_is_deleted(seg, dc->doc)) return SIFT_OK;
-    dc->loaded = false;
     if (!qit_confirm(root, dc)) return dc->rc;
     ev->total++;
     if (!ev->top) return SIFT_OK;
