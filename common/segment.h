@@ -24,7 +24,9 @@ enum segment_section {
 
 #define META_SIZE 128
 #define META_LANGUAGE_SIZE 32
-#define NORM_SIZE 8
+#define NORM_SIZE 8           /* a document's lengths while a segment is built */
+#define NORMS_HEADER 8        /* SEC_NORMS: u8 length bits, u8 title bits, 6 zero */
+#define NORMS_PAD 8           /* zero bytes after the packed norms */
 #define DICT_BLOCK_TERMS 32
 #define DICT_INDEX_ENTRY 16
 #define STORE_INDEX_ENTRY 16

@@ -9,11 +9,14 @@
  *   72 u32 postings block size (128)   76 u32 dictionary block terms (32)
  *   80..127 zero
  *
- * SEC_NORMS: per document, the token count of title and text (the BM25
- *   document length), then the token count of the title: two u16 when every
- *   length of the segment fits (4 bytes a document), else two u32 (8); the
- *   section's size tells which. Title positions are [0, title count), text
- *   positions follow.
+ * SEC_NORMS: u8 L, u8 T (0-32 each), 6 zero bytes; then per document i,
+ *   at bit i·(L+T) of a little-endian bit stream (least significant bit
+ *   first), the token count of title and text (the BM25 document length)
+ *   in L bits and the token count of the title in T bits; then 8 zero
+ *   bytes, so that any document's lengths are one 8-byte load. L and T are
+ *   the fewest bits that hold the segment's largest lengths: exact lengths
+ *   in 14 bits a passage where two u16 took 32. Title positions are
+ *   [0, title count), text positions follow.
  *
  * SEC_DICT: terms in byte order, in blocks of DICT_BLOCK_TERMS. A block:
  *   varint postings offset of its first term (in SEC_POSTINGS)
@@ -61,9 +64,11 @@
  *   content, the index of its source in SEC_SOURCES. Fixed-width records
  *   (random access) but only as wide as the segment needs: an 8-byte header
  *     u8 S size bytes (0-8), u8 M mtime bytes (0 or 8), u8 R source bytes
- *     (0-4), u8 zero, u32 record width W = S + M + 8 + R,
+ *     (0-4), u8 B the smallest source index (at most 255), u32 record
+ *     width W = S + M + 8 + R,
  *   then per document W bytes: size (S bytes, little-endian), mtime (M),
- *   hash (8), source (R). JSON Lines passages take 10 bytes, not 32.
+ *   hash (8), source index - B (R). JSON Lines passages, all of one
+ *   source and with size 0 (their hash decides), take 8 bytes, not 32.
  * SEC_SOURCES: the sources (directories or files given to the indexer, ""
  *   for documents added through the library), NUL-terminated, in order.
  *
@@ -418,18 +423,21 @@ static unsigned bytes_for(uint64_t max)
 static bool pack_doc_meta(const struct buf *in, struct buf *out)
 {
     size_t n = in->len / DOC_META_SIZE;
-    uint64_t max_size = 0, max_source = 0;
+    uint64_t max_size = 0;
+    uint32_t min_source = UINT8_MAX, max_source = 0;
     bool mtimes = false;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *r = in->data + i * DOC_META_SIZE;
         if (rd_u64(r) > max_size) max_size = rd_u64(r);
         if (rd_u32(r + 24) > max_source) max_source = rd_u32(r + 24);
+        if (rd_u32(r + 24) < min_source) min_source = rd_u32(r + 24);
         mtimes |= rd_u64(r + 8) != 0;
     }
-    unsigned s = bytes_for(max_size), m = mtimes ? 8 : 0, src = bytes_for(max_source);
+    if (min_source > max_source) min_source = 0;   /* no documents */
+    unsigned s = bytes_for(max_size), m = mtimes ? 8 : 0, src = bytes_for(max_source - min_source);
     unsigned w = s + m + 8 + src;
     if (!buf_reserve(out, 8 + n * w)) return false;
-    uint8_t head[8] = { (uint8_t)s, (uint8_t)m, (uint8_t)src, 0 };
+    uint8_t head[8] = { (uint8_t)s, (uint8_t)m, (uint8_t)src, (uint8_t)min_source };
     wr_u32(head + 4, w);
     buf_append(out, head, sizeof head);
     for (size_t i = 0; i < n; i++) {
@@ -438,25 +446,46 @@ static bool pack_doc_meta(const struct buf *in, struct buf *out)
         memcpy(rec, r, s);                        /* little-endian: the low bytes */
         memcpy(rec + s, r + 8, m);
         memcpy(rec + s + m, r + 16, 8);
-        memcpy(rec + s + m + 8, r + 24, src);
+        uint8_t off[4];
+        wr_u32(off, rd_u32(r + 24) - min_source);
+        memcpy(rec + s + m + 8, off, src);
         buf_append(out, rec, w);
     }
     return true;
 }
 
-/* Norms as two u16 a document when every length fits; out stays empty
- * (write the 8-byte records as they are) otherwise. */
+static unsigned bits_for(uint32_t v)
+{
+    return v ? 32u - (unsigned)__builtin_clz(v) : 0;
+}
+
+/* The built 8-byte records (u32 length, u32 title length) as SEC_NORMS. */
 static bool pack_norms(const struct buf *in, struct buf *out)
 {
     size_t n = in->len / NORM_SIZE;
-    for (size_t i = 0; i < n; i++)
-        if (rd_u32(in->data + i * NORM_SIZE) > UINT16_MAX) return true;   /* title <= length */
-    if (!buf_reserve(out, n * 4 + 1)) return false;
+    uint32_t any_len = 0, any_title = 0;   /* OR of all: the same top bit as the largest */
+    for (size_t i = 0; i < n; i++) {
+        any_len |= rd_u32(in->data + i * NORM_SIZE);
+        any_title |= rd_u32(in->data + i * NORM_SIZE + 4);
+    }
+    unsigned wl = bits_for(any_len), wt = bits_for(any_title), w = wl + wt;
+    size_t bytes = NORMS_HEADER + (size_t)(((uint64_t)n * w + 7) / 8) + NORMS_PAD;
+    if (!buf_reserve(out, bytes)) return false;
+    memset(out->data, 0, bytes);
+    out->len = bytes;
+    out->data[0] = (uint8_t)wl;
+    out->data[1] = (uint8_t)wt;
+    uint8_t *bits = out->data + NORMS_HEADER;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *r = in->data + i * NORM_SIZE;
-        uint16_t len = (uint16_t)rd_u32(r), title = (uint16_t)rd_u32(r + 4);
-        uint8_t rec[4] = { (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)title, (uint8_t)(title >> 8) };
-        buf_append(out, rec, sizeof rec);
+        uint64_t v = rd_u32(r) | (uint64_t)rd_u32(r + 4) << wl;
+        for (uint64_t at = (uint64_t)i * w, left = w; left;) {
+            unsigned shift = (unsigned)(at & 7), take = 8 - shift < left ? 8 - shift : (unsigned)left;
+            bits[at >> 3] |= (uint8_t)((v & ((1u << take) - 1)) << shift);
+            v >>= take;
+            at += take;
+            left -= take;
+        }
     }
     return true;
 }
@@ -485,8 +514,7 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
         segw_abort(&sw);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     }
-    write_buffer(&sw, SEC_NORMS, norms.data ? norms.data : docs->norms->data,
-                 norms.data ? norms.len : docs->norms->len);
+    write_buffer(&sw, SEC_NORMS, norms.data, norms.len);
     buf_free(&norms);
     write_buffer(&sw, SEC_DICT_INDEX, w->dict_index.data, w->dict_index.len);
     write_buffer(&sw, SEC_DICT_KEYS, w->dict_keys.data, w->dict_keys.len);

@@ -14,7 +14,7 @@ struct source_doc {
     const char *text;
     size_t text_len;
     const char *source;    /* the PATH given to sources_read */
-    uint64_t size;         /* of the file, or of the JSON line */
+    uint64_t size;         /* of the file; 0 for JSON Lines (the hash decides) */
     int64_t mtime_ns;      /* of the file; 0 for JSON Lines */
     uint64_t hash;         /* hash64 of the file or of the JSON line */
     int has_hash;          /* in want_fn probes: hash is set (JSON Lines) */

@@ -25,9 +25,9 @@ struct segment {
     uint64_t token_count, title_token_count, term_count, posting_count;
     uint32_t ndict_blocks;
     uint32_t nstore_blocks;
-    uint8_t norm_size;        /* bytes a document in SEC_NORMS: 8, or 4 (two u16) */
+    uint8_t norm_bits, title_bits;   /* SEC_NORMS widths of a length, a title length */
     /* SEC_DOC_META record layout (indexer/segment_writer.c) */
-    uint8_t meta_size_bytes, meta_mtime_bytes, meta_source_bytes;
+    uint8_t meta_size_bytes, meta_mtime_bytes, meta_source_bytes, meta_source_base;
     uint32_t meta_width;
     /* deletions (from the manifest and its deletions file) */
     uint64_t del_gen;

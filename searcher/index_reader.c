@@ -28,6 +28,22 @@ static sift_err load_deletes(struct segment *s, const char *dir, const struct ma
     return SIFT_OK;
 }
 
+/* The widths of SEC_NORMS, checked against its size. */
+static sift_err open_norms(struct segment *s, sift_errmsg *err)
+{
+    const struct segfile *f = &s->file;
+    uint64_t len = segfile_section_len(f, SEC_NORMS);
+    sift_err rc = SIFT_OK;
+    const uint8_t *h = len >= NORMS_HEADER ? segfile_get(f, SEC_NORMS, 0, NORMS_HEADER, &rc, err) : NULL;
+    if (!h && rc) return rc;
+    if (!h || h[0] > 32 || h[1] > 32 || rd_u32(h + 2) || rd_u16(h + 6) ||
+        len != NORMS_HEADER + ((uint64_t)s->doc_count * (h[0] + h[1]) + 7) / 8 + NORMS_PAD)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: bad document length table", f->path);
+    s->norm_bits = h[0];
+    s->title_bits = h[1];
+    return SIFT_OK;
+}
+
 static sift_err open_segment(struct segment *s, const char *dir, uint64_t number,
                              sift_errmsg *err)
 {
@@ -48,8 +64,6 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
     s->title_token_count = rd_u64(m + 32);
     const struct segfile *f = &s->file;
     if (rd_u32(m + 72) != POSTINGS_BLOCK || rd_u32(m + 76) != DICT_BLOCK_TERMS ||
-        (segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE &&
-         segfile_section_len(f, SEC_NORMS) != (uint64_t)s->doc_count * NORM_SIZE / 2) ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY ||
         segfile_section_len(f, SEC_ID_INDEX) !=
@@ -64,12 +78,13 @@ static sift_err open_segment(struct segment *s, const char *dir, uint64_t number
     s->meta_mtime_bytes = h[1];
     s->meta_source_bytes = h[2];
     s->meta_width = rd_u32(h + 4);
-    if (h[0] > 8 || (h[1] != 0 && h[1] != 8) || h[2] > 4 || h[3] ||
+    s->meta_source_base = h[3];
+    if (h[0] > 8 || (h[1] != 0 && h[1] != 8) || h[2] > 4 ||
         s->meta_width != (uint32_t)h[0] + h[1] + 8 + h[2] ||
         segfile_section_len(f, SEC_DOC_META) != 8 + (uint64_t)s->doc_count * s->meta_width)
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: bad document metadata layout", f->path);
-    s->norm_size = segfile_section_len(f, SEC_NORMS) == (uint64_t)s->doc_count * NORM_SIZE ? NORM_SIZE
-                                                                                         : NORM_SIZE / 2;
+    rc = open_norms(s, err);
+    if (rc) return rc;
     s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
     s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
     return SIFT_OK;
@@ -203,16 +218,15 @@ sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint
                       sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, (uint64_t)doc * s->norm_size, s->norm_size,
-                                   &rc, err);
+    /* two values of at most 32 bits, each one 8-byte load (the padding
+     * keeps the last document's loads inside the section) */
+    uint64_t at = (uint64_t)doc * (s->norm_bits + s->title_bits), tat = at + s->norm_bits;
+    uint64_t span = (tat >> 3) - (at >> 3) + 8;
+    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, NORMS_HEADER + (at >> 3), span, &rc, err);
     if (!p) return rc;
-    if (s->norm_size == NORM_SIZE) {
-        *len = rd_u32(p);
-        if (title_len) *title_len = rd_u32(p + 4);
-    } else {
-        *len = (uint32_t)p[0] | (uint32_t)p[1] << 8;
-        if (title_len) *title_len = (uint32_t)p[2] | (uint32_t)p[3] << 8;
-    }
+    *len = (uint32_t)((rd_u64(p) >> (at & 7)) & (((uint64_t)1 << s->norm_bits) - 1));
+    if (title_len)
+        *title_len = (uint32_t)((rd_u64(p + span - 8) >> (tat & 7)) & (((uint64_t)1 << s->title_bits) - 1));
     return SIFT_OK;
 }
 
@@ -285,7 +299,7 @@ sift_err segment_doc_meta(const struct segment *s, uint32_t doc, struct doc_meta
     out->size = rd_u64(r);
     out->mtime_ns = (int64_t)rd_u64(r + 8);
     out->hash = rd_u64(r + 16);
-    out->source = rd_u32(r + 24);
+    out->source = rd_u32(r + 24) + s->meta_source_base;
     return SIFT_OK;
 }
 

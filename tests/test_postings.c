@@ -170,11 +170,73 @@ static void test_advance_random(void **state)
     sift_index_close(idx);
 }
 
+/* Every document's lengths as written: no title, two tokens an occurrence. */
+static void test_norms(void **state)
+{
+    (void)state;
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    for (uint32_t d = 0; d < NDOCS; d++) {
+        uint32_t want = 0, len = 1, title = 1;
+        for (int k = 0; k < 7; k++)
+            if (has(k, d)) want += 2 * tf_of(k, d);
+        assert_int_equal(segment_norm(&idx->segs[0], d, &len, &title, &err), SIFT_OK);
+        assert_int_equal(len, want);
+        assert_int_equal(title, 0);
+    }
+    sift_index_close(idx);
+}
+
+static char *words(size_t n)
+{
+    char *s = malloc(2 * n + 1);
+    for (size_t i = 0; i < n; i++) memcpy(s + 2 * i, "w ", 2);
+    s[2 * n] = 0;
+    return s;
+}
+
+/* Lengths packed in widths from 1 to 17 bits, the last document's read
+ * against the end of the section. */
+static void test_norm_widths(void **state)
+{
+    (void)state;
+    static const size_t title[] = { 3, 0, 300, 1, 0 }, text[] = { 1, 70000, 1, 0, 5 };
+    char *d2 = tmpdir_make();
+    struct test_doc docs[5];
+    char *mem[10];
+    for (int i = 0; i < 5; i++) {
+        char *id = malloc(8);
+        snprintf(id, 8, "n%d", i);
+        mem[2 * i] = words(title[i]);
+        mem[2 * i + 1] = words(text[i]);
+        docs[i] = (struct test_doc){ id, mem[2 * i], mem[2 * i + 1] };
+    }
+    build_index(d2, docs, 5);
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(d2, &idx, &err), SIFT_OK);
+    assert_int_equal(idx->segs[0].norm_bits, 17);
+    assert_int_equal(idx->segs[0].title_bits, 9);
+    for (uint32_t d = 0; d < 5; d++) {
+        uint32_t len, tlen;
+        assert_int_equal(segment_norm(&idx->segs[0], d, &len, &tlen, &err), SIFT_OK);
+        assert_int_equal(len, title[d] + text[d]);
+        assert_int_equal(tlen, title[d]);
+    }
+    sift_index_close(idx);
+    for (int i = 0; i < 5; i++) free((char *)docs[i].id);
+    for (int i = 0; i < 10; i++) free(mem[i]);
+    tmpdir_remove(d2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_all_terms),
         cmocka_unit_test(test_advance_random),
+        cmocka_unit_test(test_norms),
+        cmocka_unit_test(test_norm_widths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

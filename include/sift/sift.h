@@ -42,7 +42,7 @@ extern "C" {
 #define SIFT_VERSION_STRING "0.1.0"
 
 /* Version of the on-disk segment format this library reads and writes. */
-#define SIFT_FORMAT_VERSION 3
+#define SIFT_FORMAT_VERSION 4
 
 #if defined(__GNUC__)
 #define SIFT_API __attribute__((visibility("default")))
