@@ -42,6 +42,34 @@ static inline void wr_u64(uint8_t *p, uint64_t v)
     wr_u32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Bit streams, little-endian, least significant bit first: value i of
+ * width w at bit i*w (document lengths, skip tables). */
+
+/* OR the low w (<= 64) bits of v into the stream at bit `at` (zeroed first). */
+static inline void wr_bits(uint8_t *p, uint64_t at, uint64_t v, unsigned w)
+{
+    while (w) {
+        unsigned shift = (unsigned)(at & 7), take = 8 - shift < w ? 8 - shift : w;
+        p[at >> 3] |= (uint8_t)((v & ((1u << take) - 1)) << shift);
+        v >>= take;
+        at += take;
+        w -= take;
+    }
+}
+
+/* The w-bit (w <= 32) value at bit `at` of the n-byte stream p: one 8-byte
+ * load, or byte by byte within 8 bytes of the end. */
+static inline uint32_t rd_bits(const uint8_t *p, size_t n, uint64_t at, unsigned w)
+{
+    size_t i = (size_t)(at >> 3);
+    uint64_t v = 0;
+    if (i + 8 <= n)
+        v = rd_u64(p + i);
+    else
+        for (size_t k = 0; i + k < n; k++) v |= (uint64_t)p[i + k] << (8 * k);
+    return (uint32_t)((v >> (at & 7)) & (((uint64_t)1 << w) - 1));
+}
+
 /* Encode v at p (room for 10 bytes needed); returns bytes written. */
 static inline size_t varint_put(uint8_t *p, uint64_t v)
 {

@@ -33,12 +33,17 @@
  * SEC_DICT_KEYS: the first term of every block, concatenated.
  *
  * SEC_POSTINGS, one term: nb = ceil(df / 128) blocks. When nb > 1 a skip
- *   table comes first, nb entries of 16 bytes:
- *     u32 last doc of the block, u32 end of the block (bytes from the end
- *     of the skip table), u32 start of the block's positions (bytes from
- *     the term's first position byte), u16 the largest tf in the block
- *     (SKIP_TF_MANY: 65535 or more), u16 the smallest document length
+ *   table comes first: five u8 widths (bits, the first three at most 32,
+ *   the last two at most 16), then nb entries of their sum in bits, entry
+ *   b at bit b·sum of a little-endian bit stream, each holding in turn:
+ *     the last doc of the block, the end of the block (bytes from the end
+ *     of the skip table), the start of the block's positions (bytes from
+ *     the term's first position byte), the largest tf in the block
+ *     (SKIP_TF_MANY: 65535 or more), the smallest document length
  *     (SEC_NORMS) in the block, or 65535 when that is more.
+ *   The widths are the fewest bits that hold the term's largest values:
+ *   about 9 bytes an entry on the Wikipedia passages, where 16 fixed were
+ *   5.2 MB.
  *   BM25 grows with tf and shrinks with length, so the last two bound the
  *   score of every document of the block for any k1 and b (a tf of
  *   SKIP_TF_MANY is taken as unbounded): the searcher skips blocks that
@@ -343,18 +348,58 @@ static sift_err dict_add(struct segment_writer *w, uint64_t doc_bytes, uint64_t 
     return SIFT_OK;
 }
 
+static unsigned bits_for(uint32_t v)
+{
+    return v ? 32u - (unsigned)__builtin_clz(v) : 0;
+}
+
+/* Field f of a 16-byte skip entry: u32 at 0, 4, 8, u16 at 12, 14. */
+static uint32_t entry_field(const uint8_t *e, unsigned off)
+{
+    return off < 12 ? rd_u32(e + off) : rd_u16(e + off);
+}
+
+/* The term's skip entries (SKIP_ENTRY bytes each, as flush_postings_block
+ * made them) packed into w->skip_packed: five widths, then the fields of
+ * every entry in those widths. */
+static sift_err pack_skips(struct segment_writer *w)
+{
+    static const unsigned off[SKIP_FIELDS] = { 0, 4, 8, 12, 14 };
+    size_t nb = w->term_skips.len / SKIP_ENTRY;
+    uint32_t any[SKIP_FIELDS] = { 0 };
+    for (size_t b = 0; b < nb; b++)
+        for (unsigned f = 0; f < SKIP_FIELDS; f++) any[f] |= entry_field(w->term_skips.data + b * SKIP_ENTRY, off[f]);
+    uint8_t width[SKIP_FIELDS];
+    unsigned total = 0;
+    for (unsigned f = 0; f < SKIP_FIELDS; f++) total += width[f] = (uint8_t)bits_for(any[f]);
+    size_t bytes = SKIP_FIELDS + (size_t)(((uint64_t)nb * total + 7) / 8);
+    w->skip_packed.len = 0;
+    if (!buf_reserve(&w->skip_packed, bytes)) return oom(w);
+    memset(w->skip_packed.data, 0, bytes);
+    w->skip_packed.len = bytes;
+    memcpy(w->skip_packed.data, width, SKIP_FIELDS);
+    uint64_t at = 0;
+    for (size_t b = 0; b < nb; b++)
+        for (unsigned f = 0; f < SKIP_FIELDS; f++) {
+            wr_bits(w->skip_packed.data + SKIP_FIELDS, at, entry_field(w->term_skips.data + b * SKIP_ENTRY, off[f]), width[f]);
+            at += width[f];
+        }
+    return SIFT_OK;
+}
+
 static sift_err sink_end(void *ctx)
 {
     struct segment_writer *w = ctx;
     sift_err rc = flush_postings_block(w);
     if (rc) return rc;
     uint32_t nb = (w->df + POSTINGS_BLOCK - 1) / POSTINGS_BLOCK;
-    size_t skips = nb > 1 ? w->term_skips.len : 0;
+    if (nb > 1 && (rc = pack_skips(w))) return rc;
+    size_t skips = nb > 1 ? w->skip_packed.len : 0;
     uint64_t doc_bytes = skips + w->term_blocks.len;
     uint64_t pos_bytes = w->term_pos_written + w->term_pos.len;
     rc = dict_add(w, doc_bytes, pos_bytes);
     if (rc) return rc;
-    if ((skips && fwrite(w->term_skips.data, 1, skips, w->postings) != skips) ||
+    if ((skips && fwrite(w->skip_packed.data, 1, skips, w->postings) != skips) ||
         fwrite(w->term_blocks.data, 1, w->term_blocks.len, w->postings) != w->term_blocks.len)
         return write_fail(w, "postings");
     rc = spill_positions(w);
@@ -454,11 +499,6 @@ static bool pack_doc_meta(const struct buf *in, struct buf *out)
     return true;
 }
 
-static unsigned bits_for(uint32_t v)
-{
-    return v ? 32u - (unsigned)__builtin_clz(v) : 0;
-}
-
 /* The built 8-byte records (u32 length, u32 title length) as SEC_NORMS. */
 static bool pack_norms(const struct buf *in, struct buf *out)
 {
@@ -478,14 +518,7 @@ static bool pack_norms(const struct buf *in, struct buf *out)
     uint8_t *bits = out->data + NORMS_HEADER;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *r = in->data + i * NORM_SIZE;
-        uint64_t v = rd_u32(r) | (uint64_t)rd_u32(r + 4) << wl;
-        for (uint64_t at = (uint64_t)i * w, left = w; left;) {
-            unsigned shift = (unsigned)(at & 7), take = 8 - shift < left ? 8 - shift : (unsigned)left;
-            bits[at >> 3] |= (uint8_t)((v & ((1u << take) - 1)) << shift);
-            v >>= take;
-            at += take;
-            left -= take;
-        }
+        wr_bits(bits, (uint64_t)i * w, rd_u32(r) | (uint64_t)rd_u32(r + 4) << wl, w);
     }
     return true;
 }
@@ -558,6 +591,7 @@ void segment_writer_discard(struct segment_writer *w)
     buf_free(&w->dict_keys);
     buf_free(&w->term_blocks);
     buf_free(&w->term_skips);
+    buf_free(&w->skip_packed);
     buf_free(&w->term_pos);
     buf_free(&w->gap_runs);
     free(w->tmp_prefix);

@@ -49,6 +49,7 @@ struct segment_writer {
     uint32_t doc, tf, last_pos;          /* the open document */
     int64_t prev_doc;                    /* last doc of the previous block */
     struct buf term_blocks, term_skips, term_pos;
+    struct buf skip_packed;       /* term_skips as written (pack_skips) */
     uint64_t term_pos_written;           /* of this term, already in `positions` */
     uint64_t block_pos_start;            /* offset of this block in the term's positions */
     uint32_t df;

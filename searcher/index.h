@@ -107,7 +107,10 @@ struct postings {
     const struct segment *seg;
     struct term_info ti;
     uint32_t nblocks;
-    const uint8_t *skips;        /* nblocks entries, or NULL for one block */
+    const uint8_t *skips;        /* nblocks packed entries, or NULL for one block */
+    size_t skip_len;             /* bytes at skips */
+    uint8_t skip_w[SKIP_FIELDS], skip_at[SKIP_FIELDS];   /* fields' widths, bit offsets */
+    uint32_t skip_bits;          /* an entry's width */
     uint64_t blocks_off;         /* section offset of the first block */
     uint64_t blocks_len;
     uint32_t block;              /* index of the decoded block */
@@ -130,6 +133,12 @@ struct postings {
     uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
     uint32_t firsts[POSTINGS_BLOCK], gaps[POSTINGS_BLOCK];   /* of the positions */
 };
+
+/* Field f of skip entry b (the list has skips). */
+static inline uint32_t skip_get(const struct postings *p, uint32_t b, enum skip_field f)
+{
+    return rd_bits(p->skips, p->skip_len, (uint64_t)b * p->skip_bits + p->skip_at[f], p->skip_w[f]);
+}
 
 sift_err postings_open(struct postings *p, const struct segment *s, const struct term_info *ti,
                        sift_errmsg *err);

@@ -27,13 +27,26 @@ sift_err postings_open(struct postings *p, const struct segment *s, const struct
     p->err = err;
     p->doc = DOC_END;
     p->nblocks = (ti->df + POSTINGS_BLOCK - 1) / POSTINGS_BLOCK;
-    uint64_t skip_bytes = p->nblocks > 1 ? (uint64_t)p->nblocks * SKIP_ENTRY : 0;
-    if (ti->doc_len < skip_bytes)
-        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: postings: skip table overflows",
-                         s->file.path);
-    if (skip_bytes) {
+    uint64_t skip_bytes = 0;
+    if (p->nblocks > 1) {
         sift_err rc = SIFT_OK;
-        p->skips = segfile_get(&s->file, SEC_POSTINGS, ti->doc_off, skip_bytes, &rc, err);
+        const uint8_t *w = ti->doc_len >= SKIP_FIELDS
+                               ? segfile_get(&s->file, SEC_POSTINGS, ti->doc_off, SKIP_FIELDS, &rc, err)
+                               : NULL;
+        if (!w && rc) return rc;
+        for (unsigned f = 0; w && f < SKIP_FIELDS; f++) {
+            if (w[f] > (f < SKIP_TF ? 32 : 16)) w = NULL;
+            else {
+                p->skip_w[f] = w[f];
+                p->skip_at[f] = (uint8_t)p->skip_bits;
+                p->skip_bits += w[f];
+            }
+        }
+        skip_bytes = SKIP_FIELDS + ((uint64_t)p->nblocks * p->skip_bits + 7) / 8;
+        if (!w || ti->doc_len < skip_bytes)
+            return sift_fail(err, SIFT_ERR_CORRUPT, "%s: postings: bad skip table", s->file.path);
+        p->skip_len = (size_t)skip_bytes - SKIP_FIELDS;
+        p->skips = segfile_get(&s->file, SEC_POSTINGS, ti->doc_off + SKIP_FIELDS, p->skip_len, &rc, err);
         if (!p->skips) return rc;
     }
     p->blocks_off = ti->doc_off + skip_bytes;
@@ -43,12 +56,12 @@ sift_err postings_open(struct postings *p, const struct segment *s, const struct
 
 static uint64_t block_start(const struct postings *p, uint32_t b)
 {
-    return b == 0 ? 0 : rd_u32(p->skips + (size_t)(b - 1) * SKIP_ENTRY + 4);
+    return b == 0 ? 0 : skip_get(p, b - 1, SKIP_END);
 }
 
 static uint64_t block_end(const struct postings *p, uint32_t b)
 {
-    return p->skips ? rd_u32(p->skips + (size_t)b * SKIP_ENTRY + 4) : p->blocks_len;
+    return p->skips ? skip_get(p, b, SKIP_END) : p->blocks_len;
 }
 
 static uint32_t decode_full(struct postings *p, const uint8_t *d, uint64_t len, int64_t prev)
@@ -101,14 +114,14 @@ static uint32_t load_block(struct postings *p, uint32_t b)
         p->doc = DOC_END;
         return DOC_END;
     }
-    int64_t prev = b == 0 ? -1 : (int64_t)rd_u32(p->skips + (size_t)(b - 1) * SKIP_ENTRY);
+    int64_t prev = b == 0 ? -1 : (int64_t)skip_get(p, b - 1, SKIP_LAST);
     uint32_t full = p->ti.df / POSTINGS_BLOCK;
     uint32_t count = b < full ? POSTINGS_BLOCK : p->ti.df - full * POSTINGS_BLOCK;
     if ((b < full ? decode_full(p, d, end - start, prev)
                   : decode_tail(p, d, end - start, prev, count)) == DOC_END)
         return DOC_END;
     if (p->docs[p->n - 1] >= p->seg->doc_count ||
-        (p->skips && p->docs[p->n - 1] != rd_u32(p->skips + (size_t)b * SKIP_ENTRY)))
+        (p->skips && p->docs[p->n - 1] != skip_get(p, b, SKIP_LAST)))
         return fail(p, "document number out of range");
     p->block = b;
     p->i = 0;
@@ -218,9 +231,9 @@ static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *
 /* Fetch the current block's positions and decode its first positions. */
 static int positions_open(struct postings *p)
 {
-    uint64_t start = p->block == 0 ? 0 : rd_u32(p->skips + (size_t)p->block * SKIP_ENTRY + 8);
+    uint64_t start = p->block == 0 ? 0 : skip_get(p, p->block, SKIP_POS);
     uint64_t end = p->block + 1 < p->nblocks
-                       ? rd_u32(p->skips + (size_t)(p->block + 1) * SKIP_ENTRY + 8)
+                       ? skip_get(p, p->block + 1, SKIP_POS)
                        : p->ti.pos_len;
     if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
     sift_err rc = SIFT_OK;
@@ -294,12 +307,12 @@ uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t t
     if (!p->skips) return target < p->seg->doc_count ? 0 : 1;
     /* mostly the target is in the block the list is on, or the next */
     for (uint32_t b = from; b < p->nblocks && b < from + 2; b++)
-        if (rd_u32(p->skips + (size_t)b * SKIP_ENTRY) >= target) return b;
+        if (skip_get(p, b, SKIP_LAST) >= target) return b;
     uint32_t lo = from + 2, hi = p->nblocks;
     if (lo > hi) return p->nblocks;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (rd_u32(p->skips + (size_t)mid * SKIP_ENTRY) < target) lo = mid + 1;
+        if (skip_get(p, mid, SKIP_LAST) < target) lo = mid + 1;
         else hi = mid;
     }
     return lo;
@@ -314,8 +327,8 @@ void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat
         uint64_t tf = p->ti.cf - p->ti.df + 1;
         *out = (struct block_stat){ DOC_END - 1, tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf, 0 };
     } else {
-        const uint8_t *e = p->skips + (size_t)b * SKIP_ENTRY;
-        uint32_t tf = rd_u16(e + 12);
-        *out = (struct block_stat){ rd_u32(e), tf == SKIP_TF_MANY ? UINT32_MAX : tf, rd_u16(e + 14) };
+        uint32_t tf = skip_get(p, b, SKIP_TF);
+        *out = (struct block_stat){ skip_get(p, b, SKIP_LAST), tf == SKIP_TF_MANY ? UINT32_MAX : tf,
+                                    skip_get(p, b, SKIP_LEN) };
     }
 }
