@@ -36,6 +36,8 @@ static const char usage[] =
     "  --check           verify every checksum and invariant; exit 0 only if all hold\n"
     "  --language NAME   Snowball stemmer for a new index (default english; 'none')\n"
     "  --ram-mb N        memory budget for inversion in MiB (default 256)\n"
+    "  --threads N       1: one thread; 2: analysis and inversion overlap on two\n"
+    "                    (default: 2 when the machine has two cores or more)\n"
     "  -q, --quiet       no summary, no warnings\n"
     "  -v, --verbose     list skipped files with the reason\n"
     "  -h, --help        this help\n"
@@ -234,11 +236,12 @@ static void summary(const struct run *r, double secs, const char *index)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_VERSION, OPT_REBUILD, OPT_DRY, OPT_MERGE, OPT_CHECK };
+    enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_THREADS, OPT_VERSION, OPT_REBUILD, OPT_DRY, OPT_MERGE, OPT_CHECK };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "language", required_argument, NULL, OPT_LANG },
         { "ram-mb", required_argument, NULL, OPT_RAM },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "rebuild", no_argument, NULL, OPT_REBUILD },
         { "dry-run", no_argument, NULL, OPT_DRY },
         { "merge", no_argument, NULL, OPT_MERGE },
@@ -250,7 +253,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     char *index = NULL;
-    sift_writer_options wo = { NULL, 0, 0 };
+    sift_writer_options wo = { NULL, 0, 0, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
     struct run r;
     memset(&r, 0, sizeof r);
     bool merge = false, check = false;
@@ -267,6 +270,14 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             wo.ram_mb = (unsigned)v;
+            break;
+        case OPT_THREADS:
+            if (!cli_parse_uint(optarg, 256, &v) || v < 1) {
+                fprintf(stderr, "search-index: --threads wants a number from 1 to 256, not '%s'\n", optarg);
+                free(index);
+                return EXIT_USAGE;
+            }
+            wo.threads = (unsigned)v;
             break;
         case OPT_REBUILD: wo.rebuild = 1; break;
         case OPT_DRY: r.dry_run = true; break;

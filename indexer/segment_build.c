@@ -11,7 +11,7 @@
 #include "segment_writer.h"
 
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
-                        sift_errmsg *err)
+                        unsigned threads, sift_errmsg *err)
 {
     memset(b, 0, sizeof *b);
     b->tmp_prefix = strdup(tmp_prefix);
@@ -25,6 +25,7 @@ sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budg
     }
     sift_err rc = docstore_open(&b->store, store_path, err);
     free(store_path);
+    if (!rc && threads > 1) rc = token_pipe_open(&b->pipe, b->inv, err);
     if (rc) seg_build_discard(b);
     return rc;
 }
@@ -40,7 +41,8 @@ static int on_token(void *ctx, const struct token *t)
 {
     struct add_ctx *a = ctx;
     a->count++;
-    a->rc = inverter_add_token(a->b->inv, t->term, t->len, t->pos, a->err);
+    a->rc = a->b->pipe ? token_pipe_token(a->b->pipe, t->term, t->len, t->pos, a->err)
+                       : inverter_add_token(a->b->inv, t->term, t->len, t->pos, a->err);
     return a->rc != SIFT_OK;
 }
 
@@ -139,11 +141,14 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
         if (rc != SIFT_ERR_INVALID) b->broken = rc;   /* the store may hold half a header */
         return rc;
     }
-    inverter_begin_doc(b->inv, b->ndocs);
+    if (b->pipe)
+        rc = token_pipe_begin_doc(b->pipe, b->ndocs, err);
+    else
+        inverter_begin_doc(b->inv, b->ndocs);
     struct add_ctx a = { b, 0, err, SIFT_OK };
     uint32_t title_end = 0, end = 0;
     bool short_read = false;
-    if (analyzer_run(an, d->title, title_len, 0, on_token, &a, &title_end)) rc = a.rc;
+    if (!rc && analyzer_run(an, d->title, title_len, 0, on_token, &a, &title_end)) rc = a.rc;
     uint64_t title_tokens = a.count;
     end = title_end;
     if (!rc && d->read) {
@@ -152,7 +157,7 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
         if (analyzer_run(an, d->text, (size_t)d->text_len, title_end, on_token, &a, &end)) rc = a.rc;
         if (!rc) rc = docstore_text(&b->store, d->text, (size_t)d->text_len, err);
     }
-    if (!rc) rc = inverter_end_doc(b->inv, err);
+    if (!rc) rc = b->pipe ? token_pipe_end_doc(b->pipe, err) : inverter_end_doc(b->inv, err);
     if (!rc) rc = docstore_end(&b->store, err);
     uint8_t norm[NORM_SIZE], meta[DOC_META_SIZE] = { 0 };
     wr_u32(norm, end);
@@ -182,6 +187,11 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
 sift_err seg_build_finish(struct seg_build *b, const char *path, const char *language,
                           const struct buf *sources, sift_errmsg *err)
 {
+    if (b->pipe) {   /* every token inverted before the runs are merged */
+        sift_err prc = token_pipe_close(b->pipe, err);
+        b->pipe = NULL;
+        if (prc && !b->broken) return b->broken = prc;
+    }
     if (b->broken)
         return sift_fail(err, b->broken, "an earlier error left this batch of documents unusable");
     struct segment_writer sw;
@@ -208,6 +218,7 @@ sift_err seg_build_finish(struct seg_build *b, const char *path, const char *lan
 
 void seg_build_discard(struct seg_build *b)
 {
+    if (b->pipe) token_pipe_close(b->pipe, NULL);
     inverter_free(b->inv);
     docstore_discard(&b->store);
     buf_free(&b->norms);

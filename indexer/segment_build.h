@@ -13,12 +13,14 @@
 #include "bytes.h"
 #include "docstore_writer.h"
 #include "invert.h"
+#include "token_pipe.h"
 
 struct analyzer;
 
 struct seg_build {
     char *tmp_prefix;
     struct inverter *inv;
+    struct token_pipe *pipe;   /* the inverter on its own thread, or NULL */
     struct docstore_writer store;
     struct buf norms, id_index, ids, meta;
     struct buf prev_id;  /* the last id, for front coding */
@@ -40,9 +42,10 @@ struct build_doc {
     uint32_t source;
 };
 
-/* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). */
+/* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). With threads
+ * > 1 the inverter runs on a thread of its own (token_pipe.h). */
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
-                        sift_errmsg *err);
+                        unsigned threads, sift_errmsg *err);
 /* Analyze and add; *len receives the document's token count. When the
  * text's reader fails, the document is still added (its tokens may be in
  * spilled runs already) and SIFT_ERR_INPUT returned with *added true: the

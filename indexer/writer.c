@@ -66,6 +66,7 @@ struct sift_writer {
     unsigned tmp_counter;
     char language[32];
     size_t budget;
+    unsigned threads;      /* sift_writer_options.threads */
     bool rebuild;         /* drop the committed segments at the next commit */
     struct analyzer *an;
     sift_index *idx;      /* the committed index, NULL when there is none */
@@ -351,6 +352,7 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
     w->dir = strdup(dir);
     w->rebuild = opts && opts->rebuild;
     w->budget = (size_t)(opts && opts->ram_mb ? opts->ram_mb : 256) << 20;
+    w->threads = opts ? opts->threads : 1;
     char name[64];
     snprintf(name, sizeof name, "tmp-%ld-", (long)getpid());
     w->tmp_base = w->dir ? path_join(dir, name) : NULL;
@@ -435,7 +437,7 @@ static sift_err add_doc(sift_writer *w, const struct build_doc *d, sift_errmsg *
         return sift_fail(err, SIFT_ERR_INVALID, "document id longer than %d bytes", ID_MAX);
     if (!w->pending_open) {
         char *prefix = tmp_prefix(w);
-        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, err)
+        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, w->threads, err)
                              : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         free(prefix);
         if (rc) return rc;
@@ -741,7 +743,7 @@ static sift_err merge_segments(sift_writer *w, const uint32_t *picked, size_t n,
 {
     struct seg_build b;
     char *prefix = tmp_prefix(w);
-    sift_err rc = prefix ? seg_build_open(&b, prefix, w->budget, err)
+    sift_err rc = prefix ? seg_build_open(&b, prefix, w->budget, w->threads, err)
                          : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     free(prefix);
     if (rc) return rc;

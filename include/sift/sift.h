@@ -93,6 +93,11 @@ typedef struct sift_writer_options {
     /* Start from an empty index: the first commit replaces everything the
      * directory held. 0: update the existing index in place. */
     int rebuild;
+    /* Threads for adding documents: 0 or 1 does everything on the
+     * caller's thread; 2 or more inverts tokens on a second thread while
+     * the caller's analyzes and compresses (more than 2 are not used
+     * yet). Merges at commit run on the caller's thread. */
+    unsigned threads;
 } sift_writer_options;
 
 /* Open the index in directory `dir` (created if missing) for writing.
