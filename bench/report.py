@@ -61,6 +61,11 @@ def corpus_result(d, corpus):
         r = {"index": json.load(open(f)), "latency": {}}
         ix = r["index"]
         ix["mb_per_s"] = ix["input_bytes"] / 1e6 / ix["seconds"] if ix["seconds"] else None
+        f2 = f"{d}/{corpus}/{e}.index2.json"
+        if os.path.exists(f2):
+            t2 = json.load(open(f2))
+            t2["mb_per_s"] = ix["input_bytes"] / 1e6 / t2["seconds"] if t2["seconds"] else None
+            ix["two_threads"] = t2
         for m in MODES:
             r["latency"][m] = latency(load(f"{d}/{corpus}/{e}.{m}.tsv"))
         res["engines"][e] = r
@@ -92,6 +97,13 @@ def tables(corpus, res):
                       f"{p} {ratio(s['index']['mb_per_s'], eng[p]['index']['mb_per_s'])}x speed, "
                       f"{ratio(s['index']['index_bytes_no_store'], eng[p]['index']['index_bytes_no_store'])}x size"
                       for p in peers)]
+    two = {e: r["index"]["two_threads"] for e, r in eng.items() if "two_threads" in r["index"]}
+    if two:
+        lines += ["", "Indexing with two threads: " + ", ".join(
+            f"{e} {t['seconds']:.1f} s, {t['mb_per_s']:.2f} MB/s, peak {t['peak_kb'] / 1024:.0f} MB"
+            for e, t in two.items())
+            + (f"; sift/lucene {ratio(two['sift']['mb_per_s'], two['lucene']['mb_per_s'])}x speed"
+               if "sift" in two and "lucene" in two else "")]
     for m in MODES:
         lines += ["", f"{m.upper()} latency, microseconds (median / p90 / p99), and sift/peer median ratio "
                   "(lower is better):", "",

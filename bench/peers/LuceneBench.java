@@ -1,9 +1,12 @@
 // LuceneBench -- Lucene 8 (Debian's liblucene8-java) for bench/compare.sh.
 //
-// Usage: java LuceneBench index DOCS.jsonl[.gz] DIR
+// Usage: java LuceneBench index DOCS.jsonl[.gz] DIR [THREADS]
 //        java LuceneBench query DIR QUERIES.tsv top10|top100|count
-// One thread: documents are added from the main thread and merges run in
-// it too (SerialMergeScheduler), with a 256 MB buffer like sift's default;
+// One thread by default: documents are added from the main thread and
+// merges run in it too (SerialMergeScheduler), with a 256 MB buffer like
+// sift's default; with THREADS > 1 that many threads add batches of 1,000
+// documents the main thread reads (Lucene gives each its own in-memory
+// segment) and merges still run in the thread that needs them;
 // the index is force-merged to one segment at the end. The body (title, a
 // newline, the text) is one stored TextField with positions, analyzed by
 // EnglishAnalyzer without stopwords (sift keeps them too); the id is a
@@ -31,7 +34,46 @@ public class LuceneBench {
         return v == null ? "" : v;
     }
 
-    static void index(String docs, String dir) throws Exception {
+    static Document doc(String line) {
+        Document d = new Document();
+        d.add(new StringField("id", field(line, "id"), Field.Store.YES));
+        d.add(new TextField("body", field(line, "title") + "\n" + field(line, "text"), Field.Store.YES));
+        return d;
+    }
+
+    /* Batches of lines added by `threads` workers, at most 2 per worker queued. */
+    static long addParallel(IndexWriter w, BufferedReader in, int threads) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(2 * threads);
+        ArrayList<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        long n = 0;
+        ArrayList<String> batch = new ArrayList<>();
+        for (String line; ; ) {
+            line = in.readLine();
+            if (line != null && !line.isEmpty()) batch.add(line);
+            if (batch.size() == 1000 || (line == null && !batch.isEmpty())) {
+                final ArrayList<String> b = batch;
+                room.acquire();
+                done.add(pool.submit(() -> {
+                    try {
+                        for (String l : b) w.addDocument(doc(l));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        room.release();
+                    }
+                }));
+                n += b.size();
+                batch = new ArrayList<>();
+            }
+            if (line == null) break;
+        }
+        for (java.util.concurrent.Future<?> f : done) f.get();
+        pool.shutdown();
+        return n;
+    }
+
+    static void index(String docs, String dir, int threads) throws Exception {
         IndexWriterConfig cfg = new IndexWriterConfig(new EnglishAnalyzer(CharArraySet.EMPTY_SET));
         cfg.setSimilarity(new BM25Similarity(0.9f, 0.4f));
         cfg.setRAMBufferSizeMB(256);
@@ -41,13 +83,14 @@ public class LuceneBench {
         long n = 0;
         try (IndexWriter w = new IndexWriter(new MMapDirectory(Paths.get(dir)), cfg);
              BufferedReader in = JsonLine.open(docs)) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.isEmpty()) continue;
-                Document d = new Document();
-                d.add(new StringField("id", field(line, "id"), Field.Store.YES));
-                d.add(new TextField("body", field(line, "title") + "\n" + field(line, "text"), Field.Store.YES));
-                w.addDocument(d);
-                n++;
+            if (threads > 1) {
+                n = addParallel(w, in, threads);
+            } else {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.isEmpty()) continue;
+                    w.addDocument(doc(line));
+                    n++;
+                }
             }
             w.forceMerge(1);
         }
@@ -98,8 +141,9 @@ public class LuceneBench {
     }
 
     public static void main(String[] a) throws Exception {
-        if (a.length == 3 && a[0].equals("index")) index(a[1], a[2]);
+        if ((a.length == 3 || a.length == 4) && a[0].equals("index"))
+            index(a[1], a[2], a.length == 4 ? Integer.parseInt(a[3]) : 1);
         else if (a.length == 4 && a[0].equals("query")) query(a[1], a[2], a[3]);
-        else { System.err.println("usage: LuceneBench index DOCS DIR | query DIR QUERIES top10|top100|count"); System.exit(2); }
+        else { System.err.println("usage: LuceneBench index DOCS DIR [THREADS] | query DIR QUERIES top10|top100|count"); System.exit(2); }
     }
 }
