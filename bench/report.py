@@ -148,9 +148,9 @@ def chart(d, corpora, report):
     if not panels:
         return
     m = report["machine"]
-    gp = [f'set terminal pngcairo size {460 * len(panels) + 80},500 font ",10"',
+    gp = [f'set terminal pngcairo size {max(640, 460 * len(panels) + 80)},520 font ",10"',
           f'set output "{d}/latency.png"',
-          f'set multiplot layout 1,{len(panels)} title "median TOP-10 latency, microseconds (log scale); '
+          f'set multiplot layout 1,{len(panels)} title "median TOP-10 latency, microseconds (log scale)\\n'
           f'{m["cpu"]}, {m["cores"]} cores, {m["date"]}"',
           "set style data histograms", "set style histogram clustered gap 1",
           "set style fill solid 0.85 border -1", "set logscale y", "set yrange [1:*]",
