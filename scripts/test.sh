@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the dependencies, build sift twice -- with AddressSanitizer and
 # UndefinedBehaviorSanitizer (leaks included), then with -Werror as shipped
-# -- and run the whole test suite under both. The release suite also
+# -- and run the whole test suite under both; the two threaded tests also
+# under ThreadSanitizer. The release suite also
 # installs into a temporary prefix and builds examples/embed.c against it.
 set -eu
 cd "$(dirname "$0")/.."
@@ -13,6 +14,13 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSIFT_SANITIZE=ON -DSIFT_WERR
 cmake --build build-asan -j "$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$JOBS")
+
+echo "== ThreadSanitizer: the inverter's thread and concurrent searches"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSIFT_WERROR=ON \
+    -DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" >/dev/null
+cmake --build build-tsan -j "$JOBS" --target test_pipe test_threads >/dev/null
+TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_pipe
+TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_threads
 
 echo "== fuzzing smoke run (libFuzzer, 30 s per target)"
 bash scripts/fuzz.sh 30
