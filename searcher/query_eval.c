@@ -43,6 +43,7 @@ struct qit {
     /* the largest score any document can get (pruning), once computed */
     double max_score;
     bool has_max;
+    bool must_lists;           /* BOOL: every kid a MUST leaf of one list */
     /* the leaf's block bound holds for targets in [bm_lo, bm_hi]: queries
      * move forward, so one bound serves every candidate of a block */
     bool bm_ok;
@@ -142,6 +143,9 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
             if (n->occurs[i] != OCCUR_NOT) positive++;
         }
     }
+    it->must_lists = it->nmust == it->nkids;
+    for (size_t i = 0; i < it->nkids; i++)
+        if (it->kids[i]->node->kind == QK_BOOL || it->kids[i]->nslots != 1) it->must_lists = false;
     if (!positive) {
         qit_free(it);
         return SIFT_OK;
@@ -178,8 +182,35 @@ static uint32_t leaf_advance(struct qit *it, uint32_t target)
     }
 }
 
+/* A conjunction of single-list leaves (plain words, field words):
+ * leapfrog their postings directly, keeping each leaf's state as
+ * leaf_advance would. */
+static uint32_t must_lists_advance(struct qit *it, uint32_t target)
+{
+    uint32_t doc = target;
+    for (;;) {
+        bool agreed = true;
+        for (size_t i = 0; i < it->nmust; i++) {
+            struct qit *k = it->kids[i];
+            uint32_t d = k->started ? k->doc : DOC_END;
+            if (!k->started || d < doc) {
+                d = post_advance(&k->post[0], k->started, doc);
+                k->started = true;
+                k->doc = d;
+            }
+            if (d == DOC_END) return DOC_END;
+            if (d > doc) {
+                doc = d;
+                agreed = false;
+            }
+        }
+        if (agreed) return doc;
+    }
+}
+
 static uint32_t bool_advance(struct qit *it, uint32_t target)
 {
+    if (it->must_lists) return must_lists_advance(it, target);
     if (it->nmust) {
         uint32_t doc = target;
         for (;;) {
