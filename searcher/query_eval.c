@@ -297,10 +297,8 @@ static bool load_positions(struct qit *it, size_t i, struct doc_ctx *dc)
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 {
     const struct qnode *n = it->node;
-    if (n->kind == QK_TERM && n->field == FIELD_ANY) {
-        it->freq = postings_tf(&it->post[0]);
-        return true;
-    }
+    if (n->kind == QK_TERM && n->field == FIELD_ANY)
+        return true;   /* its frequency is read when scored (leaf_freq): counting never unpacks it */
     struct prox_slot slots[QUERY_MAX_PHRASE];
     for (size_t i = 0; i < it->nslots; i++) {
         if (!load_positions(it, i, dc)) return false;
@@ -352,10 +350,17 @@ bool qit_confirm(struct qit *it, struct doc_ctx *dc)
     return ok;
 }
 
+/* A confirmed leaf's frequency on its document. */
+static uint32_t leaf_freq(struct qit *it)
+{
+    const struct qnode *n = it->node;
+    return n->kind == QK_TERM && n->field == FIELD_ANY ? postings_tf(&it->post[0]) : it->freq;
+}
+
 /* BM25F frequency of a word: title and text occurrences weighted. */
 static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
-    if (!load_positions(it, 0, dc) || doc_ctx_load(dc)) return it->freq;
+    if (!load_positions(it, 0, dc) || doc_ctx_load(dc)) return leaf_freq(it);
     uint32_t tf = postings_tf(&it->post[0]), in_title = 0;
     while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
     return sc->w_title * in_title + sc->w_text * (tf - in_title);
@@ -364,7 +369,7 @@ static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct sco
 double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
     if (it->node->kind != QK_BOOL) {
-        double f = it->freq;
+        double f = leaf_freq(it);
         if ((sc->w_title > 0 || sc->w_text > 0) && it->node->kind == QK_TERM &&
             it->node->field == FIELD_ANY)
             f = weighted_freq(it, dc, sc);
@@ -476,7 +481,7 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
             if (tf > 8) snprintf(where + o, sizeof where - o, ",...");
         }
         line(out, depth, "%.4f  word '%s' in %s: tf %u (in field %u) at positions %s; df %u here, idf %.4f",
-             score, n->terms[0].term, field_name(n->field), tf, it->freq, where, it->post[0].ti.df,
+             score, n->terms[0].term, field_name(n->field), tf, leaf_freq(it), where, it->post[0].ti.df,
              it->idf_sum);
     } else if (n->kind == QK_PHRASE || n->kind == QK_NEAR) {
         char words[200];
