@@ -7,7 +7,8 @@
  *   varint term length, term bytes, varint df, varint payload length,
  *   payload (the chunk bytes, with gaps restarting at -1 in every run).
  * Runs cover increasing doc ranges, so merging a term is concatenating its
- * runs' payloads in run order -- except that a document too large for the
+ * runs' payloads in run order (what is still in memory at the end is read
+ * in place as the last run, never spilled) -- except that a document too large for the
  * budget is spilled in pieces: then a run's last document may be the next
  * run's first, and the merge joins the two entries (positions keep rising
  * from piece to piece).
@@ -411,6 +412,16 @@ static int cmp_terms(const void *a, const void *b, void *ctx)
     return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* The terms in memory in byte order (the order runs are written in). */
+static uint32_t *sorted_terms(struct inverter *inv)
+{
+    uint32_t *order = malloc((inv->nterms ? inv->nterms : 1) * sizeof *order);
+    if (!order) return NULL;
+    for (uint32_t i = 0; i < inv->nterms; i++) order[i] = i;
+    qsort_r(order, inv->nterms, sizeof *order, cmp_terms, inv);
+    return order;
+}
+
 static sift_err io_error(sift_errmsg *err, const char *path, const char *what)
 {
     int e = errno;
@@ -426,10 +437,8 @@ static void put_varint(FILE *f, uint64_t v)
 
 static sift_err spill(struct inverter *inv, sift_errmsg *err)
 {
-    uint32_t *order = malloc((inv->nterms ? inv->nterms : 1) * sizeof *order);
+    uint32_t *order = sorted_terms(inv);
     if (!order) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while spilling a run");
-    for (uint32_t i = 0; i < inv->nterms; i++) order[i] = i;
-    qsort_r(order, inv->nterms, sizeof *order, cmp_terms, inv);
     char path[4096];
     unsigned *runs = realloc(inv->runs, (inv->nruns + 1) * sizeof *runs);
     if (!runs) {
@@ -466,15 +475,22 @@ static sift_err spill(struct inverter *inv, sift_errmsg *err)
 
 /* --------------------------------------------------------------- merge */
 
+/* A source of terms in order for merge_runs: a run file, or the terms
+ * still in memory (the last source in document order), read in place
+ * rather than spilled and read back. */
 struct run_reader {
     FILE *f;
-    uint8_t *buf;
+    uint8_t *buf;                /* a run file's read buffer */
+    const uint8_t *data;         /* bytes being read: buf, or a chunk */
     size_t pos, len;
+    const struct inverter *mem;  /* in memory: the inverter ... */
+    const uint32_t *order;       /* ... its terms in byte order ... */
+    uint32_t next;               /* ... the next of them ... */
+    const struct chunk *chunk;   /* ... and the chunk being read */
     bool eof, bad;
     char term[1024];
     size_t term_len;
     uint32_t df;
-    uint64_t payload_left;
     bool has_term;
 };
 
@@ -482,15 +498,43 @@ struct run_reader {
 
 static int rr_byte(struct run_reader *r)
 {
-    if (r->pos == r->len) {
-        r->len = fread(r->buf, 1, RBUF, r->f);
+    while (r->pos == r->len) {
+        if (r->mem) {
+            r->chunk = r->chunk ? r->chunk->next : NULL;
+            r->data = r->chunk ? r->chunk->data : NULL;
+            r->len = r->chunk ? r->chunk->used : 0;
+        } else {
+            r->len = fread(r->buf, 1, RBUF, r->f);
+            r->data = r->buf;
+        }
         r->pos = 0;
-        if (!r->len) {
+        if (!r->len && (!r->mem || !r->chunk)) {
             r->eof = true;
             return -1;
         }
     }
-    return r->buf[r->pos++];
+    return r->data[r->pos++];
+}
+
+/* The next term in memory: its header from the term table, its payload
+ * from its chunk chain. */
+static void rr_next_memory_term(struct run_reader *r)
+{
+    r->has_term = false;
+    if (r->next == r->mem->nterms) return;
+    const struct term *t = &r->mem->terms[r->order[r->next++]];
+    if (t->len > sizeof r->term) {
+        r->bad = true;
+        return;
+    }
+    memcpy(r->term, r->mem->arena.data + t->str_off, t->len);
+    r->term_len = t->len;
+    r->df = t->df;
+    r->chunk = t->head;
+    r->data = t->head ? t->head->data : NULL;
+    r->len = t->head ? t->head->used : 0;
+    r->pos = 0;
+    r->has_term = true;
 }
 
 static uint64_t rr_varint(struct run_reader *r)
@@ -512,6 +556,10 @@ static uint64_t rr_varint(struct run_reader *r)
 /* Read the next term header; has_term false at a clean end of file. */
 static void rr_next_term(struct run_reader *r)
 {
+    if (r->mem) {
+        rr_next_memory_term(r);
+        return;
+    }
     r->has_term = false;
     int b = rr_byte(r);
     if (b < 0) return;
@@ -531,7 +579,7 @@ static void rr_next_term(struct run_reader *r)
     }
     r->term_len = (size_t)len;
     r->df = (uint32_t)rr_varint(r);
-    r->payload_left = rr_varint(r);
+    rr_varint(r);   /* the payload's length: read by documents instead */
     r->has_term = !r->bad;
 }
 
@@ -585,31 +633,41 @@ static sift_err feed_payload(struct run_reader *r, struct merge_state *ms,
     return rc;
 }
 
-/* Merge runs runs[0..n) (consecutive in document order) into sink. */
-static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned n,
+/* Merge runs runs[0..files) (consecutive in document order), then the
+ * terms in memory when `memory`, into sink. */
+static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned files, bool memory,
                            const struct term_sink *sink, sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
+    unsigned n = files + memory;
     struct run_reader *rr = calloc(n ? n : 1, sizeof *rr);
     struct merge_state *ms = malloc(sizeof *ms);
-    if (!rr || !ms) {
+    uint32_t *order = memory ? sorted_terms(inv) : NULL;
+    if (!rr || !ms || (memory && !order)) {
         free(rr);
         free(ms);
+        free(order);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
     }
     char path[4096];
-    for (unsigned k = 0; k < n && !rc; k++) {
+    for (unsigned k = 0; k < files && !rc; k++) {
         run_path(inv, runs[k], path, sizeof path);
         rr[k].f = fopen(path, "rb");
         rr[k].buf = malloc(RBUF);
         if (!rr[k].f || !rr[k].buf) rc = io_error(err, path, "cannot read run file");
         else rr_next_term(&rr[k]);
     }
+    if (memory && !rc) {
+        rr[files].mem = inv;
+        rr[files].order = order;
+        rr_next_term(&rr[files]);
+    }
     while (!rc) {
         int best = -1;
         for (unsigned k = 0; k < n; k++) {
             if (rr[k].bad) {
-                rc = sift_fail(err, SIFT_ERR_IO, "temporary run file %u is damaged", runs[k]);
+                rc = rr[k].mem ? sift_fail(err, SIFT_ERR_INVALID, "a term in memory is too long")
+                               : sift_fail(err, SIFT_ERR_IO, "temporary run file %u is damaged", runs[k]);
                 break;
             }
             if (rr[k].has_term && (best < 0 || term_cmp(&rr[k], &rr[best]) < 0)) best = (int)k;
@@ -633,6 +691,7 @@ static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned 
     }
     free(rr);
     free(ms);
+    free(order);
     return rc;
 }
 
@@ -718,7 +777,7 @@ static sift_err merge_level(struct inverter *inv, sift_errmsg *err)
     if (!rs.f) return io_error(err, path, "cannot create run file");
     setvbuf(rs.f, NULL, _IOFBF, 1 << 20);
     struct term_sink sink = { &rs, rs_begin, rs_begin_doc, rs_positions, rs_end_doc, rs_end };
-    sift_err rc = merge_runs(inv, inv->runs, MERGE_FAN_IN, &sink, err);
+    sift_err rc = merge_runs(inv, inv->runs, MERGE_FAN_IN, false, &sink, err);
     if (fflush(rs.f) != 0 && !rc) rc = io_error(err, path, "write");
     if (fclose(rs.f) != 0 && !rc) rc = io_error(err, path, "close");
     buf_free(&rs.payload);
@@ -736,9 +795,10 @@ static sift_err merge_level(struct inverter *inv, sift_errmsg *err)
 
 sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err)
 {
+    /* what is still in memory joins the last merge as it is: spilling it
+     * to be read back cost a fifth of indexing the passages */
     sift_err rc = SIFT_OK;
-    if (inv->nterms) rc = spill(inv, err);
     while (!rc && inv->nruns > MERGE_FAN_IN) rc = merge_level(inv, err);
     if (rc) return rc;
-    return merge_runs(inv, inv->runs, inv->nruns, sink, err);
+    return merge_runs(inv, inv->runs, inv->nruns, inv->nterms > 0, sink, err);
 }

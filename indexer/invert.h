@@ -45,7 +45,9 @@ sift_err inverter_add_token(struct inverter *inv, const char *term, size_t len, 
                             sift_errmsg *err);
 /* Fold the document's remaining tokens into postings; may spill a run. */
 sift_err inverter_end_doc(struct inverter *inv, sift_errmsg *err);
-/* Merge everything into sink. Call once, after the last document. */
+/* Merge everything into sink: the runs on disk and, as the last of them,
+ * the postings still in memory, read in place. Call once, after the last
+ * document. */
 sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err);
 
 /* Bytes of memory held now, and the number of runs spilled so far. */
