@@ -35,7 +35,6 @@ enum segment_section {
 #define STORE_STREAM_MIN (1u << 20)
 #define ID_GROUP 16          /* ids front-coded in groups of this many */
 #define ID_MAX 4096          /* bytes in an external id */
-#define SKIP_ENTRY 16         /* a skip entry while a term is written */
 #define SKIP_FIELDS 5         /* as written: five widths, then the packed fields */
 enum skip_field { SKIP_LAST, SKIP_END, SKIP_POS, SKIP_TF, SKIP_LEN };   /* in entry order */
 #define SKIP_TF_MANY 0xFFFF   /* a skip entry's max tf: 65535 or more */

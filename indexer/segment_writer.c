@@ -221,16 +221,14 @@ static sift_err flush_postings_block(struct segment_writer *w)
         uint32_t len = doc_length(w, w->docs[i]);
         if (len < min_len) min_len = len;
     }
-    uint8_t skip[SKIP_ENTRY];
     if (b->len > UINT32_MAX || w->block_pos_start > UINT32_MAX)
         return sift_fail(&w->errmsg, SIFT_ERR_INVALID,
                          "term '%.*s' has over 4 GiB of postings or positions in one segment",
                          (int)w->cur_len, w->cur_term);
-    wr_u32(skip, w->docs[n - 1]);
-    wr_u32(skip + 4, (uint32_t)b->len);
-    wr_u32(skip + 8, (uint32_t)w->block_pos_start);
-    wr_u16(skip + 12, (uint16_t)(max_tf < SKIP_TF_MANY ? max_tf : SKIP_TF_MANY));
-    wr_u16(skip + 14, (uint16_t)(min_len < 0xFFFF ? min_len : 0xFFFF));
+    const uint32_t skip[SKIP_FIELDS] = {   /* in enum skip_field order */
+        w->docs[n - 1], (uint32_t)b->len, (uint32_t)w->block_pos_start,
+        max_tf < SKIP_TF_MANY ? max_tf : SKIP_TF_MANY, min_len < 0xFFFF ? min_len : 0xFFFF
+    };
     if (!buf_append(&w->term_skips, skip, sizeof skip)) return oom(w);
     w->prev_doc = w->docs[n - 1];
     w->nbuf = 0;
@@ -353,22 +351,16 @@ static unsigned bits_for(uint32_t v)
     return v ? 32u - (unsigned)__builtin_clz(v) : 0;
 }
 
-/* Field f of a 16-byte skip entry: u32 at 0, 4, 8, u16 at 12, 14. */
-static uint32_t entry_field(const uint8_t *e, unsigned off)
-{
-    return off < 12 ? rd_u32(e + off) : rd_u16(e + off);
-}
-
-/* The term's skip entries (SKIP_ENTRY bytes each, as flush_postings_block
+/* The term's skip entries (SKIP_FIELDS u32 each, as flush_postings_block
  * made them) packed into w->skip_packed: five widths, then the fields of
  * every entry in those widths. */
 static sift_err pack_skips(struct segment_writer *w)
 {
-    static const unsigned off[SKIP_FIELDS] = { 0, 4, 8, 12, 14 };
-    size_t nb = w->term_skips.len / SKIP_ENTRY;
+    const uint32_t *e = (const uint32_t *)w->term_skips.data;
+    size_t nb = w->term_skips.len / sizeof(uint32_t[SKIP_FIELDS]);
     uint32_t any[SKIP_FIELDS] = { 0 };
     for (size_t b = 0; b < nb; b++)
-        for (unsigned f = 0; f < SKIP_FIELDS; f++) any[f] |= entry_field(w->term_skips.data + b * SKIP_ENTRY, off[f]);
+        for (unsigned f = 0; f < SKIP_FIELDS; f++) any[f] |= e[b * SKIP_FIELDS + f];
     uint8_t width[SKIP_FIELDS];
     unsigned total = 0;
     for (unsigned f = 0; f < SKIP_FIELDS; f++) total += width[f] = (uint8_t)bits_for(any[f]);
@@ -381,7 +373,7 @@ static sift_err pack_skips(struct segment_writer *w)
     uint64_t at = 0;
     for (size_t b = 0; b < nb; b++)
         for (unsigned f = 0; f < SKIP_FIELDS; f++) {
-            wr_bits(w->skip_packed.data + SKIP_FIELDS, at, entry_field(w->term_skips.data + b * SKIP_ENTRY, off[f]), width[f]);
+            wr_bits(w->skip_packed.data + SKIP_FIELDS, at, e[b * SKIP_FIELDS + f], width[f]);
             at += width[f];
         }
     return SIFT_OK;

@@ -48,7 +48,8 @@ struct segment_writer {
     struct buf gap_runs;                 /* the block's full gaps runs, packed */
     uint32_t doc, tf, last_pos;          /* the open document */
     int64_t prev_doc;                    /* last doc of the previous block */
-    struct buf term_blocks, term_skips, term_pos;
+    struct buf term_blocks, term_pos;
+    struct buf term_skips;        /* per block, SKIP_FIELDS u32 (enum skip_field) */
     struct buf skip_packed;       /* term_skips as written (pack_skips) */
     uint64_t term_pos_written;           /* of this term, already in `positions` */
     uint64_t block_pos_start;            /* offset of this block in the term's positions */
