@@ -224,9 +224,8 @@ sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint
     uint64_t span = (tat >> 3) - (at >> 3) + 8;
     const uint8_t *p = segfile_get(&s->file, SEC_NORMS, NORMS_HEADER + (at >> 3), span, &rc, err);
     if (!p) return rc;
-    *len = (uint32_t)((rd_u64(p) >> (at & 7)) & (((uint64_t)1 << s->norm_bits) - 1));
-    if (title_len)
-        *title_len = (uint32_t)((rd_u64(p + span - 8) >> (tat & 7)) & (((uint64_t)1 << s->title_bits) - 1));
+    *len = rd_bits(p, (size_t)span, at & 7, s->norm_bits);
+    if (title_len) *title_len = rd_bits(p, (size_t)span, tat - (at & ~(uint64_t)7), s->title_bits);
     return SIFT_OK;
 }
 
