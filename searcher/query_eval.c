@@ -43,7 +43,6 @@ struct qit {
     /* the largest score any document can get (pruning), once computed */
     double max_score;
     bool has_max;
-    bool must_lists;           /* BOOL: every kid a MUST leaf of one list */
     /* the leaf's block bound holds for targets in [bm_lo, bm_hi]: queries
      * move forward, so one bound serves every candidate of a block */
     bool bm_ok;
@@ -143,9 +142,6 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
             if (n->occurs[i] != OCCUR_NOT) positive++;
         }
     }
-    it->must_lists = it->nmust == it->nkids;
-    for (size_t i = 0; i < it->nkids; i++)
-        if (it->kids[i]->node->kind == QK_BOOL || it->kids[i]->nslots != 1) it->must_lists = false;
     if (!positive) {
         qit_free(it);
         return SIFT_OK;
@@ -182,42 +178,27 @@ static uint32_t leaf_advance(struct qit *it, uint32_t target)
     }
 }
 
-/* A conjunction of single-list leaves (plain words, field words):
- * leapfrog their postings directly, keeping each leaf's state as
- * leaf_advance would. */
-static uint32_t must_lists_advance(struct qit *it, uint32_t target)
+/* Move kid k, unstarted or behind, to its first match at or after doc. A
+ * leaf of one list (a word) needs no leapfrog, nor the calls through
+ * qit_advance: its postings go straight there (a quarter of intersection
+ * time in callgrind when they did not). */
+static uint32_t kid_advance(struct qit *k, uint32_t doc)
 {
-    uint32_t doc = target;
-    for (;;) {
-        bool agreed = true;
-        for (size_t i = 0; i < it->nmust; i++) {
-            struct qit *k = it->kids[i];
-            uint32_t d = k->started ? k->doc : DOC_END;
-            if (!k->started || d < doc) {
-                d = post_advance(&k->post[0], k->started, doc);
-                k->started = true;
-                k->doc = d;
-            }
-            if (d == DOC_END) return DOC_END;
-            if (d > doc) {
-                doc = d;
-                agreed = false;
-            }
-        }
-        if (agreed) return doc;
-    }
+    if (k->nslots != 1) return qit_advance(k, doc);   /* a BOOL has none */
+    k->doc = post_advance(&k->post[0], k->started, doc);
+    k->started = true;
+    return k->doc;
 }
 
 static uint32_t bool_advance(struct qit *it, uint32_t target)
 {
-    if (it->must_lists) return must_lists_advance(it, target);
     if (it->nmust) {
         uint32_t doc = target;
         for (;;) {
             bool agreed = true;
             for (size_t i = 0; i < it->nmust; i++) {
                 struct qit *k = it->kids[i];
-                uint32_t d = (!k->started || k->doc < doc) ? qit_advance(k, doc) : k->doc;
+                uint32_t d = (!k->started || k->doc < doc) ? kid_advance(k, doc) : k->doc;
                 if (d == DOC_END) return DOC_END;
                 if (d > doc) {
                     doc = d;
@@ -231,7 +212,7 @@ static uint32_t bool_advance(struct qit *it, uint32_t target)
     for (size_t i = 0; i < it->nkids; i++) {
         struct qit *k = it->kids[i];
         if (it->occurs[i] != OCCUR_SHOULD) continue;
-        uint32_t d = (!k->started || k->doc < target) ? qit_advance(k, target) : k->doc;
+        uint32_t d = (!k->started || k->doc < target) ? kid_advance(k, target) : k->doc;
         if (d < best) best = d;
     }
     return best;
@@ -317,7 +298,7 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 /* Whether kid k is on doc and matches there (moving it if behind). */
 static bool kid_matches(struct qit *k, uint32_t doc, struct doc_ctx *dc)
 {
-    if (!k->started || k->doc < doc) qit_advance(k, doc);
+    if (!k->started || k->doc < doc) kid_advance(k, doc);
     return k->doc == doc && qit_confirm(k, dc);
 }
 
@@ -691,7 +672,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         uint32_t doc = DOC_END;
         for (size_t i = pr->essential; i < pr->n; i++) {
             struct qit *k = pr->order[i];
-            uint32_t d = (!k->started || k->doc < target) ? qit_advance(k, target) : k->doc;
+            uint32_t d = (!k->started || k->doc < target) ? kid_advance(k, target) : k->doc;
             if (d < doc) doc = d;
         }
         root->started = true;
