@@ -78,9 +78,14 @@ static int add_source_doc(void *ctx, const struct source_doc *d)
 
 size_t build_corpus_index(const char *dir, unsigned ram_mb)
 {
+    return build_corpus_index_threads(dir, ram_mb, 1);
+}
+
+size_t build_corpus_index_threads(const char *dir, unsigned ram_mb, unsigned threads)
+{
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { "english", ram_mb, 1 };
+    sift_writer_options o = { "english", ram_mb, 1, threads };
     if (sift_writer_open(dir, &o, &w, &err)) fail_msg("writer_open: %s", err.msg);
     struct source_stats st = { 0 };
     assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_source_doc, NULL, w, &st), 0);

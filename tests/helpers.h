@@ -27,6 +27,8 @@ void build_index(const char *dir, const struct test_doc *docs, size_t n);
 /* Index the bundled corpus/ into dir with a RAM budget (MiB); returns the
  * number of documents. */
 size_t build_corpus_index(const char *dir, unsigned ram_mb);
+/* The same with `threads` writer threads (sift_writer_options.threads). */
+size_t build_corpus_index_threads(const char *dir, unsigned ram_mb, unsigned threads);
 
 /* The whole file at dir/name (name NULL: dir is the path), malloc'ed;
  * fails the test when it cannot be read. */
