@@ -13,7 +13,12 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "dict.h"
+#include "doc_ids.h"
+#include "docstore.h"
 #include "index.h"
+#include "norms.h"
+#include "postings.h"
 #include "segment.h"
 
 struct totals {

@@ -2,6 +2,8 @@
  * The rules are stated in analyzer.h. */
 #include "analyzer.h"
 
+#include "hash.h"
+
 #include <libstemmer.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -205,8 +207,7 @@ static void stem(struct analyzer *a, const char **out, size_t *out_len)
     struct stem_slot *slot = NULL;
     uint32_t h = 0;
     if (a->cache && a->term_len <= CACHE_TERM) {
-        h = 2166136261u;
-        for (size_t i = 0; i < a->term_len; i++) h = (h ^ (uint8_t)a->term[i]) * 16777619u;
+        h = hash_fnv1a(a->term, a->term_len);
         slot = &a->cache[h & (CACHE_SLOTS - 1)];
         if (slot->key_len == a->term_len && slot->hash == h &&
             !memcmp(slot->key, a->term, a->term_len)) {

@@ -42,6 +42,12 @@ static inline void wr_u64(uint8_t *p, uint64_t v)
     wr_u32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Bits needed for v: 0 for 0, else the position of its top bit + 1. */
+static inline unsigned bits_needed(uint32_t v)
+{
+    return v ? 32u - (unsigned)__builtin_clz(v) : 0;
+}
+
 /* Bit streams, little-endian, least significant bit first: value i of
  * width w at bit i*w (document lengths, skip tables). */
 
@@ -87,41 +93,6 @@ static inline size_t varint_size(uint64_t v)
     size_t n = 1;
     while (v >= 0x80) { v >>= 7; n++; }
     return n;
-}
-
-/* Content hash for change detection (stored in SEC_DOC_META, so fixed
- * forever): FNV-1a's offset basis and prime applied to little-endian
- * 64-bit words, each step followed by h ^= h >> 29, then the remaining
- * bytes one at a time the same way, and finally the length mixed in. A
- * word at a time runs about eight times faster than byte-wise FNV-1a. */
-#define HASH64_INIT 14695981039346656037ull
-
-/* hash64 in pieces: h = HASH64_INIT, then hash64_update over the pieces
- * in order (every piece but the last a multiple of 8 bytes long), then
- * hash64_final with the total length. */
-static inline uint64_t hash64_update(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        h = (h ^ rd_u64(b + i)) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) {
-        h = (h ^ b[i]) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    return h;
-}
-
-static inline uint64_t hash64_final(uint64_t h, uint64_t n)
-{
-    return (h ^ n) * 1099511628211ull;
-}
-
-static inline uint64_t hash64(const void *p, size_t n)
-{
-    return hash64_final(hash64_update(HASH64_INIT, p, n), n);
 }
 
 /* A bounded reader. */

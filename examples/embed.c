@@ -43,9 +43,9 @@ int main(int argc, char **argv)
     sift_results *res;
     if ((rc = sift_search(idx, q, NULL, &res, &err))) return fail("search", rc, &err);
     for (size_t i = 0; i < sift_results_size(res); i++) {
-        sift_hit h;
+        sift_hit h = { .struct_size = sizeof h };
         char *snippet;
-        sift_snippet_options so = { 16, "[", "]" };
+        sift_snippet_options so = { .struct_size = sizeof so, .max_tokens = 16, .open = "[", .close = "]" };
         if ((rc = sift_results_hit(res, i, &h, &err))) return fail("hit", rc, &err);
         if ((rc = sift_results_snippet(res, i, &so, &snippet, &err))) return fail("snippet", rc, &err);
         printf("%zu %s %.4f %s | %s\n", i + 1, h.id, h.score, h.title, snippet);

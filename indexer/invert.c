@@ -23,6 +23,9 @@
 
 #include "bytes.h"
 #include "error.h"
+#include "hash.h"
+#include "segment_writer.h"
+#include "strmap.h"
 
 #define SLAB_SIZE (1u << 20)
 #define CHUNK_FIRST 24
@@ -37,7 +40,6 @@ struct chunk {
 struct term {
     uint64_t str_off;      /* in the term arena */
     uint32_t len;
-    uint32_t hash;
     struct chunk *head, *tail;
     uint32_t df;
     int64_t last_doc;      /* -1 before the first document */
@@ -54,8 +56,7 @@ struct inverter {
     size_t budget;
     struct term *terms;
     uint32_t nterms, cap_terms;
-    uint32_t *slots;       /* open addressing: term index + 1, 0 empty */
-    uint32_t nslots;       /* power of two */
+    struct strmap map;     /* term bytes -> index in terms */
     struct buf arena;      /* term bytes */
     struct slab *slabs;
     size_t slab_bytes;
@@ -74,16 +75,6 @@ struct inverter {
  * merges, so that open files stay few whatever the number of runs. */
 #define MERGE_FAN_IN 64
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;   /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (uint8_t)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes)
 {
     struct inverter *inv = calloc(1, sizeof *inv);
@@ -93,9 +84,7 @@ struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes)
     /* the tokens and their sort space take at most a quarter of the budget */
     inv->fold_tokens = budget_bytes / 8 / sizeof(uint64_t);
     if (inv->fold_tokens < 4096) inv->fold_tokens = 4096;
-    inv->nslots = 1u << 14;
-    inv->slots = calloc(inv->nslots, sizeof *inv->slots);
-    if (!inv->tmp_prefix || !inv->slots) {
+    if (!inv->tmp_prefix || !strmap_init(&inv->map, 1u << 14)) {
         inverter_free(inv);
         return NULL;
     }
@@ -117,7 +106,7 @@ static void reset_memory(struct inverter *inv)
     inv->slab_bytes = 0;
     inv->nterms = 0;
     inv->arena.len = 0;
-    memset(inv->slots, 0, inv->nslots * sizeof *inv->slots);
+    strmap_clear(&inv->map);
 }
 
 void inverter_free(struct inverter *inv)
@@ -131,7 +120,7 @@ void inverter_free(struct inverter *inv)
     free(inv->runs);
     reset_memory(inv);
     free(inv->terms);
-    free(inv->slots);
+    strmap_free(&inv->map);
     buf_free(&inv->arena);
     free(inv->doc_tokens);
     free(inv->sort_tmp);
@@ -142,7 +131,7 @@ void inverter_free(struct inverter *inv)
 size_t inverter_memory(const struct inverter *inv)
 {
     return inv->slab_bytes + (size_t)inv->cap_terms * sizeof(struct term) +
-           (size_t)inv->nslots * sizeof(uint32_t) + inv->arena.cap +
+           strmap_bytes(&inv->map) + inv->arena.cap +
            (inv->cap_doc_tokens + inv->cap_sort_tmp) * sizeof(uint64_t);
 }
 
@@ -150,32 +139,19 @@ unsigned inverter_runs(const struct inverter *inv) { return inv->nruns; }
 
 /* ---------------------------------------------------------- term table */
 
-static bool grow_slots(struct inverter *inv)
+static const void *term_key(const void *ctx, uint32_t i, size_t *len)
 {
-    uint32_t n = inv->nslots * 2;
-    uint32_t *s = calloc(n, sizeof *s);
-    if (!s) return false;
-    for (uint32_t i = 0; i < inv->nterms; i++) {
-        uint32_t k = inv->terms[i].hash & (n - 1);
-        while (s[k]) k = (k + 1) & (n - 1);
-        s[k] = i + 1;
-    }
-    free(inv->slots);
-    inv->slots = s;
-    inv->nslots = n;
-    return true;
+    const struct inverter *inv = ctx;
+    *len = inv->terms[i].len;
+    return inv->arena.data + inv->terms[i].str_off;
 }
 
 /* Index of the term, added when new; UINT32_MAX when memory is short. */
 static uint32_t term_id(struct inverter *inv, const char *s, size_t n)
 {
-    uint32_t h = hash_bytes(s, n);
-    uint32_t k = h & (inv->nslots - 1);
-    for (; inv->slots[k]; k = (k + 1) & (inv->nslots - 1)) {
-        struct term *t = &inv->terms[inv->slots[k] - 1];
-        if (t->hash == h && t->len == n && !memcmp(inv->arena.data + t->str_off, s, n))
-            return inv->slots[k] - 1;
-    }
+    uint32_t h = hash_fnv1a(s, n), slot = 0;
+    uint32_t id = strmap_find(&inv->map, s, n, h, term_key, inv, &slot);
+    if (id != STRMAP_NONE) return id;
     if (inv->nterms == inv->cap_terms) {
         uint32_t cap = inv->cap_terms ? inv->cap_terms * 2 : 1024;
         struct term *t = realloc(inv->terms, cap * sizeof *t);
@@ -185,11 +161,9 @@ static uint32_t term_id(struct inverter *inv, const char *s, size_t n)
     }
     uint64_t off = inv->arena.len;
     if (!buf_append(&inv->arena, s, n)) return UINT32_MAX;
-    uint32_t id = inv->nterms++;
-    inv->terms[id] = (struct term){ off, (uint32_t)n, h, NULL, NULL, 0, -1 };
-    inv->slots[k] = id + 1;
-    if (inv->nterms * 2 > inv->nslots && !grow_slots(inv)) return UINT32_MAX;
-    return id;
+    id = inv->nterms++;
+    inv->terms[id] = (struct term){ off, (uint32_t)n, NULL, NULL, 0, -1 };
+    return strmap_put(&inv->map, slot, h, id) ? id : UINT32_MAX;
 }
 
 /* -------------------------------------------------------- chunk chains */
@@ -424,9 +398,7 @@ static uint32_t *sorted_terms(struct inverter *inv)
 
 static sift_err io_error(sift_errmsg *err, const char *path, const char *what)
 {
-    int e = errno;
-    sift_err rc = (e == ENOSPC || e == EDQUOT || e == EFBIG) ? SIFT_ERR_NOSPACE : SIFT_ERR_IO;
-    return sift_fail(err, rc, "%s: %s: %s", path, what, strerror(e));
+    return sift_fail_errno(err, errno, "%s: %s", path, what);
 }
 
 static void put_varint(FILE *f, uint64_t v)

@@ -4,8 +4,8 @@
  * Postings accumulate in memory per term; when memory use passes the
  * budget they are written as a sorted run to a temporary file and memory
  * is reset. At the end the runs are merged term by term, in term order,
- * into a term_sink (the segment writer), so peak memory stays near the
- * budget whatever the corpus size.
+ * into a term_sink (common/segment/segment_writer.h), so peak memory stays
+ * near the budget whatever the corpus size.
  */
 #ifndef SIFT_INVERT_H
 #define SIFT_INVERT_H
@@ -17,19 +17,7 @@
 
 struct inverter;
 
-/* Receives the merged postings: for each term in byte order, begin_term,
- * then every document in doc-id order -- begin_doc, its positions in
- * increasing order over one or more `positions` calls, end_doc -- then
- * end_term. Positions come in pieces so that a document with millions of
- * them never needs them all in memory. */
-struct term_sink {
-    void *ctx;
-    sift_err (*begin_term)(void *ctx, const char *term, size_t len);
-    sift_err (*begin_doc)(void *ctx, uint32_t doc);
-    sift_err (*positions)(void *ctx, const uint32_t *positions, size_t n);
-    sift_err (*end_doc)(void *ctx);
-    sift_err (*end_term)(void *ctx);
-};
+struct term_sink;   /* segment_writer.h: where the merge delivers */
 
 /* Temporary runs are files named tmp_prefix + "run-N". */
 struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes);

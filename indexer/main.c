@@ -100,7 +100,7 @@ static void show_progress(struct run *r, bool force)
 static int want_file(void *ctx, const struct source_doc *d)
 {
     struct run *r = ctx;
-    sift_doc_info old;
+    sift_doc_info old = { .struct_size = sizeof old };
     if (!sift_writer_lookup(r->w, d->id, &old)) return 1;
     if (strcmp(old.source, d->source)) return 1;
     if (d->has_hash ? old.hash != d->hash : (old.size != d->size || old.mtime_ns != d->mtime_ns)) return 1;
@@ -114,7 +114,7 @@ static int on_doc(void *ctx, const struct source_doc *d)
 {
     struct run *r = ctx;
     show_progress(r, false);
-    sift_doc_info old;
+    sift_doc_info old = { .struct_size = sizeof old };
     bool exists = sift_writer_lookup(r->w, d->id, &old);
     if (exists && old.hash == d->hash && !strcmp(old.source, d->source)) {
         sift_writer_keep(r->w, d->id);   /* touched, same content */
@@ -126,7 +126,7 @@ static int on_doc(void *ctx, const struct source_doc *d)
         exists ? r->updated++ : r->added++;
         return 0;
     }
-    sift_doc_info info = { d->source, d->path, d->size, d->mtime_ns, d->hash };
+    sift_doc_info info = { sizeof(sift_doc_info), d->source, d->path, d->size, d->mtime_ns, d->hash };
     sift_err rc = sift_writer_set_info(r->w, &info, &r->err);
     if (!rc && d->read)
         rc = sift_writer_add_stream(r->w, d->id, d->title, d->text_len, d->read, d->read_ctx, &r->err);
@@ -173,7 +173,7 @@ static int run_check(const char *index, bool quiet)
     }
     uint64_t problems = 0;
     rc = sift_index_check(idx, report_problem, NULL, &problems, &err);
-    sift_index_stats st;
+    sift_index_stats st = { .struct_size = sizeof st };
     sift_index_stats_get(idx, &st, &err);
     sift_index_close(idx);
     if (rc) {
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     char *index = NULL;
-    sift_writer_options wo = { NULL, 0, 0, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
+    sift_writer_options wo = { sizeof(sift_writer_options), NULL, 0, 0, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
     struct run r;
     memset(&r, 0, sizeof r);
     bool merge = false, check = false;

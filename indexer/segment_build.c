@@ -7,7 +7,7 @@
 
 #include "analyzer.h"
 #include "error.h"
-#include "segment.h"
+#include "norms.h"
 #include "segment_writer.h"
 
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
@@ -23,7 +23,7 @@ sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budg
         seg_build_discard(b);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     }
-    sift_err rc = docstore_open(&b->store, store_path, err);
+    sift_err rc = docstore_writer_open(&b->store, store_path, err);
     free(store_path);
     if (!rc && threads > 1) rc = token_pipe_open(&b->pipe, b->inv, err);
     if (rc) seg_build_discard(b);
@@ -73,7 +73,7 @@ static sift_err store_padding(struct seg_build *b, uint64_t n, sift_errmsg *err)
     memset(spaces, ' ', sizeof spaces);
     while (n) {
         size_t k = n < sizeof spaces ? (size_t)n : sizeof spaces;
-        sift_err rc = docstore_text(&b->store, spaces, k, err);
+        sift_err rc = docstore_writer_text(&b->store, spaces, k, err);
         if (rc) return rc;
         n -= k;
     }
@@ -98,7 +98,7 @@ static sift_err add_stream(struct seg_build *b, struct analyzer *an, const struc
         }
         left -= (uint64_t)got;
         size_t n = carry + (size_t)got;
-        rc = docstore_text(&b->store, b->piece + carry, (size_t)got, err);
+        rc = docstore_writer_text(&b->store, b->piece + carry, (size_t)got, err);
         size_t cut = left ? safe_cut(b->piece, n) : n;
         if (!rc && analyzer_run(an, b->piece, cut, *pos, on_token, a, pos)) rc = a->rc;
         memmove(b->piece, b->piece + cut, n - cut);
@@ -107,20 +107,6 @@ static sift_err add_stream(struct seg_build *b, struct analyzer *an, const struc
     if (!rc && carry && analyzer_run(an, b->piece, carry, *pos, on_token, a, pos)) rc = a->rc;
     if (!rc && left) rc = store_padding(b, left, err);
     return rc;
-}
-
-/* Front-code the id of document b->ndocs (layout in segment_writer.c). */
-static bool put_id(struct seg_build *b, const char *id, size_t len)
-{
-    size_t keep = 0;
-    if (b->ndocs % ID_GROUP == 0) {
-        if (!buf_u64(&b->id_index, b->ids.len)) return false;
-    } else {
-        while (keep < len && keep < b->prev_id.len && id[keep] == (char)b->prev_id.data[keep]) keep++;
-    }
-    b->prev_id.len = 0;
-    return buf_varint(&b->ids, keep) && buf_varint(&b->ids, len - keep) &&
-           buf_append(&b->ids, id + keep, len - keep) && buf_append(&b->prev_id, id, len);
 }
 
 sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct build_doc *d,
@@ -135,7 +121,7 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
     const char *path = d->path ? d->path : "";
     /* checks first: once the inverter has a token of the document, it
      * must be finished (a piece of it may be in a run already) */
-    sift_err rc = docstore_begin(&b->store, d->id, id_len, d->title, title_len, path,
+    sift_err rc = docstore_writer_begin(&b->store, d->id, id_len, d->title, title_len, path,
                                  strlen(path), d->text_len, err);
     if (rc) {
         if (rc != SIFT_ERR_INVALID) b->broken = rc;   /* the store may hold half a header */
@@ -155,19 +141,12 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
         rc = add_stream(b, an, d, &a, &end, &short_read, err);
     } else if (!rc) {
         if (analyzer_run(an, d->text, (size_t)d->text_len, title_end, on_token, &a, &end)) rc = a.rc;
-        if (!rc) rc = docstore_text(&b->store, d->text, (size_t)d->text_len, err);
+        if (!rc) rc = docstore_writer_text(&b->store, d->text, (size_t)d->text_len, err);
     }
     if (!rc) rc = b->pipe ? token_pipe_end_doc(b->pipe, err) : inverter_end_doc(b->inv, err);
-    if (!rc) rc = docstore_end(&b->store, err);
-    uint8_t norm[NORM_SIZE], meta[DOC_META_SIZE] = { 0 };
-    wr_u32(norm, end);
-    wr_u32(norm + 4, title_end);
-    wr_u64(meta, d->size);
-    wr_u64(meta + 8, (uint64_t)d->mtime_ns);
-    wr_u64(meta + 16, d->hash);
-    wr_u32(meta + 24, d->source);
-    if (!rc && (!buf_append(&b->norms, norm, sizeof norm) || !buf_append(&b->meta, meta, sizeof meta) ||
-                !put_id(b, d->id, id_len)))
+    if (!rc) rc = docstore_writer_end(&b->store, err);
+    if (!rc && (!norms_add(&b->norms, end, title_end) || !doc_meta_add(&b->meta, &d->meta) ||
+                !id_writer_add(&b->ids, d->id, id_len)))
         rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     if (rc) {
         b->broken = rc;
@@ -185,7 +164,7 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
 }
 
 sift_err seg_build_finish(struct seg_build *b, const char *path, const char *language,
-                          const struct buf *sources, sift_errmsg *err)
+                          const struct strlist *sources, sift_errmsg *err)
 {
     if (b->pipe) {   /* every token inverted before the runs are merged */
         sift_err prc = token_pipe_close(b->pipe, err);
@@ -195,21 +174,20 @@ sift_err seg_build_finish(struct seg_build *b, const char *path, const char *lan
     if (b->broken)
         return sift_fail(err, b->broken, "an earlier error left this batch of documents unusable");
     struct segment_writer sw;
-    sift_err rc = segment_writer_open(&sw, b->tmp_prefix, err);
+    sift_err rc = segment_writer_open(&sw, b->tmp_prefix, &b->norms, err);
     if (rc) return rc;
     struct term_sink sink = segment_writer_sink(&sw);
-    sw.norms = &b->norms;
     if (err) err->msg[0] = 0;
     rc = inverter_merge(b->inv, &sink, err);
     if (rc && err && !err->msg[0]) *err = sw.errmsg;
-    if (!rc) rc = docstore_finish(&b->store, err);
-    if (!rc && !buf_u64(&b->id_index, b->ids.len)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    if (!rc) rc = docstore_writer_finish(&b->store, err);
+    if (!rc && !id_writer_finish(&b->ids)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     if (!rc) {
         sw.stats.doc_count = b->ndocs;
         sw.stats.token_count = b->tokens;
         sw.stats.title_token_count = b->title_tokens;
         snprintf(sw.stats.language, sizeof sw.stats.language, "%s", language);
-        struct segment_docs docs = { &b->norms, &b->id_index, &b->ids, &b->meta, sources, &b->store };
+        struct segment_docs docs = { &b->norms, &b->ids.index, &b->ids.ids, &b->meta, sources, &b->store };
         rc = segment_writer_finish(&sw, path, &docs, err);
     }
     segment_writer_discard(&sw);
@@ -220,11 +198,9 @@ void seg_build_discard(struct seg_build *b)
 {
     if (b->pipe) token_pipe_close(b->pipe, NULL);
     inverter_free(b->inv);
-    docstore_discard(&b->store);
+    docstore_writer_discard(&b->store);
     buf_free(&b->norms);
-    buf_free(&b->id_index);
-    buf_free(&b->ids);
-    buf_free(&b->prev_id);
+    id_writer_free(&b->ids);
     buf_free(&b->meta);
     free(b->tmp_prefix);
     free(b->piece);

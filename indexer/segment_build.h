@@ -11,8 +11,11 @@
 #include <sift/sift.h>
 
 #include "bytes.h"
-#include "docstore_writer.h"
+#include "doc_ids.h"
+#include "doc_meta.h"
+#include "docstore.h"
 #include "invert.h"
+#include "strlist.h"
 #include "token_pipe.h"
 
 struct analyzer;
@@ -22,8 +25,9 @@ struct seg_build {
     struct inverter *inv;
     struct token_pipe *pipe;   /* the inverter on its own thread, or NULL */
     struct docstore_writer store;
-    struct buf norms, id_index, ids, meta;
-    struct buf prev_id;  /* the last id, for front coding */
+    struct buf norms;    /* norms.h records */
+    struct id_writer ids;
+    struct buf meta;     /* doc_meta.h records */
     uint32_t ndocs;
     uint64_t tokens, title_tokens;
     sift_err broken;     /* an error left the inverter mid-document: no more adds */
@@ -36,10 +40,7 @@ struct build_doc {
     uint64_t text_len;
     sift_read_fn read;
     void *read_ctx;
-    uint64_t size;
-    int64_t mtime_ns;
-    uint64_t hash;
-    uint32_t source;
+    struct doc_meta meta;    /* source is an index into the writer's sources */
 };
 
 /* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). With threads
@@ -54,7 +55,7 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
                        uint32_t *len, bool *added, sift_errmsg *err);
 /* Write the segment file (fsynced). `sources` holds the source strings. */
 sift_err seg_build_finish(struct seg_build *b, const char *path, const char *language,
-                          const struct buf *sources, sift_errmsg *err);
+                          const struct strlist *sources, sift_errmsg *err);
 void seg_build_discard(struct seg_build *b);
 
 #endif

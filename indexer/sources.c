@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "bytes.h"
+#include "hash.h"
 #include "fileio.h"
 
 #define MAX_DEPTH 64

@@ -105,12 +105,12 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
             free(id);
             continue;
         }
-        sift_hit h;
+        sift_hit h = { .struct_size = sizeof h };
         if (sift_results_hit(res, i, &h, &err)) {
             fprintf(stderr, "search: %s\n", err.msg);
             return EXIT_INDEX;
         }
-        sift_snippet_options so = { 32, NULL, NULL };
+        sift_snippet_options so = { sizeof(sift_snippet_options), 32, NULL, NULL };
         if (cl->fmt == FMT_TEXT && cl->color) {
             so.open = "\033[1m";
             so.close = "\033[0m";
@@ -428,7 +428,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 
 static int print_stats(sift_index *idx, const char *dir)
 {
-    sift_index_stats st;
+    sift_index_stats st = { .struct_size = sizeof st };
     sift_errmsg err;
     if (sift_index_stats_get(idx, &st, &err)) {
         fprintf(stderr, "search: %s\n", err.msg);

@@ -1,6 +1,8 @@
-/* query.h -- the parsed form of a query: a tree of nodes bound to an
- * index (terms are already analyzed with its analyzer, prefixes expanded
- * against its dictionary). Grammar and meaning: docs/QUERY.md. */
+/* query.h -- a bound query: the syntax tree (query_syntax.h) turned into
+ * terms of one index by query_bind.c -- words analyzed with the index's
+ * analyzer, prefixes expanded against its dictionary, optional stopwords
+ * dropped, every term's idf computed from the index's live statistics.
+ * The iterators (iter.c) run this tree over each segment. */
 #ifndef SIFT_QUERY_H
 #define SIFT_QUERY_H
 
@@ -24,19 +26,19 @@ struct qterm {
     char *term;
     size_t len;
     uint32_t id;        /* equal terms of one query share an id */
-    double idf;         /* collection-wide, set at parse time */
+    double idf;         /* collection-wide, set when bound */
 };
 
 struct qnode {
     enum qkind kind;
     enum field field;
     struct qterm *terms;      /* TERM: 1; PHRASE, NEAR: nterms */
-    size_t nterms;
+    size_t nterms, capterms;
     uint32_t dist;            /* PHRASE: slop; NEAR: allowed words between */
     bool ordered;             /* NEAR: ONEAR */
     struct qnode **kids;      /* BOOL */
     enum occur *occurs;
-    size_t nkids;
+    size_t nkids, capkids;
 };
 
 /* A term to highlight in snippets: a query term, or a prefix. */
@@ -54,11 +56,9 @@ struct sift_query {
     char warning[256];        /* e.g. a capped prefix expansion; "" when none */
 };
 
-#define QUERY_MAX_DEPTH 64
 #define QUERY_MAX_LEAVES 4096
 #define QUERY_MAX_PHRASE 32
 #define QUERY_MAX_EXPANSION 1024
-#define QUERY_MAX_DIST 1000
 
 void qnode_free(struct qnode *n);
 

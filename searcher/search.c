@@ -1,40 +1,30 @@
-/* search.c -- document-at-a-time evaluation of a parsed query over every
- * segment, BM25 scoring with collection-wide statistics, and the result
- * set handed to the caller. */
+/* search.c -- running a bound query over every segment: the orchestrator
+ * of the stages. Per segment it builds the iterators (iter.h), asks the
+ * pruner (prune.h) or the iterators for the next candidate, confirms it,
+ * scores it (score.h) and hands it to the collector (topk.h); counting
+ * takes the block shortcuts of count.h first. Collection-wide statistics
+ * make the scores of many segments those of one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
-#include "bm25.h"
+#include <sift/sift.h>
+
 #include "bytes.h"
+#include "count.h"
 #include "error.h"
 #include "index.h"
+#include "iter.h"
+#include "prune.h"
 #include "query.h"
-#include "query_eval.h"
-#include "snippet.h"
+#include "results.h"
+#include "score.h"
 #include "topk.h"
-
-struct hit_entry {
-    struct scored s;
-    char *id;
-    struct doc_record rec;   /* loaded on first request */
-    bool loaded;
-};
-
-struct sift_results {
-    const sift_index *idx;
-    struct hit_entry *hits;
-    size_t n;
-    uint64_t total;
-    bool total_exact;
-    struct highlight_term *terms;   /* copies, for snippets */
-    size_t nterms;
-};
 
 void sift_search_options_init(sift_search_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->limit = 10;
     o->k1 = BM25_K1;
     o->b = BM25_B;
@@ -43,16 +33,12 @@ void sift_search_options_init(sift_search_options *o)
 struct eval {
     const sift_index *idx;
     const sift_query *q;
-    double k1, b;
-    unsigned rank;
-    double w_title, w_text;
+    const struct score_params *sp;
     struct topk *top;          /* NULL to count only */
     bool prune;                /* skip documents that cannot enter top */
     uint64_t total;
     sift_errmsg *err;
 };
-
-static struct scoring make_scoring(const struct eval *ev, const struct doc_ctx *dc);
 
 /* Confirm, count and score the candidate dc->doc of root. */
 static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_ctx *dc)
@@ -64,18 +50,12 @@ static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_c
     if (!ev->top) return SIFT_OK;
     sift_err rc = doc_ctx_load(dc);
     if (rc) return rc;
-    struct scoring scr = make_scoring(ev, dc);
+    struct scoring scr = scoring_for(ev->sp, dc->len, dc->title_len);
     double score = qit_score(root, dc, &scr);
-    if (ev->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, dc, &scr);
+    if (ev->sp->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, dc, &scr);
     struct scored sc = { score, seg->doc_base + dc->doc, s, dc->doc };
     topk_push(ev->top, &sc);
     return SIFT_OK;
-}
-
-/* The k-th best score once the top k is full: what a document must beat. */
-static double threshold(const struct topk *t)
-{
-    return t->k && t->n == t->k ? t->heap[0].score : -INFINITY;
 }
 
 static sift_err eval_segment(struct eval *ev, uint32_t s)
@@ -96,24 +76,16 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     }
     struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
     struct pruning pr;
-    struct bounds bd = { ev->k1, ev->b, ev->idx->avgdl };
     bool prune = ev->prune;
-    if (prune && pruning_init(&pr, root, &bd)) rc = sift_fail(ev->err, SIFT_ERR_NOMEM, "out of memory");
+    if (prune && pruning_init(&pr, root, ev->sp, ev->top))
+        rc = sift_fail(ev->err, SIFT_ERR_NOMEM, "out of memory");
     uint32_t doc = DOC_END;
-    if (!rc) {
-        if (prune) pr.threshold = threshold(ev->top);
-        doc = prune ? qit_next_competitive(root, 0, &pr, &dc) : qit_advance(root, 0);
-    }
+    if (!rc) doc = prune ? qit_next_competitive(root, 0, &pr, &dc) : qit_advance(root, 0);
     while (doc != DOC_END && !rc && !dc.rc) {
         dc.doc = doc;
         rc = take(ev, s, root, &dc);
         if (doc + 1 == DOC_END) break;
-        if (prune) {
-            pr.threshold = threshold(ev->top);
-            doc = qit_next_competitive(root, doc + 1, &pr, &dc);
-        } else {
-            doc = qit_advance(root, doc + 1);
-        }
+        doc = prune ? qit_next_competitive(root, doc + 1, &pr, &dc) : qit_advance(root, doc + 1);
     }
     if (prune) pruning_free(&pr);
     if (!rc) rc = dc.rc;
@@ -134,6 +106,11 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
                                 sift_errmsg *err)
 {
     sift_search_options_init(o);
+    if (opts && opts->struct_size != sizeof *opts)
+        return sift_fail(err, SIFT_ERR_INVALID,
+                         "sift_search_options of %u bytes, this library's are %zu: built against "
+                         "another sift.h (initialize with sift_search_options_init)",
+                         opts->struct_size, sizeof *opts);
     if (opts) {
         o->limit = opts->limit ? opts->limit : 10;
         o->offset = opts->offset;
@@ -152,20 +129,13 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
     return SIFT_OK;
 }
 
-/* The scoring of document doc in segment seg (lengths loaded in dc). */
-static struct scoring make_scoring(const struct eval *ev, const struct doc_ctx *dc)
+static void explain_head(struct buf *b, const struct doc_ctx *dc, const struct score_params *sp,
+                         double avgdl)
 {
-    struct scoring scr = { 0, ev->w_title, ev->w_text, ev->k1 };
-    if (ev->w_title > 0 || ev->w_text > 0) {
-        double n = ev->idx->doc_count ? (double)ev->idx->doc_count : 1;
-        double avg = (ev->w_title * (double)ev->idx->title_token_count +
-                      ev->w_text * (double)(ev->idx->token_count - ev->idx->title_token_count)) / n;
-        double dl = ev->w_title * dc->title_len + ev->w_text * (dc->len - dc->title_len);
-        scr.norm = ev->k1 * (1 - ev->b + ev->b * dl / (avg > 0 ? avg : 1));
-    } else {
-        scr.norm = bm25_norm(ev->k1, ev->b, dc->len, ev->idx->avgdl);
-    }
-    return scr;
+    char head[200];
+    int n = snprintf(head, sizeof head, "document length %u (title %u), average %.1f, k1 %.2f, b %.2f\n",
+                     dc->len, dc->title_len, avgdl, sp->k1, sp->b);
+    buf_append(b, head, (size_t)n);
 }
 
 sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_search_options *opts,
@@ -173,17 +143,16 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
 {
     *out = NULL;
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
-    uint32_t s = 0;
-    while (s < idx->nsegs && docno >= idx->segs[s].doc_base + idx->segs[s].doc_count) s++;
-    if (s == idx->nsegs) return sift_fail(err, SIFT_ERR_INVALID, "no document %llu", (unsigned long long)docno);
-    const struct segment *seg = &idx->segs[s];
-    uint32_t doc = (uint32_t)(docno - seg->doc_base);
+    uint32_t doc;
+    const struct segment *seg = index_segment_of(idx, docno, &doc);
+    if (!seg) return sift_fail(err, SIFT_ERR_INVALID, "no document %llu", (unsigned long long)docno);
     sift_search_options o;
-    sift_err rc0 = resolve_options(opts, &o, err);
-    if (rc0) return rc0;
-    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, NULL, false, 0, err };
+    sift_err rc = resolve_options(opts, &o, err);
+    if (rc) return rc;
+    struct score_params sp;
+    score_params_init(&sp, idx, &o);
     struct qit *root;
-    sift_err rc = qit_build(q->root, seg, err, &root);
+    rc = qit_build(q->root, seg, err, &root);
     if (rc) return rc;
     struct buf b = { 0 };
     struct doc_ctx dc = { seg, doc, false, 0, 0, SIFT_OK, err };
@@ -192,16 +161,15 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
     if (!match) {
         buf_append(&b, "no match\n", 9);
     } else if (!(rc = doc_ctx_load(&dc))) {
-        struct scoring scr = make_scoring(&ev, &dc);
-        char head[200];
-        int n = snprintf(head, sizeof head, "document length %u (title %u), average %.1f, k1 %.2f, b %.2f\n",
-                         dc.len, dc.title_len, idx->avgdl, o.k1, o.b);
-        buf_append(&b, head, (size_t)n);
+        struct scoring scr = scoring_for(&sp, dc.len, dc.title_len);
+        explain_head(&b, &dc, &sp, idx->avgdl);
         double total = qit_explain(root, &dc, &scr, &b, 0);
-        if (ev.rank == SIFT_RANK_BM25_PROX) {
+        if (sp.rank == SIFT_RANK_BM25_PROX) {
+            char line[200];
             double prox = qit_proximity(root, &dc, &scr);
-            n = snprintf(head, sizeof head, "%.4f  proximity bonus (BM25TP)\n%.4f  total\n", prox, total + prox);
-            buf_append(&b, head, (size_t)n);
+            int n = snprintf(line, sizeof line, "%.4f  proximity bonus (BM25TP)\n%.4f  total\n", prox,
+                             total + prox);
+            buf_append(&b, line, (size_t)n);
         }
     }
     if (root && !rc) rc = qit_error(root);
@@ -218,50 +186,14 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
 sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, sift_errmsg *err)
 {
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
-    struct eval ev = { idx, q, BM25_K1, BM25_B, SIFT_RANK_BM25, 0, 0, NULL, false, 0, err };
+    sift_search_options o;
+    sift_search_options_init(&o);
+    struct score_params sp;
+    score_params_init(&sp, idx, &o);
+    struct eval ev = { idx, q, &sp, NULL, false, 0, err };
     sift_err rc = evaluate(&ev);
     *out = ev.total;
     return rc;
-}
-
-static sift_err make_results(const sift_index *idx, const sift_query *q, struct topk *top,
-                             size_t offset, uint64_t total, sift_results **out,
-                             sift_errmsg *err)
-{
-    sift_results *r = calloc(1, sizeof *r);
-    if (!r) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    r->idx = idx;
-    r->total = total;
-    size_t n = top->n > offset ? top->n - offset : 0;
-    r->hits = calloc(n ? n : 1, sizeof *r->hits);
-    r->terms = calloc(q->nhl ? q->nhl : 1, sizeof *r->terms);
-    if (!r->hits || !r->terms) goto oom;
-    for (size_t i = 0; i < q->nhl; i++) {
-        r->terms[i] = q->hl[i];
-        r->terms[i].term = strdup(q->hl[i].term);
-        if (!r->terms[i].term) goto oom;
-        r->nterms = i + 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct hit_entry *h = &r->hits[i];
-        h->s = top->heap[offset + i];
-        r->n = i + 1;
-        char id[ID_MAX + 1];
-        size_t len;
-        sift_err rc = segment_doc_id(&idx->segs[h->s.seg], h->s.doc, id, &len, err);
-        if (rc) {
-            sift_results_free(r);
-            return rc;
-        }
-        h->id = malloc(len + 1);
-        if (!h->id) goto oom;
-        memcpy(h->id, id, len + 1);
-    }
-    *out = r;
-    return SIFT_OK;
-oom:
-    sift_results_free(r);
-    return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
 }
 
 sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_search_options *opts,
@@ -269,115 +201,25 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
 {
     *out = NULL;
     sift_search_options o;
-    sift_err rc0 = resolve_options(opts, &o, err);
-    if (rc0) return rc0;
+    sift_err rc = resolve_options(opts, &o, err);
+    if (rc) return rc;
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
     uint64_t k = (uint64_t)o.limit + o.offset;   /* 64-bit: no overflow */
     if (k > idx->doc_count) k = idx->doc_count;
     struct topk top;
     if (topk_init(&top, (size_t)k)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    /* Pruning needs scores that only grow with tf and shrink with length:
-     * flat BM25. A proximity bonus or field weights evaluate exhaustively. */
-    bool prune = !o.exact_total && o.rank == SIFT_RANK_BM25 && !o.title_weight && !o.text_weight;
-    struct eval ev = { idx, q, o.k1, o.b, o.rank, o.title_weight, o.text_weight, &top, prune, 0, err };
-    sift_err rc = evaluate(&ev);
+    struct score_params sp;
+    score_params_init(&sp, idx, &o);
+    /* A proximity bonus or field weights evaluate exhaustively (prune.h). */
+    bool prune = !o.exact_total && score_is_flat(&sp);
+    struct eval ev = { idx, q, &sp, &top, prune, 0, err };
+    rc = evaluate(&ev);
     if (!rc) {
         /* with a top k that never filled, nothing was skipped */
         bool exact = !prune || top.n < top.k;
         topk_sort(&top);
-        rc = make_results(idx, q, &top, o.offset, ev.total, out, err);
-        if (!rc) (*out)->total_exact = exact;
+        rc = results_make(idx, q, &top, o.offset, ev.total, exact, out, err);
     }
     topk_free(&top);
     return rc;
-}
-
-size_t sift_results_size(const sift_results *r) { return r->n; }
-uint64_t sift_results_total(const sift_results *r) { return r->total; }
-int sift_results_total_exact(const sift_results *r) { return r->total_exact; }
-
-const char *sift_results_id(const sift_results *r, size_t i)
-{
-    return i < r->n ? r->hits[i].id : NULL;
-}
-
-double sift_results_score(const sift_results *r, size_t i)
-{
-    return i < r->n ? r->hits[i].s.score : 0;
-}
-
-/* Titles and snippets read at most this much of a document's text (as
- * Lucene's highlighter analyzes its first characters only): a hit in a
- * 200 MB document costs a MiB of inflating, not the document. */
-#define HIT_TEXT_MAX ((size_t)1 << 20)
-
-/* Load hit i's record, with its whole text when `whole`. */
-static sift_err load_record(const sift_results *r, size_t i, bool whole, sift_errmsg *err)
-{
-    struct hit_entry *h = &r->hits[i];
-    if (h->loaded && !(whole && h->rec.text_cut)) return SIFT_OK;
-    doc_record_free(&h->rec);
-    h->loaded = false;
-    sift_err rc = docstore_get(&r->idx->segs[h->s.seg], h->s.doc, whole ? SIZE_MAX : HIT_TEXT_MAX,
-                               &h->rec, err);
-    if (rc) return rc;
-    h->loaded = true;
-    return SIFT_OK;
-}
-
-sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *out, sift_errmsg *err)
-{
-    if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
-    sift_err rc = load_record(r, i, false, err);
-    if (rc) return rc;
-    const struct hit_entry *h = &r->hits[i];
-    out->score = h->s.score;
-    out->id = h->id;
-    out->title = h->rec.title;
-    out->path = h->rec.path;
-    out->docno = h->s.docno;
-    return SIFT_OK;
-}
-
-sift_err sift_results_text(const sift_results *r, size_t i, char **out, size_t *len,
-                           sift_errmsg *err)
-{
-    *out = NULL;
-    if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
-    sift_err rc = load_record(r, i, true, err);
-    if (rc) return rc;
-    const struct doc_record *d = &r->hits[i].rec;
-    *out = malloc(d->text_len + 1);
-    if (!*out) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    memcpy(*out, d->text, d->text_len + 1);
-    if (len) *len = d->text_len;
-    return SIFT_OK;
-}
-
-sift_err sift_results_snippet(const sift_results *r, size_t i, const sift_snippet_options *opts,
-                              char **out, sift_errmsg *err)
-{
-    *out = NULL;
-    if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
-    sift_err rc = load_record(r, i, false, err);
-    if (rc) return rc;
-    struct analyzer *an = analyzer_new(r->idx->language);
-    if (!an) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    const struct doc_record *d = &r->hits[i].rec;
-    rc = snippet_make(an, d->text, d->text_len, r->terms, r->nterms, opts, out, err);
-    analyzer_free(an);
-    return rc;
-}
-
-void sift_results_free(sift_results *r)
-{
-    if (!r) return;
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->hits[i].id);
-        doc_record_free(&r->hits[i].rec);
-    }
-    for (size_t i = 0; i < r->nterms; i++) free(r->terms[i].term);
-    free(r->terms);
-    free(r->hits);
-    free(r);
 }

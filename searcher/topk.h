@@ -3,6 +3,7 @@
 #ifndef SIFT_TOPK_H
 #define SIFT_TOPK_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ static inline int topk_would_enter(const struct topk *t, double score, uint64_t 
     if (!t->k) return 0;   /* nothing is kept: the heap holds no worst entry */
     const struct scored *w = &t->heap[0];
     return score > w->score || (score == w->score && docno < w->docno);
+}
+/* The score a document must beat to enter: the k-th best once the heap
+ * is full, -INFINITY before (and never for k = 0, which keeps nothing). */
+static inline double topk_threshold(const struct topk *t)
+{
+    return t->k && t->n == t->k ? t->heap[0].score : -INFINITY;
 }
 void topk_push(struct topk *t, const struct scored *s);
 /* Sort best first; the heap is consumed. */

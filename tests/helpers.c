@@ -32,7 +32,7 @@ void build_index(const char *dir, const struct test_doc *docs, size_t n)
 {
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { "english", 16 };
+    sift_writer_options o = { sizeof(sift_writer_options), "english", 16 };
     sift_err rc = sift_writer_open(dir, &o, &w, &err);
     if (rc) fail_msg("writer_open: %s", err.msg);
     for (size_t i = 0; i < n; i++) {
@@ -85,7 +85,7 @@ size_t build_corpus_index_threads(const char *dir, unsigned ram_mb, unsigned thr
 {
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { "english", ram_mb, 1, threads };
+    sift_writer_options o = { sizeof(sift_writer_options), "english", ram_mb, 1, threads };
     if (sift_writer_open(dir, &o, &w, &err)) fail_msg("writer_open: %s", err.msg);
     struct source_stats st = { 0 };
     assert_int_equal(sources_read(SIFT_SOURCE_DIR "/corpus", add_source_doc, NULL, w, &st), 0);

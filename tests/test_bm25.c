@@ -15,7 +15,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "bm25.h"
+#include "score.h"
 #include "helpers.h"
 
 static char *dir;

@@ -6,7 +6,12 @@
 
 #include "bytes.h"
 #include "helpers.h"
+#include "dict.h"
+#include "doc_ids.h"
+#include "docstore.h"
 #include "index.h"
+#include "norms.h"
+#include "postings.h"
 
 #define NTERMS 5000
 #define NDOCS 200
@@ -34,7 +39,7 @@ static void build(const char *where, unsigned ram_mb)
 {
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { "none", ram_mb, 1 };
+    sift_writer_options o = { sizeof(sift_writer_options), "none", ram_mb, 1 };
     assert_int_equal(sift_writer_open(where, &o, &w, &err), SIFT_OK);
     for (unsigned d = 0; d < NDOCS; d++) {
         struct buf b = { 0 };

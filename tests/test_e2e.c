@@ -93,12 +93,12 @@ static void test_hits_and_snippets(void **state)
     so.offset = 1;
     assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
     assert_int_equal(sift_results_size(r), 3);
-    sift_hit h;
+    sift_hit h = { .struct_size = sizeof h };
     assert_int_equal(sift_results_hit(r, 0, &h, &err), SIFT_OK);
     assert_string_equal(h.id, "bytedance-azure-billion.md");   /* offset 1 */
     assert_string_equal(h.title, "ByteDance is on track to spend $1B a year on Microsoft Azure AI");
     char *snip;
-    sift_snippet_options o = { 20, "<", ">" };
+    sift_snippet_options o = { sizeof(sift_snippet_options), 20, "<", ">" };
     assert_int_equal(sift_results_snippet(r, 0, &o, &snip, &err), SIFT_OK);
     assert_non_null(strstr(snip, "<Azure>"));
     assert_non_null(strstr(snip, "<ByteDance"));
@@ -115,7 +115,7 @@ static void test_hits_and_snippets(void **state)
     assert_int_equal(sift_query_parse(idx, "   ", &q, &err), SIFT_ERR_QUERY);
     assert_int_equal(sift_query_parse(idx, "-cloud", &q, &err), SIFT_ERR_QUERY);
     assert_non_null(strstr(err.msg, "only exclusions"));
-    sift_index_stats st;
+    sift_index_stats st = { .struct_size = sizeof st };
     assert_int_equal(sift_index_stats_get(idx, &st, &err), SIFT_OK);
     assert_int_equal(st.doc_count, 32);
     assert_int_equal(st.segment_count, 1);
@@ -155,7 +155,7 @@ static sift_err exercise_dir(const char *d)
         sift_results *r;
         rc = sift_search(idx, q, NULL, &r, &err);
         for (size_t k = 0; !rc && k < sift_results_size(r); k++) {
-            sift_hit h;
+            sift_hit h = { .struct_size = sizeof h };
             char *s = NULL;
             rc = sift_results_hit(r, k, &h, &err);
             if (!rc) rc = sift_results_snippet(r, k, NULL, &s, &err);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "hash.h"
 #include "helpers.h"
 
 /* Format 4: hash64 and size of seg-000001.sift for the corpus. */

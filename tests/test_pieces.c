@@ -82,7 +82,7 @@ static void build(const char *dir, uint64_t size, bool streamed, int later)
 {
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { NULL, streamed ? 1 : 1024, 1 };
+    sift_writer_options o = { sizeof(sift_writer_options), NULL, streamed ? 1 : 1024, 1 };
     if (sift_writer_open(dir, &o, &w, &err)) fail_msg("%s", err.msg);
     if (later == 1) add_small(w, "later", "azure later");   /* a merge puts the smaller segment first */
     add_small(w, "before", "cloud azure e-commerce before");
@@ -173,7 +173,7 @@ static void test_failed_reader_changes_nothing(void **state)
     char *dir = tmpdir_make();
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { NULL, 1, 1 };
+    sift_writer_options o = { sizeof(sift_writer_options), NULL, 1, 1 };
     assert_int_equal(sift_writer_open(dir, &o, &w, &err), SIFT_OK);
     add_small(w, "huge", "the old version mentions tiktok");
     add_small(w, "other", "cloud");
@@ -200,7 +200,7 @@ static void test_failed_reader_changes_nothing(void **state)
     sift_index *ix;
     assert_int_equal(sift_index_open(dir, &ix, &err), SIFT_OK);
     assert_int_equal(sift_index_verify(ix, &err), SIFT_OK);
-    sift_index_stats st;
+    sift_index_stats st = { .struct_size = sizeof st };
     assert_int_equal(sift_index_stats_get(ix, &st, &err), SIFT_OK);
     assert_int_equal(st.doc_count, 3);
     sift_index_close(ix);

@@ -8,6 +8,7 @@
 
 #include "helpers.h"
 #include "invert.h"
+#include "segment_writer.h"
 #include "token_pipe.h"
 
 #define DOCS 3000

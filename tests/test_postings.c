@@ -8,7 +8,12 @@
 
 #include "bytes.h"
 #include "helpers.h"
+#include "dict.h"
+#include "doc_ids.h"
+#include "docstore.h"
 #include "index.h"
+#include "norms.h"
+#include "postings.h"
 
 #define NDOCS 3000
 

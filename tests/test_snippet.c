@@ -13,7 +13,7 @@ static char *snip(const char *text, const char **terms, size_t n, size_t width)
     for (size_t i = 0; i < n; i++)
         q[i] = (struct highlight_term){ (char *)terms[i], strlen(terms[i]), false };
     struct analyzer *an = analyzer_new("english");
-    sift_snippet_options o = { width, "[", "]" };
+    sift_snippet_options o = { sizeof(sift_snippet_options), width, "[", "]" };
     char *out;
     sift_errmsg err;
     assert_int_equal(snippet_make(an, text, strlen(text), q, n, &o, &out, &err), SIFT_OK);

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "bytes.h"
+#include "hash.h"
 #include "helpers.h"
 #include "sources.h"
 

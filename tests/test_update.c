@@ -9,7 +9,12 @@
 
 #include "bytes.h"
 #include "helpers.h"
+#include "dict.h"
+#include "doc_ids.h"
+#include "docstore.h"
 #include "index.h"
+#include "norms.h"
+#include "postings.h"
 
 #define NDOCS 400
 
@@ -60,7 +65,7 @@ static void build_fresh(const char *dir, const struct state *s)
 {
     sift_errmsg err;
     sift_writer *w;
-    sift_writer_options o = { "english", 16, 1 };
+    sift_writer_options o = { sizeof(sift_writer_options), "english", 16, 1 };
     assert_int_equal(sift_writer_open(dir, &o, &w, &err), SIFT_OK);
     for (unsigned i = 0; i < NDOCS; i++)
         if (s->version[i]) apply(w, i, s->version[i]);
@@ -266,7 +271,7 @@ static void test_reader_keeps_its_generation(void **state)
     assert_int_equal(sift_index_open(dir, &old, &err), SIFT_OK);
     /* replace everything, merge, and drop the old files */
     sift_writer *w;
-    sift_writer_options o = { NULL, 16, 1 };
+    sift_writer_options o = { sizeof(sift_writer_options), NULL, 16, 1 };
     assert_int_equal(sift_writer_open(dir, &o, &w, &err), SIFT_OK);
     assert_int_equal(sift_writer_add(w, "c", "", "chips", 5, &err), SIFT_OK);
     assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);

@@ -81,6 +81,7 @@ typedef struct sift_errmsg {
 typedef struct sift_writer sift_writer;
 
 typedef struct sift_writer_options {
+    uint32_t struct_size;     /* sizeof(sift_writer_options): sift_writer_options_init sets it */
     /* Snowball stemmer name ("english", "french", ... or "none"), recorded
      * in the index so queries are analyzed the same way. NULL: the
      * existing index's language, or "english" for a new index. Changing
@@ -106,6 +107,8 @@ typedef struct sift_writer_options {
  * Changes become visible to readers only at sift_writer_commit(), which
  * publishes them atomically. `opts` may be NULL for defaults. On success
  * *out owns the writer. */
+SIFT_API void sift_writer_options_init(sift_writer_options *opts);
+
 SIFT_API sift_err sift_writer_open(const char *dir, const sift_writer_options *opts,
                                    sift_writer **out, sift_errmsg *err);
 
@@ -115,6 +118,7 @@ SIFT_API sift_err sift_writer_open(const char *dir, const sift_writer_options *o
  * describe the content so that a later run can tell it is unchanged.
  * Strings are copied. */
 typedef struct sift_doc_info {
+    uint32_t struct_size;     /* sizeof(sift_doc_info), set by the caller */
     const char *source;
     const char *path;
     uint64_t size;
@@ -201,6 +205,7 @@ SIFT_API sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg
 SIFT_API void sift_index_close(sift_index *idx);
 
 typedef struct sift_index_stats {
+    uint32_t struct_size;    /* sizeof(sift_index_stats), set by the caller */
     uint64_t doc_count;      /* live documents */
     uint64_t deleted_count;  /* deleted documents still held by segments */
     uint64_t term_count;     /* distinct terms */
@@ -272,6 +277,7 @@ SIFT_API void sift_query_free(sift_query *q);
 #define SIFT_RANK_BM25_PROX 1  /* BM25 plus a term-pair proximity bonus (BM25TP) */
 
 typedef struct sift_search_options {
+    uint32_t struct_size; /* sizeof(sift_search_options): sift_search_options_init sets it */
     uint32_t limit;   /* number of hits wanted; 0: 10 */
     uint32_t offset;  /* hits to skip (for paging) */
     double k1;        /* BM25 k1; a negative value means the default 0.9 */
@@ -315,6 +321,7 @@ SIFT_API sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_
                              sift_errmsg *err);
 
 typedef struct sift_hit {
+    uint32_t struct_size; /* sizeof(sift_hit), set by the caller */
     double score;
     const char *id;     /* external id */
     const char *title;  /* may be "" */
@@ -341,6 +348,7 @@ SIFT_API sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *ou
 
 /* Snippet markers: the text placed around each highlighted query term. */
 typedef struct sift_snippet_options {
+    uint32_t struct_size;  /* sizeof(sift_snippet_options), set by the caller */
     size_t max_tokens;     /* length of the passage in words; 0: 32 */
     const char *open;      /* before a matched term; NULL: "" */
     const char *close;     /* after a matched term; NULL: "" */

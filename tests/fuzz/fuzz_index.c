@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             sift_results *r;
             if (sift_search(idx, q, NULL, &r, &err) == SIFT_OK) {
                 for (size_t k = 0; k < sift_results_size(r); k++) {
-                    sift_hit h;
+                    sift_hit h = { .struct_size = sizeof h };
                     char *s = NULL;
                     if (!sift_results_hit(r, k, &h, &err)) sift_results_snippet(r, k, NULL, &s, &err);
                     sift_free(s);

@@ -33,23 +33,58 @@ class _ErrMsg(ctypes.Structure):
     _fields_ = [("msg", ctypes.c_char * 512)]
 
 
-class _Hit(ctypes.Structure):
-    _fields_ = [("score", ctypes.c_double), ("id", ctypes.c_char_p), ("title", ctypes.c_char_p),
-                ("path", ctypes.c_char_p), ("docno", ctypes.c_uint64)]
+class _Sized(ctypes.Structure):
+    """A struct that crosses the API by pointer: its first field is its size
+    (sift.h), which the library checks, so a binding that drifts from the
+    header gets SIFT_ERR_INVALID instead of a read past the struct."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(ctypes.sizeof(type(self)), *args, **kw)
 
 
-class _SearchOptions(ctypes.Structure):
-    _fields_ = [("limit", ctypes.c_uint32), ("offset", ctypes.c_uint32), ("k1", ctypes.c_double),
-                ("b", ctypes.c_double), ("rank", ctypes.c_uint), ("title_weight", ctypes.c_double),
+class _WriterOptions(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("language", ctypes.c_char_p),
+                ("ram_mb", ctypes.c_uint), ("rebuild", ctypes.c_int), ("threads", ctypes.c_uint)]
+
+
+class _DocInfo(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("source", ctypes.c_char_p),
+                ("path", ctypes.c_char_p), ("size", ctypes.c_uint64), ("mtime_ns", ctypes.c_int64),
+                ("hash", ctypes.c_uint64)]
+
+
+class _IndexStats(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("doc_count", ctypes.c_uint64),
+                ("deleted_count", ctypes.c_uint64), ("term_count", ctypes.c_uint64),
+                ("token_count", ctypes.c_uint64), ("posting_count", ctypes.c_uint64),
+                ("bytes", ctypes.c_uint64), ("postings_bytes", ctypes.c_uint64),
+                ("positions_bytes", ctypes.c_uint64), ("store_bytes", ctypes.c_uint64),
+                ("segment_count", ctypes.c_uint32), ("language", ctypes.c_char * 32)]
+
+
+class _SearchOptions(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("limit", ctypes.c_uint32),
+                ("offset", ctypes.c_uint32), ("k1", ctypes.c_double), ("b", ctypes.c_double),
+                ("rank", ctypes.c_uint), ("title_weight", ctypes.c_double),
                 ("text_weight", ctypes.c_double), ("exact_total", ctypes.c_uint)]
 
 
-class _WriterOptions(ctypes.Structure):
-    _fields_ = [("language", ctypes.c_char_p), ("ram_mb", ctypes.c_uint), ("rebuild", ctypes.c_int)]
+class _Hit(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("score", ctypes.c_double),
+                ("id", ctypes.c_char_p), ("title", ctypes.c_char_p), ("path", ctypes.c_char_p),
+                ("docno", ctypes.c_uint64)]
 
 
-class _SnippetOptions(ctypes.Structure):
-    _fields_ = [("max_tokens", ctypes.c_size_t), ("open", ctypes.c_char_p), ("close", ctypes.c_char_p)]
+class _SnippetOptions(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("max_tokens", ctypes.c_size_t),
+                ("open", ctypes.c_char_p), ("close", ctypes.c_char_p)]
+
+
+# Each ctypes structure and the C struct it mirrors (tests compare layouts).
+_STRUCTS = {"sift_errmsg": _ErrMsg, "sift_writer_options": _WriterOptions,
+            "sift_doc_info": _DocInfo, "sift_index_stats": _IndexStats,
+            "sift_search_options": _SearchOptions, "sift_hit": _Hit,
+            "sift_snippet_options": _SnippetOptions}
 
 
 _p = ctypes.c_void_p
@@ -85,6 +120,7 @@ _writer_add = _sig("sift_writer_add", ctypes.c_int, _p, ctypes.c_char_p, ctypes.
 _writer_delete = _sig("sift_writer_delete", ctypes.c_int, _p, ctypes.c_char_p, _E)
 _writer_commit = _sig("sift_writer_commit", ctypes.c_int, _p, _E)
 _writer_close = _sig("sift_writer_close", None, _p)
+_stats_get = _sig("sift_index_stats_get", ctypes.c_int, _p, ctypes.POINTER(_IndexStats), _E)
 
 QUERY_ALL = 1
 QUERY_LITERAL = 2
@@ -159,6 +195,14 @@ class Index(_Handle):
         _check(_query_parse(self._h, query.encode(), flags, ctypes.byref(q), ctypes.byref(err)), err)
         return q
 
+    def stats(self):
+        """The index's statistics as a dict (documents, terms, segments, bytes...)."""
+        st = _IndexStats()
+        err = _ErrMsg()
+        _check(_stats_get(self._h, ctypes.byref(st), ctypes.byref(err)), err)
+        return {name: (_s(getattr(st, name)) if name == "language" else getattr(st, name))
+                for name, _ in _IndexStats._fields_ if name != "struct_size"}
+
     def count(self, query, all_words=False, literal=False):
         q = self._parse(query, all_words, literal)
         try:
@@ -200,10 +244,11 @@ class Writer(_Handle):
 
     _release = staticmethod(_writer_close)
 
-    def __init__(self, path, language=None, ram_mb=0, rebuild=False):
+    def __init__(self, path, language=None, ram_mb=0, rebuild=False, threads=1):
         self._h = ctypes.c_void_p()
         err = _ErrMsg()
-        opts = _WriterOptions(language.encode() if language else None, ram_mb, 1 if rebuild else 0)
+        opts = _WriterOptions(language.encode() if language else None, ram_mb, 1 if rebuild else 0,
+                              threads)
         _check(_writer_open(os.fsencode(path), ctypes.byref(opts), ctypes.byref(self._h), ctypes.byref(err)), err)
 
     def add(self, id, title, text):

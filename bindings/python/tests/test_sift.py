@@ -1,10 +1,61 @@
 """Tests of the Python binding against the C library (run by ctest)."""
+import ctypes
+import json
 import os
+import subprocess
 import tempfile
 import threading
 import unittest
 
 import sift
+
+
+def layout_mismatches(cls, c):
+    """How ctypes structure cls differs from the C layout c (abi_layout's JSON)."""
+    problems = []
+    if ctypes.sizeof(cls) != c["size"]:
+        problems.append(f"size {ctypes.sizeof(cls)}, C says {c['size']}")
+    names = [f[0] for f in cls._fields_]
+    for name, (off, size) in c["fields"].items():
+        if name not in names:
+            problems.append(f"no field {name}")
+            continue
+        f = getattr(cls, name)
+        if (f.offset, f.size) != (off, size):
+            problems.append(f"{name} at {f.offset} ({f.size} bytes), C: {off} ({size})")
+    problems += [f"extra field {n}" for n in names if n not in c["fields"]]
+    return problems
+
+
+class AbiTest(unittest.TestCase):
+    """Every ctypes structure matches sift.h byte for byte."""
+
+    @classmethod
+    def setUpClass(cls):
+        tool = os.environ.get("SIFT_ABI_LAYOUT")
+        if not tool:
+            raise unittest.SkipTest("SIFT_ABI_LAYOUT (the abi_layout program) not set")
+        cls.layout = json.loads(subprocess.run([tool], check=True, capture_output=True).stdout)
+
+    def test_every_struct_matches_the_header(self):
+        self.assertEqual(sorted(sift._STRUCTS), sorted(self.layout))
+        for cname, cls in sift._STRUCTS.items():
+            self.assertEqual(layout_mismatches(cls, self.layout[cname]), [], cname)
+
+    def test_the_old_writer_options_would_fail(self):
+        class OldWriterOptions(ctypes.Structure):   # before threads and struct_size
+            _fields_ = [("language", ctypes.c_char_p), ("ram_mb", ctypes.c_uint),
+                        ("rebuild", ctypes.c_int)]
+        self.assertNotEqual(layout_mismatches(OldWriterOptions, self.layout["sift_writer_options"]), [])
+
+    def test_a_struct_of_another_size_is_refused(self):
+        opts = sift._WriterOptions()
+        opts.struct_size = ctypes.sizeof(opts) - 8
+        h, err = ctypes.c_void_p(), sift._ErrMsg()
+        with tempfile.TemporaryDirectory() as d:
+            rc = sift._writer_open(os.fsencode(d), ctypes.byref(opts), ctypes.byref(h), ctypes.byref(err))
+        self.assertEqual(rc, 7)   # SIFT_ERR_INVALID
+        self.assertIn(b"built against another sift.h", err.msg)
 
 
 class BindingTest(unittest.TestCase):

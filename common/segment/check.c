@@ -1,12 +1,18 @@
-/* check.c -- sift_index_check: every checksum and structural invariant. */
+/* check.c -- sift_index_check: every checksum, then every structural
+ * invariant the decoders of this module rely on, segment by segment. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dict.h"
+#include "doc_ids.h"
+#include "doc_meta.h"
+#include "docstore.h"
 #include "error.h"
 #include "index.h"
-#include "segment.h"
+#include "norms.h"
+#include "postings.h"
 
 struct checker {
     sift_check_fn report;
@@ -14,7 +20,7 @@ struct checker {
     uint64_t problems;
     const struct segment *seg;
     /* per-segment walk state */
-    char prev[256];
+    char prev[TERM_MAX + 1];
     size_t prev_len;
     bool first;
     uint64_t terms, postings;

@@ -1,11 +1,81 @@
-/* dict.c -- term look-up: binary search over the first keys of the
- * dictionary blocks, then a scan of one block (layout in
- * indexer/segment_writer.c). */
+/* dict.c -- the term dictionary both ways.
+ *
+ * SEC_DICT: terms in byte order, in blocks of DICT_BLOCK_TERMS. A block:
+ *   varint postings offset of its first term (in SEC_POSTINGS)
+ *   varint positions offset of its first term (in SEC_POSITIONS)
+ *   varint number of terms, then per term:
+ *     varint shared prefix length with the previous term (0 for the first),
+ *     varint suffix length, suffix bytes,
+ *     varint df, varint cf - df,
+ *     varint postings bytes, varint positions bytes
+ *   A term's offsets are its block's offsets plus the sizes of the terms
+ *   before it in the block.
+ * SEC_DICT_INDEX: per block, 16 bytes: u64 offset in SEC_DICT,
+ *   u32 offset of its first term in SEC_DICT_KEYS, u32 that term's length.
+ * SEC_DICT_KEYS: the first term of every block, concatenated.
+ *
+ * A look-up binary-searches the first keys (two small sections, so the
+ * search touches few pages), then scans one block.
+ */
+#include "dict.h"
+
+#include <errno.h>
 #include <string.h>
 
 #include "error.h"
-#include "index.h"
-#include "segment.h"
+
+/* ------------------------------------------------------------- writing */
+
+sift_err dict_writer_flush(struct dict_writer *w, sift_errmsg *err)
+{
+    if (!w->block_terms) return SIFT_OK;
+    uint8_t head[30];
+    size_t n = varint_put(head, w->block_doc_off);
+    n += varint_put(head + n, w->block_pos_off);
+    n += varint_put(head + n, w->block_terms);
+    if (fwrite(head, 1, n, w->f) != n || fwrite(w->block.data, 1, w->block.len, w->f) != w->block.len)
+        return sift_fail_errno(err, errno, "%s: write", w->path);
+    w->off += n + w->block.len;
+    w->block.len = 0;
+    w->block_terms = 0;
+    return SIFT_OK;
+}
+
+sift_err dict_writer_add(struct dict_writer *w, const char *term, size_t len,
+                         const struct term_info *ti, sift_errmsg *err)
+{
+    if (w->block_terms == 0) {
+        uint8_t e[DICT_INDEX_ENTRY];
+        wr_u64(e, w->off);
+        wr_u32(e + 8, (uint32_t)w->keys.len);
+        wr_u32(e + 12, (uint32_t)len);
+        if (!buf_append(&w->index, e, sizeof e) || !buf_append(&w->keys, term, len))
+            return sift_fail(err, SIFT_ERR_NOMEM, "out of memory writing the dictionary");
+        w->block_doc_off = ti->doc_off;
+        w->block_pos_off = ti->pos_off;
+        w->prev_len = 0;
+    }
+    size_t prefix = 0;
+    while (prefix < w->prev_len && prefix < len && w->prev[prefix] == term[prefix]) prefix++;
+    struct buf *b = &w->block;
+    if (!buf_varint(b, prefix) || !buf_varint(b, len - prefix) ||
+        !buf_append(b, term + prefix, len - prefix) || !buf_varint(b, ti->df) ||
+        !buf_varint(b, ti->cf - ti->df) || !buf_varint(b, ti->doc_len) || !buf_varint(b, ti->pos_len))
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory writing the dictionary");
+    memcpy(w->prev, term, len);
+    w->prev_len = len;
+    if (++w->block_terms == DICT_BLOCK_TERMS) return dict_writer_flush(w, err);
+    return SIFT_OK;
+}
+
+void dict_writer_free(struct dict_writer *w)
+{
+    buf_free(&w->block);
+    buf_free(&w->index);
+    buf_free(&w->keys);
+}
+
+/* ------------------------------------------------------------- reading */
 
 static int keycmp(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -61,7 +131,7 @@ static sift_err find_block(const struct segment *s, const char *term, size_t len
 struct block_iter {
     struct cursor c;
     uint32_t left;
-    char term[256];
+    char term[TERM_MAX + 1];
     size_t len;
     struct term_info ti;
     uint64_t doc_next, pos_next;

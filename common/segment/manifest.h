@@ -50,10 +50,24 @@ sift_err manifest_read(const char *dir, struct manifest *m, sift_errmsg *err);
 sift_err manifest_write(const char *dir, const struct manifest *m, sift_errmsg *err);
 void manifest_free(struct manifest *m);
 
+/* The names of an index directory's files, printed and parsed here only. */
 /* "seg-000001.sift" into buf (at least 32 bytes). */
 void segment_file_name(uint64_t number, char *buf, size_t size);
 /* "del-000001-3.del" into buf (at least 64 bytes). */
 void deletes_file_name(uint64_t number, uint64_t gen, char *buf, size_t size);
+/* "tmp-PID-": what a writer's temporary files start with (at least 32 bytes). */
+void temp_file_prefix(long pid, char *buf, size_t size);
+
+enum index_file {
+    INDEX_FILE_OTHER,      /* not one of sift's (write.lock, a user's file) */
+    INDEX_FILE_MANIFEST,
+    INDEX_FILE_SEGMENT,    /* *number set */
+    INDEX_FILE_DELETES,    /* *number and *gen set */
+    INDEX_FILE_TEMP,       /* a writer's temporary file, or a half-written
+                              manifest or deletions file (write_file_atomic) */
+};
+/* What the file `name` of an index directory is. */
+enum index_file index_file_parse(const char *name, uint64_t *number, uint64_t *gen);
 
 /* Read the deletions of a segment: *docs (malloc'ed, ascending, *n of
  * them). Checks the checksum, the order and the bounds. */

@@ -1,6 +1,7 @@
 /* manifest.c -- reading and writing the manifest of manifest.h. */
 #include "manifest.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,40 @@ void segment_file_name(uint64_t number, char *buf, size_t size)
 void deletes_file_name(uint64_t number, uint64_t gen, char *buf, size_t size)
 {
     snprintf(buf, size, "del-%06llu-%llu.del", (unsigned long long)number, (unsigned long long)gen);
+}
+
+void temp_file_prefix(long pid, char *buf, size_t size)
+{
+    snprintf(buf, size, "tmp-%ld-", pid);
+}
+
+/* The decimal number at *p (at most 19 digits), moving p past it. */
+static bool parse_number(const char **p, uint64_t *out)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+    while (*s >= '0' && *s <= '9' && s - *p < 19) v = v * 10 + (uint64_t)(*s++ - '0');
+    if (s == *p || (*s >= '0' && *s <= '9')) return false;
+    *p = s;
+    *out = v;
+    return true;
+}
+
+enum index_file index_file_parse(const char *name, uint64_t *number, uint64_t *gen)
+{
+    if (!strcmp(name, MANIFEST_NAME)) return INDEX_FILE_MANIFEST;
+    /* write_file_atomic writes ".NAME.tmp.PID" before renaming it to NAME */
+    if (!strncmp(name, "tmp-", 4) || !strncmp(name, "." MANIFEST_NAME ".tmp", 13) ||
+        !strncmp(name, ".del-", 5))
+        return INDEX_FILE_TEMP;
+    const char *p = name + 4;
+    if (!strncmp(name, "seg-", 4) && parse_number(&p, number) && !strcmp(p, ".sift"))
+        return INDEX_FILE_SEGMENT;
+    p = name + 4;
+    if (!strncmp(name, "del-", 4) && parse_number(&p, number) && *p++ == '-' &&
+        parse_number(&p, gen) && !strcmp(p, ".del"))
+        return INDEX_FILE_DELETES;
+    return INDEX_FILE_OTHER;
 }
 
 sift_err deletes_read(const char *dir, const struct manifest_segment *s, uint32_t **docs,

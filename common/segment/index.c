@@ -1,0 +1,177 @@
+/* index.c -- opening an index: the manifest, its segments and their
+ * deletions, and the live statistics over all of them. */
+#include "index.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+#include "error.h"
+#include "manifest.h"
+#include "norms.h"
+#include "postings.h"
+
+static sift_err load_deletes(struct segment *s, const char *dir, const struct manifest_segment *ms,
+                             sift_errmsg *err)
+{
+    s->del_gen = ms->del_gen;
+    s->deleted_tokens = ms->deleted_tokens;
+    sift_err rc = deletes_read(dir, ms, &s->deleted, &s->ndeleted, err);
+    if (rc || !s->ndeleted) return rc;
+    s->delbits = calloc(((size_t)s->doc_count + 7) / 8, 1);
+    if (!s->delbits) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->ndeleted; i++) {
+        s->delbits[s->deleted[i] >> 3] |= (uint8_t)(1u << (s->deleted[i] & 7));
+        uint32_t len = 0, tl = 0;
+        if ((rc = segment_norm(s, s->deleted[i], &len, &tl, err))) return rc;
+        s->deleted_title_tokens += tl;
+    }
+    return SIFT_OK;
+}
+
+/* Read the manifest and open its segments. A writer may publish a new
+ * manifest and delete the old segments between the two steps; the open
+ * is then retried with the new manifest. */
+static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
+{
+    struct manifest m;
+    sift_err rc = manifest_read(idx->dir, &m, err);
+    if (rc) return rc;
+    idx->generation = m.generation;
+    uint64_t base = 0;
+    idx->segs = calloc(m.count ? m.count : 1, sizeof *idx->segs);
+    if (!idx->segs) {
+        manifest_free(&m);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < m.count && !rc; i++) {
+        rc = segment_open(&idx->segs[i], idx->dir, m.segs[i].number, err);
+        if (rc == SIFT_ERR_NOTFOUND) *retry = true;
+        idx->nsegs = i + 1;
+        if (!rc && idx->segs[i].doc_count != m.segs[i].doc_count)
+            rc = sift_fail(err, SIFT_ERR_CORRUPT, "%s: document count differs from manifest",
+                           idx->segs[i].file.path);
+        if (!rc) rc = load_deletes(&idx->segs[i], idx->dir, &m.segs[i], err);
+        if (rc == SIFT_ERR_NOTFOUND) *retry = true;
+        if (!rc && idx->segs[i].deleted_tokens > idx->segs[i].token_count)
+            rc = sift_fail(err, SIFT_ERR_CORRUPT, "%s: deleted tokens exceed the segment's",
+                           idx->segs[i].file.path);
+        if (!rc) {
+            idx->segs[i].doc_base = base;
+            base += idx->segs[i].doc_count;
+            idx->doc_count += idx->segs[i].doc_count - idx->segs[i].ndeleted;
+            idx->token_count += idx->segs[i].token_count - idx->segs[i].deleted_tokens;
+            idx->title_token_count += idx->segs[i].title_token_count - idx->segs[i].deleted_title_tokens;
+        }
+    }
+    manifest_free(&m);
+    if (!rc && idx->nsegs) rc = segment_language(&idx->segs[0], idx->language, err);
+    if (!idx->language[0]) snprintf(idx->language, sizeof idx->language, "english");
+    idx->avgdl = idx->doc_count ? (double)idx->token_count / (double)idx->doc_count : 1.0;
+    if (idx->avgdl <= 0) idx->avgdl = 1.0;
+    return rc;
+}
+
+static void close_segments(sift_index *idx)
+{
+    for (uint32_t i = 0; i < idx->nsegs; i++) segment_close(&idx->segs[i]);
+    free(idx->segs);
+    idx->segs = NULL;
+    idx->nsegs = 0;
+    idx->doc_count = idx->token_count = idx->title_token_count = 0;
+}
+
+sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err)
+{
+    *out = NULL;
+    sift_index *idx = calloc(1, sizeof *idx);
+    if (!idx) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    idx->dir = strdup(dir);
+    if (!idx->dir) {
+        free(idx);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    sift_err rc = SIFT_OK;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        bool retry = false;
+        rc = open_once(idx, err, &retry);
+        if (!rc || !retry) break;
+        close_segments(idx);
+    }
+    if (rc == SIFT_ERR_NOTFOUND && err && !strstr(err->msg, "no index"))
+        rc = SIFT_ERR_CORRUPT;   /* the manifest names a segment that is missing */
+    if (rc) {
+        sift_index_close(idx);
+        return rc;
+    }
+    *out = idx;
+    return SIFT_OK;
+}
+
+void sift_index_close(sift_index *idx)
+{
+    if (!idx) return;
+    close_segments(idx);
+    free(idx->dir);
+    free(idx);
+}
+
+sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *out, sift_errmsg *err)
+{
+    if (out->struct_size != sizeof *out)
+        return sift_fail(err, SIFT_ERR_INVALID, "sift_index_stats of %u bytes, this library's are %zu: "
+                         "built against another sift.h", out->struct_size, sizeof *out);
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->doc_count = idx->doc_count;
+    out->token_count = idx->token_count;
+    out->segment_count = idx->nsegs;
+    snprintf(out->language, sizeof out->language, "%s", idx->language);
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        const struct segment *s = &idx->segs[i];
+        out->term_count += s->term_count;  /* an upper bound across segments */
+        out->posting_count += s->posting_count;
+        out->deleted_count += s->ndeleted;
+        out->bytes += s->file.size;
+        out->postings_bytes += segfile_section_len(&s->file, SEC_POSTINGS);
+        out->positions_bytes += segfile_section_len(&s->file, SEC_POSITIONS);
+        out->store_bytes += segfile_section_len(&s->file, SEC_STORE);
+    }
+    return SIFT_OK;
+}
+
+sift_err sift_index_verify(sift_index *idx, sift_errmsg *err)
+{
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        sift_err rc = segfile_verify_all(&idx->segs[i].file, err);
+        if (rc) return rc;
+    }
+    return SIFT_OK;
+}
+
+sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
+                       sift_errmsg *err)
+{
+    *df = 0;
+    for (uint32_t s = 0; s < idx->nsegs; s++) {
+        struct term_info ti;
+        bool found;
+        uint32_t live = 0;
+        sift_err rc = dict_lookup(&idx->segs[s], term, len, &ti, &found, err);
+        if (!rc && found) rc = segment_live_df(&idx->segs[s], &ti, &live, err);
+        if (rc) return rc;
+        *df += live;
+    }
+    return SIFT_OK;
+}
+
+const struct segment *index_segment_of(const sift_index *idx, uint64_t docno, uint32_t *local)
+{
+    uint32_t s = 0;
+    while (s < idx->nsegs && docno >= idx->segs[s].doc_base + idx->segs[s].doc_count) s++;
+    if (s == idx->nsegs) return NULL;
+    *local = (uint32_t)(docno - idx->segs[s].doc_base);
+    return &idx->segs[s];
+}

@@ -1,0 +1,33 @@
+/* index.h -- an open index: the segments a manifest names, their
+ * deletions, and the collection statistics BM25 needs, summed over the
+ * live documents of all of them. The writer opens one to know the
+ * committed state; every search runs on one. */
+#ifndef SIFT_INDEX_H
+#define SIFT_INDEX_H
+
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+#include "segment.h"
+
+struct sift_index {
+    char *dir;
+    char language[32];
+    uint64_t generation;
+    uint32_t nsegs;
+    struct segment *segs;
+    uint64_t doc_count;       /* live documents over all segments */
+    uint64_t token_count;     /* their tokens */
+    uint64_t title_token_count;
+    double avgdl;
+};
+
+/* The number of live documents holding `term` over every segment. */
+sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
+                       sift_errmsg *err);
+
+/* The segment holding global document number docno, or NULL. */
+const struct segment *index_segment_of(const sift_index *idx, uint64_t docno, uint32_t *local);
+
+#endif

@@ -1,0 +1,46 @@
+/* norms.h -- document lengths (SEC_NORMS, layout in norms.c): gathered per
+ * document while a segment is built, bit-packed when it is written, read
+ * by BM25 and by the skip tables' length bounds. */
+#ifndef SIFT_NORMS_H
+#define SIFT_NORMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+
+struct segment;
+
+/* While building: per document, u32 length then u32 title length. */
+#define NORM_RECORD 8
+
+static inline bool norms_add(struct buf *b, uint32_t len, uint32_t title_len)
+{
+    uint8_t r[NORM_RECORD];
+    wr_u32(r, len);
+    wr_u32(r + 4, title_len);
+    return buf_append(b, r, sizeof r);
+}
+
+/* The length of document doc among the records gathered so far (0 when
+ * there is none: tests that write postings alone). */
+static inline uint32_t norms_built_len(const struct buf *b, uint32_t doc)
+{
+    if (!b || (uint64_t)(doc + 1) * NORM_RECORD > b->len) return 0;
+    return rd_u32(b->data + (size_t)doc * NORM_RECORD);
+}
+
+/* The gathered records as SEC_NORMS. false when memory is short. */
+bool norms_pack(const struct buf *records, struct buf *out);
+
+/* Read and check SEC_NORMS's widths at open. */
+sift_err norms_open(struct segment *s, sift_errmsg *err);
+
+/* Document length (tokens of title and text) and title length (may be
+ * NULL). */
+sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint32_t *title_len,
+                      sift_errmsg *err);
+
+#endif

@@ -1,0 +1,231 @@
+/* positions.c -- SEC_POSITIONS both ways.
+ *
+ * SEC_POSITIONS, one term: per postings block (postings.c), in its
+ *   document order, two value streams, each cut into runs of 128 values
+ *   (PFOR, postings_codec.h) with the last run, when shorter than 128, as
+ *   varints:
+ *     firsts: the first position of every document of the block;
+ *     gaps:   for every document, (position - previous position - 1) for
+ *             its positions after the first (tf - 1 values each).
+ *   First positions are large and gaps small, so the two streams get
+ *   their own widths. A document's positions are found from the block's
+ *   tfs alone: its gaps start after the sum of (tf - 1) of those before.
+ *   The skip entry of a block (postings.c) holds where its positions start.
+ */
+#include "positions.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "error.h"
+#include "postings.h"
+
+/* A term's positions are written to the file once they pass this, so a
+ * term of huge documents is never held whole. */
+#define SPILL_AT (1u << 20)
+
+/* ------------------------------------------------------------- writing */
+
+static sift_err oom(sift_errmsg *err)
+{
+    return sift_fail(err, SIFT_ERR_NOMEM, "out of memory writing the segment");
+}
+
+/* One full run of 128 values, as PFOR. */
+static bool put_run(struct buf *b, const uint32_t *v)
+{
+    if (!buf_reserve(b, PFOR_MAX_SIZE)) return false;
+    b->len += pfor_encode(v, b->data + b->len);
+    return true;
+}
+
+/* A value stream: runs of 128 packed, the rest varints. */
+static bool put_values(struct buf *b, const uint32_t *v, size_t n)
+{
+    size_t i = 0;
+    for (; i + POSTINGS_BLOCK <= n; i += POSTINGS_BLOCK)
+        if (!put_run(b, v + i)) return false;
+    for (; i < n; i++)
+        if (!buf_varint(b, v[i])) return false;
+    return true;
+}
+
+static sift_err write_bytes(struct positions_writer *w, const void *p, size_t n, sift_errmsg *err)
+{
+    if (fwrite(p, 1, n, w->f) != n) return sift_fail_errno(err, errno, "%s: write", w->path);
+    w->written += n;
+    return SIFT_OK;
+}
+
+static sift_err spill(struct positions_writer *w, sift_errmsg *err)
+{
+    sift_err rc = write_bytes(w, w->term.data, w->term.len, err);
+    w->term.len = 0;
+    return rc;
+}
+
+void positions_writer_begin_term(struct positions_writer *w)
+{
+    w->ngaps = 0;
+    w->gap_runs.len = 0;
+    w->term.len = 0;
+    w->written = 0;
+    w->block_start = 0;
+}
+
+sift_err positions_writer_add(struct positions_writer *w, uint32_t slot, bool first,
+                              const uint32_t *p, size_t n, sift_errmsg *err)
+{
+    size_t k = 0;
+    if (n && first) w->firsts[slot] = w->last_pos = p[k++];
+    for (; k < n; k++) {
+        w->gaps[w->ngaps++] = p[k] - w->last_pos - 1;
+        w->last_pos = p[k];
+        if (w->ngaps == POSTINGS_BLOCK) {
+            if (!put_run(&w->gap_runs, w->gaps)) return oom(err);
+            w->ngaps = 0;
+        }
+    }
+    return SIFT_OK;
+}
+
+sift_err positions_writer_end_block(struct positions_writer *w, uint32_t n, uint64_t *start,
+                                    sift_errmsg *err)
+{
+    if (!put_values(&w->term, w->firsts, n)) return oom(err);
+    if (w->gap_runs.len >= SPILL_AT) {   /* a huge document: write, do not copy */
+        sift_err rc = spill(w, err);
+        if (!rc) rc = write_bytes(w, w->gap_runs.data, w->gap_runs.len, err);
+        if (rc) return rc;
+    } else if (!buf_append(&w->term, w->gap_runs.data, w->gap_runs.len)) {
+        return oom(err);
+    }
+    if (!put_values(&w->term, w->gaps, w->ngaps)) return oom(err);
+    w->ngaps = 0;
+    w->gap_runs.len = 0;
+    *start = w->block_start;
+    if (w->term.len >= SPILL_AT) {
+        sift_err rc = spill(w, err);
+        if (rc) return rc;
+    }
+    w->block_start = w->written + w->term.len;
+    return SIFT_OK;
+}
+
+sift_err positions_writer_end_term(struct positions_writer *w, uint64_t *bytes, sift_errmsg *err)
+{
+    *bytes = w->written + w->term.len;
+    sift_err rc = spill(w, err);
+    if (!rc) w->off += *bytes;
+    return rc;
+}
+
+void positions_writer_free(struct positions_writer *w)
+{
+    buf_free(&w->gap_runs);
+    buf_free(&w->term);
+}
+
+/* ------------------------------------------------------------- reading */
+
+static int pos_fail(struct postings *p, const char *why)
+{
+    postings_fail(p, why);
+    return -1;
+}
+
+/* One run of a value stream at *off: 128 packed values, or the `count`
+ * (< 128) varints that end it. Returns false on bad data. */
+static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *out)
+{
+    const struct positions_cursor *c = &p->pos;
+    if (count == POSTINGS_BLOCK) {
+        if (*off >= c->bytes) return false;
+        size_t size = pfor_size(c->data[*off]);
+        if (c->bytes - *off < size || !pfor_decode(c->data + *off, out)) return false;
+        *off += size;
+        return true;
+    }
+    struct cursor cur = cursor_make(c->data + *off, c->bytes - *off);
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t v = cur_varint(&cur);
+        if (v > UINT32_MAX) return false;
+        out[i] = (uint32_t)v;
+    }
+    if (cur.bad) return false;
+    *off = (size_t)(cur.p - c->data);
+    return true;
+}
+
+/* Fetch the current block's positions and decode its first positions. */
+static int positions_open(struct postings *p)
+{
+    struct positions_cursor *c = &p->pos;
+    uint64_t start = p->block == 0 ? 0 : skip_get(p, p->block, SKIP_POS);
+    uint64_t end = p->block + 1 < p->nblocks ? skip_get(p, p->block + 1, SKIP_POS) : p->ti.pos_len;
+    if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
+    sift_err rc = SIFT_OK;
+    c->data = segfile_get(&p->seg->file, SEC_POSITIONS, p->ti.pos_off + start, end - start, &rc,
+                          p->err);
+    if (!c->data) {
+        p->rc = rc;
+        return -1;
+    }
+    c->bytes = (size_t)(end - start);
+    c->gap_off = 0;
+    if (!p->tfs_ready) postings_decode_tfs(p);
+    if (p->rc) return -1;
+    if (!read_run(p, &c->gap_off, p->n, p->firsts)) return pos_fail(p, "bad first positions");
+    c->gap_total = 0;
+    for (uint32_t i = 0; i < p->n; i++) c->gap_total += p->tfs[i] - 1;
+    c->gap_run = UINT64_MAX;
+    c->gap_base = 0;
+    c->index = 0;
+    c->ready = true;
+    return 0;
+}
+
+/* Make run r of the block's gap stream the one in p->gaps (runs are only
+ * read forward: documents, and positions in them, come in order). */
+static int gap_run_load(struct postings *p, uint64_t r)
+{
+    struct positions_cursor *c = &p->pos;
+    uint64_t full = c->gap_total / POSTINGS_BLOCK;
+    for (uint64_t next = c->gap_run == UINT64_MAX ? 0 : c->gap_run + 1; next <= r; next++) {
+        uint32_t count = next < full ? POSTINGS_BLOCK : (uint32_t)(c->gap_total - full * POSTINGS_BLOCK);
+        if (next < r && count == POSTINGS_BLOCK) {   /* skip a packed run by its header */
+            if (c->gap_off >= c->bytes) return pos_fail(p, "bad gap run");
+            size_t size = pfor_size(c->data[c->gap_off]);
+            if (c->bytes - c->gap_off < size) return pos_fail(p, "gap run truncated");
+            c->gap_off += size;
+        } else if (!read_run(p, &c->gap_off, count, p->gaps)) {
+            return pos_fail(p, "bad gap run");
+        }
+        c->gap_run = next;
+    }
+    return 0;
+}
+
+int postings_positions(struct postings *p, uint32_t *out)
+{
+    struct positions_cursor *c = &p->pos;
+    if (p->doc == DOC_END) return -1;
+    if (!c->ready && positions_open(p)) return -1;
+    if (c->index > p->i) return pos_fail(p, "positions read out of order");
+    for (; c->index < p->i; c->index++) c->gap_base += p->tfs[c->index] - 1;
+    uint32_t tf = p->tfs[p->i], pos = p->firsts[p->i];
+    out[0] = pos;
+    for (uint32_t k = 1; k < tf;) {
+        uint64_t g = c->gap_base + k - 1, r = g / POSTINGS_BLOCK;
+        if (r != c->gap_run && gap_run_load(p, r)) return -1;
+        uint32_t at = (uint32_t)(g % POSTINGS_BLOCK);
+        for (; at < POSTINGS_BLOCK && k < tf; at++, k++) {
+            if (p->gaps[at] >= UINT32_MAX - pos) return pos_fail(p, "bad position gap");
+            pos += p->gaps[at] + 1;
+            out[k] = pos;
+        }
+    }
+    c->gap_base += tf - 1;
+    c->index = p->i + 1;
+    return (int)tf;
+}

@@ -1,0 +1,71 @@
+/* positions.h -- where in its document each occurrence of a term is
+ * (SEC_POSITIONS, layout in positions.c): the writer the postings writer
+ * drives block by block, and the part of a postings cursor that decodes
+ * them on demand. */
+#ifndef SIFT_POSITIONS_H
+#define SIFT_POSITIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+#include "postings_codec.h"
+
+/* ------------------------------------------------------------- writing */
+
+struct positions_writer {
+    FILE *f;                          /* SEC_POSITIONS as it grows (a temporary file) */
+    const char *path;                 /* its name, for messages */
+    uint64_t off;                     /* bytes of finished terms written to f */
+    /* the open block: the first position of each document, and the gaps
+     * stream packed 128 values at a time as positions arrive, so that a
+     * document with millions of positions costs a few bits each */
+    uint32_t firsts[POSTINGS_BLOCK];
+    uint32_t gaps[POSTINGS_BLOCK];    /* the open gaps run */
+    uint32_t ngaps;
+    struct buf gap_runs;              /* the block's full gaps runs, packed */
+    uint32_t last_pos;
+    /* the term */
+    struct buf term;                  /* its bytes not yet written to f */
+    uint64_t written;                 /* its bytes already in f */
+    uint64_t block_start;             /* offset of the open block in the term */
+};
+
+void positions_writer_begin_term(struct positions_writer *w);
+/* Positions of the document at index `slot` of the open block; `first`
+ * for its first call. */
+sift_err positions_writer_add(struct positions_writer *w, uint32_t slot, bool first,
+                              const uint32_t *p, size_t n, sift_errmsg *err);
+/* Close the block of n documents: *start receives its offset in the term
+ * (the skip entry's SKIP_POS). */
+sift_err positions_writer_end_block(struct positions_writer *w, uint32_t n, uint64_t *start,
+                                    sift_errmsg *err);
+/* Write the rest of the term; *bytes receives its size. */
+sift_err positions_writer_end_term(struct positions_writer *w, uint64_t *bytes, sift_errmsg *err);
+void positions_writer_free(struct positions_writer *w);
+
+/* ------------------------------------------------------------- reading */
+
+/* The positions state of a postings cursor (postings.h), for its block. */
+struct positions_cursor {
+    const uint8_t *data;         /* the block's positions bytes */
+    size_t bytes;
+    bool ready;                  /* data and the first positions are loaded */
+    uint32_t index;              /* next document of the block to read */
+    uint64_t gap_base;           /* its first gap in the block's gap stream */
+    uint64_t gap_total;          /* gaps in the block */
+    size_t gap_off;              /* byte offset of run gap_run + 1 */
+    uint64_t gap_run;            /* run decoded in the cursor's gaps[], or UINT64_MAX */
+};
+
+struct postings;
+
+/* Positions of the cursor's current document into out (tf values); -1 on
+ * corrupt data (p->rc set). Documents must be asked in order. */
+int postings_positions(struct postings *p, uint32_t *out);
+
+#endif

@@ -1,0 +1,68 @@
+/* segment_writer.h -- one segment file from merged postings and what was
+ * gathered per document: the term sink the inverter's merge feeds
+ * (dictionary, postings, positions into temporary files), then the
+ * assembly of every section into the checksummed file. */
+#ifndef SIFT_SEGMENT_WRITER_H
+#define SIFT_SEGMENT_WRITER_H
+
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+#include "bytes.h"
+#include "dict.h"
+#include "docstore.h"
+#include "postings.h"
+#include "segment.h"
+#include "strlist.h"
+
+/* Receives the merged postings: for each term in byte order, begin_term,
+ * then every document in doc-id order -- begin_doc, its positions in
+ * increasing order over one or more `positions` calls, end_doc -- then
+ * end_term. Positions come in pieces so that a document with millions of
+ * them never needs them all in memory. On an error the callee's message
+ * is in the sink's own errmsg (segment_writer.errmsg). */
+struct term_sink {
+    void *ctx;
+    sift_err (*begin_term)(void *ctx, const char *term, size_t len);
+    sift_err (*begin_doc)(void *ctx, uint32_t doc);
+    sift_err (*positions)(void *ctx, const uint32_t *positions, size_t n);
+    sift_err (*end_doc)(void *ctx);
+    sift_err (*end_term)(void *ctx);
+};
+
+struct segment_writer {
+    char *tmp_prefix;
+    char *paths[3];                  /* the temporary files: postings, positions, dict */
+    struct postings_writer post;     /* with its positions writer */
+    struct dict_writer dict;
+    char term[TERM_MAX + 1];         /* the term being written */
+    size_t term_len;
+    struct segment_stats stats;
+    sift_errmsg errmsg;              /* what a sink call failed with */
+};
+
+/* norms: the documents' lengths (norms.h records) for the skip tables'
+ * length bounds, gathered before the merge; may be NULL. */
+sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix,
+                             const struct buf *norms, sift_errmsg *err);
+/* The sink to pass to the inverter's merge. */
+struct term_sink segment_writer_sink(struct segment_writer *w);
+
+/* The per-document sections, gathered while documents arrived. */
+struct segment_docs {
+    const struct buf *norms;         /* norms.h records */
+    const struct buf *id_index;      /* doc_ids.h: finished */
+    const struct buf *ids;
+    const struct buf *meta;          /* doc_meta.h records */
+    const struct strlist *sources;
+    struct docstore_writer *store;   /* finished */
+};
+
+/* Write the segment file at `path` (stats.doc_count, token counts and
+ * language set by the caller), fsync it. */
+sift_err segment_writer_finish(struct segment_writer *w, const char *path,
+                               const struct segment_docs *docs, sift_errmsg *err);
+void segment_writer_discard(struct segment_writer *w);
+
+#endif

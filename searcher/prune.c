@@ -1,0 +1,233 @@
+/* prune.c -- exact dynamic pruning for the top k (flat BM25 only).
+ *
+ * Flat BM25 grows with tf and shrinks with document length, so the skip
+ * table's (largest tf, smallest length) per block bound the score of every
+ * document in the block. Two uses, both exact (the top k is the one an
+ * exhaustive evaluation finds, ties included, because documents arrive in
+ * increasing order and ties go to the lower number):
+ *   - block-max: where the root's bound over a run of blocks cannot beat
+ *     the k-th best score, jump past the run without decoding it
+ *     (conjunctions, phrases, single terms);
+ *   - MaxScore for a root of optional clauses: the clauses whose summed
+ *     maxima cannot beat the k-th score alone are only probed for
+ *     documents the others bring, and a candidate is dropped as soon as
+ *     what it has plus what is left to add cannot beat it. Before that,
+ *     the candidate's block maxima summed over every clause bound the
+ *     run of documents up to the first block end: when that cannot beat
+ *     the k-th score the whole run is skipped (block-max MaxScore). */
+#include "prune.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iter.h"
+#include "score.h"
+#include "topk.h"
+
+/* Rounding may put a computed bound a hair under the score it bounds. */
+static bool below(double bound, double threshold)
+{
+    return bound + 1e-9 * (1.0 + bound) < threshold;
+}
+
+static double bound_of(double idf, uint32_t tf, uint32_t min_len, const struct score_params *sp)
+{
+    return tf ? bm25_tf(idf, tf, bm25_norm(sp->k1, sp->b, min_len, sp->avgdl)) : 0;
+}
+
+/* A PHRASE or NEAR match needs every slot in the document, so its freq is
+ * at most the smallest slot tf, and the length at least the largest of
+ * the slots' minimum lengths. */
+static double leaf_block_max(struct qit *it, uint32_t target, const struct score_params *sp,
+                             uint32_t *upto)
+{
+    if (it->bm_ok && target >= it->bm_lo && target <= it->bm_hi) {
+        *upto = it->bm_hi;
+        return it->bm_val;
+    }
+    uint32_t tf = UINT32_MAX, len = 0, last = DOC_END - 1;
+    for (size_t i = 0; i < it->nslots; i++) {
+        const struct postings *p = &it->post[i];
+        struct block_stat st;
+        postings_block_stat(p, postings_find_block(p, it->started ? p->block : 0, target), &st);
+        if (st.max_tf < tf) tf = st.max_tf;
+        if (st.min_len > len) len = st.min_len;
+        if (st.last_doc < last) last = st.last_doc;
+    }
+    *upto = last;
+    it->bm_ok = true;
+    it->bm_lo = target;
+    it->bm_hi = last;
+    it->bm_val = bound_of(it->idf_sum, tf, len, sp);
+    return it->bm_val;
+}
+
+static double leaf_max(const struct qit *it, const struct score_params *sp)
+{
+    uint32_t tf = UINT32_MAX, len = 0;
+    double best = 0;
+    for (size_t i = 0; i < it->nslots; i++) {
+        const struct postings *p = &it->post[i];
+        uint32_t slot_tf = 0, slot_len = UINT32_MAX, nb = p->nblocks ? p->nblocks : 1;
+        for (uint32_t b = 0; b < nb; b++) {
+            struct block_stat st;
+            postings_block_stat(p, b, &st);
+            if (st.max_tf > slot_tf) slot_tf = st.max_tf;
+            if (st.min_len < slot_len) slot_len = st.min_len;
+            double s = bound_of(it->idf_sum, st.max_tf, st.min_len, sp);
+            if (s > best) best = s;
+        }
+        if (slot_tf < tf) tf = slot_tf;
+        if (slot_len > len) len = slot_len;
+    }
+    return it->nslots == 1 ? best : bound_of(it->idf_sum, tf, len, sp);
+}
+
+double qit_max_score(struct qit *it, const struct score_params *sp)
+{
+    if (!it->has_max) {
+        double m = 0;
+        if (it->node->kind != QK_BOOL)
+            m = leaf_max(it, sp);
+        else
+            for (size_t i = 0; i < it->nkids; i++)
+                if (it->occurs[i] != OCCUR_NOT) m += qit_max_score(it->kids[i], sp);
+        it->max_score = m;
+        it->has_max = true;
+    }
+    return it->max_score;
+}
+
+static double block_max(struct qit *it, uint32_t target, const struct score_params *sp, uint32_t *upto)
+{
+    if (it->started && it->doc > target) {
+        /* its next candidate is further on: nothing of it matches before */
+        *upto = it->doc - 1;
+        return 0;
+    }
+    if (it->node->kind != QK_BOOL) return leaf_block_max(it, target, sp, upto);
+    double m = 0;
+    *upto = DOC_END - 1;
+    for (size_t i = 0; i < it->nkids; i++) {
+        if (it->occurs[i] == OCCUR_NOT) continue;
+        uint32_t u;
+        m += block_max(it->kids[i], target, sp, &u);
+        if (u < *upto) *upto = u;
+    }
+    return m;
+}
+
+static int by_max(const void *a, const void *b)
+{
+    double x = (*(struct qit *const *)a)->max_score, y = (*(struct qit *const *)b)->max_score;
+    return x < y ? -1 : x > y;
+}
+
+sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_params *sp,
+                      const struct topk *top)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->sp = sp;
+    pr->top = top;
+    pr->threshold = -INFINITY;
+    pr->partitioned_at = -INFINITY;
+    qit_max_score(root, sp);
+    if (root->node->kind != QK_BOOL || root->nmust) return SIFT_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < root->nkids; i++) n += root->occurs[i] == OCCUR_SHOULD;
+    if (n < 2) return SIFT_OK;
+    pr->order = malloc(n * sizeof *pr->order);
+    pr->prefix = malloc(n * sizeof *pr->prefix);
+    if (!pr->order || !pr->prefix) {
+        pruning_free(pr);
+        return SIFT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < root->nkids; i++)
+        if (root->occurs[i] == OCCUR_SHOULD) pr->order[pr->n++] = root->kids[i];
+    qsort(pr->order, n, sizeof *pr->order, by_max);
+    for (size_t i = 0; i < n; i++)
+        pr->prefix[i] = (i ? pr->prefix[i - 1] : 0) + pr->order[i]->max_score;
+    return SIFT_OK;
+}
+
+void pruning_free(struct pruning *pr)
+{
+    free(pr->order);
+    free(pr->prefix);
+    pr->order = NULL;
+    pr->prefix = NULL;
+}
+
+static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr)
+{
+    for (;;) {
+        uint32_t upto = DOC_END - 1;
+        if (pr->threshold > -INFINITY &&
+            below(block_max(root, target, pr->sp, &upto), pr->threshold)) {
+            if (upto >= DOC_END - 1) return root->doc = DOC_END;
+            target = upto + 1;
+            continue;
+        }
+        uint32_t doc = qit_advance(root, target);
+        if (doc == DOC_END || pr->threshold == -INFINITY || doc <= upto) return doc;
+        target = doc;   /* landed past the bounded run: bound it again */
+    }
+}
+
+/* The clauses order[0, essential) are the non-essential ones. */
+static void partition(struct pruning *pr)
+{
+    pr->essential = 0;
+    while (pr->essential < pr->n && below(pr->prefix[pr->essential], pr->threshold))
+        pr->essential++;
+    pr->partitioned_at = pr->threshold;
+}
+
+static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning *pr,
+                              struct doc_ctx *dc)
+{
+    if (pr->partitioned_at != pr->threshold) partition(pr);
+    for (;;) {
+        uint32_t doc = DOC_END;
+        for (size_t i = pr->essential; i < pr->n; i++) {
+            struct qit *k = pr->order[i];
+            uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
+            if (d < doc) doc = d;
+        }
+        root->started = true;
+        root->doc = doc;
+        if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
+        uint32_t upto;
+        if (below(block_max(root, doc, pr->sp, &upto), pr->threshold)) {
+            if (upto >= DOC_END - 1) return root->doc = DOC_END;
+            target = upto + 1;
+            continue;
+        }
+        dc->doc = doc;
+        if (doc_ctx_load(dc)) return root->doc = DOC_END;
+        struct scoring sc = scoring_for(pr->sp, dc->len, dc->title_len);
+        double s = 0;
+        for (size_t i = pr->essential; i < pr->n; i++)
+            if (pr->order[i]->doc == doc && qit_confirm(pr->order[i], dc))
+                s += qit_score(pr->order[i], dc, &sc);
+        bool keep = true;
+        for (size_t i = pr->essential; keep && i-- > 0;) {
+            if (below(s + pr->prefix[i], pr->threshold)) keep = false;
+            else if (qit_kid_matches(pr->order[i], doc, dc)) s += qit_score(pr->order[i], dc, &sc);
+        }
+        if (keep && !below(s, pr->threshold)) return doc;
+        if (doc + 1 == DOC_END) return root->doc = DOC_END;
+        target = doc + 1;
+    }
+}
+
+uint32_t qit_next_competitive(struct qit *root, uint32_t target, struct pruning *pr,
+                              struct doc_ctx *dc)
+{
+    pr->threshold = topk_threshold(pr->top);
+    if (pr->n) return maxscore_next(root, target, pr, dc);
+    uint32_t doc = block_max_next(root, target, pr);
+    root->started = true;
+    return root->doc = doc;
+}
+

@@ -1,0 +1,42 @@
+/* prune.h -- the fourth stage of a ranked query: skipping what cannot enter
+ * the top k. It owns the threshold: it reads the k-th best score from the
+ * collector (topk.h) each time it is asked for the next candidate, so the
+ * orchestrator (search.c) only pushes scored documents. Flat BM25 only
+ * (score_is_flat): the bounds need scores that grow with tf and shrink
+ * with length. */
+#ifndef SIFT_PRUNE_H
+#define SIFT_PRUNE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+struct doc_ctx;
+struct qit;
+struct score_params;
+struct topk;
+
+struct pruning {
+    const struct score_params *sp;
+    const struct topk *top;    /* whose k-th score is the threshold */
+    double threshold;          /* score to beat at the last call, or -INFINITY */
+    /* MaxScore over a root of optional clauses, sorted by maximum score */
+    struct qit **order;
+    double *prefix;            /* prefix[i]: summed maxima of order[0..i] */
+    size_t n, essential;
+    double partitioned_at;     /* the threshold the partition was made for */
+};
+
+/* The largest score any document of the segment can get under it. */
+double qit_max_score(struct qit *it, const struct score_params *sp);
+sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_params *sp,
+                      const struct topk *top);
+void pruning_free(struct pruning *pr);
+/* Like qit_advance, but skipping documents that cannot score above the
+ * collector's current threshold. The document returned still needs
+ * qit_confirm. dc is used for partial scores. */
+uint32_t qit_next_competitive(struct qit *root, uint32_t target, struct pruning *pr,
+                              struct doc_ctx *dc);
+
+#endif

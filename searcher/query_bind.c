@@ -1,0 +1,561 @@
+/* query_bind.c -- the second stage of a query: its syntax tree bound to an
+ * index (query.h). Words go through the index's analyzer (a word that
+ * yields several terms, as GPT-4o, becomes a phrase; one that yields none
+ * is dropped), fields are resolved, prefixes expanded (expand.h), optional
+ * stopwords dropped from OR groups (stopwords.h), then every distinct term
+ * gets its idf from the index's live statistics and the terms to highlight
+ * are gathered. sift_query_parse is parse + bind. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "error.h"
+#include "expand.h"
+#include "hash.h"
+#include "index.h"
+#include "query.h"
+#include "query_syntax.h"
+#include "score.h"
+#include "stopwords.h"
+#include "strlist.h"
+#include "strmap.h"
+
+struct binder {
+    const struct query_syntax *qs;
+    const sift_index *idx;
+    struct analyzer *an;
+    size_t leaves;
+    sift_err rc;
+    sift_errmsg *err;
+    struct strmap ids;        /* distinct terms -> index in uniq */
+    struct qterm *uniq;
+    size_t nuniq, capuniq;
+    sift_query *q;
+    struct strlist stops;     /* analyzed stopwords */
+};
+
+/* A bound clause of a group. */
+struct clause {
+    struct qnode *node;
+    enum syn_mod mod;
+    size_t at;
+};
+
+static bool failed(const struct binder *b) { return b->rc != SIFT_OK; }
+
+static void fail_at(struct binder *b, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail_at(struct binder *b, size_t at, const char *fmt, ...)
+{
+    if (failed(b)) return;
+    char why[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    b->rc = query_error_at(b->err, b->qs->text, b->qs->len, at, "%s", why);
+}
+
+static void oom(struct binder *b)
+{
+    if (failed(b)) return;
+    b->rc = sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory parsing the query");
+}
+
+/* ------------------------------------------------------------- nodes */
+
+static struct qnode *node_new(struct binder *b, enum qkind kind)
+{
+    struct qnode *n = calloc(1, sizeof *n);
+    if (!n) oom(b);
+    else n->kind = kind;
+    return n;
+}
+
+void qnode_free(struct qnode *n)
+{
+    if (!n) return;
+    for (size_t i = 0; i < n->nterms; i++) free(n->terms[i].term);
+    free(n->terms);
+    for (size_t i = 0; i < n->nkids; i++) qnode_free(n->kids[i]);
+    free(n->kids);
+    free(n->occurs);
+    free(n);
+}
+
+static bool add_kid(struct binder *b, struct qnode *g, struct qnode *kid, enum occur o)
+{
+    if (g->nkids == g->capkids) {
+        size_t cap = g->capkids ? g->capkids * 2 : 4;
+        struct qnode **k = realloc(g->kids, cap * sizeof *k);
+        if (k) g->kids = k;
+        enum occur *oc = k ? realloc(g->occurs, cap * sizeof *oc) : NULL;
+        if (oc) g->occurs = oc;
+        if (!k || !oc) {
+            oom(b);
+            qnode_free(kid);
+            return false;
+        }
+        g->capkids = cap;
+    }
+    g->kids[g->nkids] = kid;
+    g->occurs[g->nkids++] = o;
+    return true;
+}
+
+static const void *uniq_key(const void *ctx, uint32_t i, size_t *len)
+{
+    const struct binder *b = ctx;
+    *len = b->uniq[i].len;
+    return b->uniq[i].term;
+}
+
+/* The id of term t, shared by equal terms of the query; UINT32_MAX when
+ * memory is short. */
+static uint32_t intern(struct binder *b, const char *t, size_t len)
+{
+    uint32_t h = hash_fnv1a(t, len), slot = 0;
+    uint32_t id = strmap_find(&b->ids, t, len, h, uniq_key, b, &slot);
+    if (id != STRMAP_NONE) return id;
+    if (b->nuniq == b->capuniq) {
+        size_t cap = b->capuniq ? b->capuniq * 2 : 16;
+        struct qterm *u = realloc(b->uniq, cap * sizeof *u);
+        if (!u) return UINT32_MAX;
+        b->uniq = u;
+        b->capuniq = cap;
+    }
+    char *copy = strndup(t, len);
+    if (!copy) return UINT32_MAX;
+    id = (uint32_t)b->nuniq;
+    b->uniq[b->nuniq++] = (struct qterm){ copy, len, id, 0 };
+    return strmap_put(&b->ids, slot, h, id) ? id : UINT32_MAX;
+}
+
+/* Append term t to node n's terms. */
+static bool term_add(struct binder *b, struct qnode *n, const char *t, size_t len, size_t at)
+{
+    if (++b->leaves > QUERY_MAX_LEAVES) {
+        fail_at(b, at, "too many terms (the limit is %d)", QUERY_MAX_LEAVES);
+        return false;
+    }
+    uint32_t id = intern(b, t, len);
+    if (id != UINT32_MAX && n->nterms == n->capterms) {
+        size_t cap = n->capterms ? n->capterms * 2 : 2;
+        struct qterm *ts = realloc(n->terms, cap * sizeof *ts);
+        if (ts) n->terms = ts, n->capterms = cap;
+    }
+    char *copy = id != UINT32_MAX && n->nterms < n->capterms ? strndup(t, len) : NULL;
+    if (!copy) return oom(b), false;
+    n->terms[n->nterms++] = (struct qterm){ copy, len, id, 0 };
+    return true;
+}
+
+struct collect {
+    struct binder *b;
+    struct qnode *n;
+    size_t at;
+    bool ok;
+};
+
+static int collect_term(void *ctx, const struct token *t)
+{
+    struct collect *c = ctx;
+    if (!term_add(c->b, c->n, t->term, t->len, c->at)) c->ok = false;
+    return !c->ok;
+}
+
+/* Analyze text into the terms of node n. */
+static bool analyze_into(struct binder *b, struct qnode *n, const char *text, size_t len, size_t at)
+{
+    struct collect c = { b, n, at, true };
+    analyzer_run(b->an, text, len, 0, collect_term, &c, NULL);
+    return c.ok && !failed(b);
+}
+
+static void set_field(struct qnode *n, enum field f)
+{
+    if (!n || n->field != FIELD_ANY) return;
+    n->field = f;
+    for (size_t i = 0; i < n->nkids; i++) set_field(n->kids[i], f);
+}
+
+/* ------------------------------------------------------------ leaves */
+
+/* A syntax node's text analyzed into a node of `kind`; NULL (and no error)
+ * when it holds no term. */
+static struct qnode *analyzed(struct binder *b, const struct syn *s, enum qkind kind)
+{
+    struct qnode *n = node_new(b, kind);
+    if (n && analyze_into(b, n, s->text, s->len, s->at) && n->nterms) return n;
+    qnode_free(n);
+    return NULL;
+}
+
+static struct qnode *bind_word(struct binder *b, const struct syn *s)
+{
+    struct qnode *n = analyzed(b, s, QK_TERM);   /* NULL for punctuation: nothing to search */
+    if (n && n->nterms > QUERY_MAX_PHRASE) {
+        fail_at(b, s->at, "word splits into more than %d terms", QUERY_MAX_PHRASE);
+        qnode_free(n);
+        return NULL;
+    }
+    if (n && n->nterms > 1) n->kind = QK_PHRASE;   /* GPT-4o: gpt followed by 4o */
+    return n;
+}
+
+static struct qnode *bind_phrase(struct binder *b, const struct syn *s)
+{
+    struct qnode *n = analyzed(b, s, QK_PHRASE);
+    if (failed(b)) return NULL;
+    if (!n) fail_at(b, s->at, "empty phrase: nothing searchable between the quotes");
+    else if (n->nterms > QUERY_MAX_PHRASE) fail_at(b, s->at, "phrase longer than %d words", QUERY_MAX_PHRASE);
+    if (failed(b)) {
+        qnode_free(n);
+        return NULL;
+    }
+    n->dist = s->dist;
+    if (n->nterms == 1) n->kind = QK_TERM;
+    return n;
+}
+
+static struct qnode *bind_near(struct binder *b, const struct syn *s)
+{
+    const char *name = s->ordered ? "ONEAR" : "NEAR";
+    struct qnode *n = analyzed(b, s, QK_NEAR);
+    if (failed(b)) return NULL;
+    if (!n || n->nterms < 2) fail_at(b, s->at, "%s needs at least two words", name);
+    else if (n->nterms > QUERY_MAX_PHRASE) fail_at(b, s->at, "%s takes at most %d words", name, QUERY_MAX_PHRASE);
+    if (failed(b)) {
+        qnode_free(n);
+        return NULL;
+    }
+    n->dist = s->dist;
+    n->ordered = s->ordered;
+    return n;
+}
+
+static int collect_one(void *ctx, const struct token *t)
+{
+    struct strlist *l = ctx;
+    return !strlist_add(l, t->term, t->len);
+}
+
+/* word* : the OR of every index term starting with the folded, unstemmed
+ * word. */
+static struct qnode *bind_prefix(struct binder *b, const struct syn *s)
+{
+    struct strlist folded = { 0 }, terms = { 0 };
+    analyzer_set_stemming(b->an, 0);
+    analyzer_run(b->an, s->text, s->len, 0, collect_one, &folded, NULL);
+    analyzer_set_stemming(b->an, 1);
+    if (folded.n != 1) {
+        fail_at(b, s->at, folded.n ? "a prefix must be a single word"
+                                   : "'*' needs letters or digits before it");
+        strlist_free(&folded);
+        return NULL;
+    }
+    const char *prefix = strlist_get(&folded, 0);
+    bool capped;
+    sift_err rc = expand_prefix(b->idx, prefix, strlen(prefix), QUERY_MAX_EXPANSION, &terms,
+                                &capped, b->err);
+    if (rc) b->rc = rc;
+    if (!rc && capped && !b->q->warning[0])
+        snprintf(b->q->warning, sizeof b->q->warning,
+                 "prefix '%.60s*' matches more than %d terms; only the first %d are searched",
+                 prefix, QUERY_MAX_EXPANSION, QUERY_MAX_EXPANSION);
+    struct qnode *g = failed(b) ? NULL : node_new(b, QK_BOOL);
+    for (const char *t = strlist_first(&terms); g && t; t = strlist_next(&terms, t)) {
+        struct qnode *leaf = node_new(b, QK_TERM);
+        if (!leaf || !term_add(b, leaf, t, strlen(t), s->at) || !add_kid(b, g, leaf, OCCUR_SHOULD)) {
+            if (leaf && failed(b)) qnode_free(leaf);
+            qnode_free(g);
+            g = NULL;
+        }
+    }
+    /* remember the prefix for highlighting */
+    struct highlight_term *hl = g ? realloc(b->q->hl, (b->q->nhl + 1) * sizeof *hl) : NULL;
+    char *copy = hl ? strdup(prefix) : NULL;
+    if (hl) b->q->hl = hl;
+    if (copy) {
+        hl[b->q->nhl++] = (struct highlight_term){ copy, strlen(copy), true };
+    } else if (g) {
+        oom(b);
+        qnode_free(g);
+        g = NULL;
+    }
+    strlist_free(&folded);
+    strlist_free(&terms);
+    return g;
+}
+
+/* ------------------------------------------------------------ groups */
+
+static struct qnode *bind_node(struct binder *b, const struct syn *s);
+
+static enum occur occur_of(enum syn_mod m, enum occur plain)
+{
+    return m == SYN_MUST ? OCCUR_MUST : m == SYN_NOT ? OCCUR_NOT : plain;
+}
+
+static bool is_stopword_clause(const struct binder *b, const struct clause *c)
+{
+    const struct qnode *n = c->node;
+    if (!n || c->mod != SYN_PLAIN || n->kind != QK_TERM || n->field != FIELD_ANY) return false;
+    return strlist_find(&b->stops, n->terms[0].term, n->terms[0].len) >= 0;
+}
+
+/* In an OR group with other words, drop optional stopword clauses. */
+static void drop_stopwords(struct binder *b, struct clause *cl, size_t n)
+{
+    bool other = false;
+    for (size_t i = 0; i < n && !other; i++)
+        other = cl[i].node && cl[i].mod != SYN_NOT && !is_stopword_clause(b, &cl[i]);
+    if (!other) return;
+    for (size_t i = 0; i < n; i++)
+        if (is_stopword_clause(b, &cl[i])) {
+            qnode_free(cl[i].node);
+            cl[i].node = NULL;
+        }
+}
+
+/* Bound clauses joined by one operator: MUST for AND groups (plain
+ * clauses become required), SHOULD for OR groups. A single plain clause
+ * stands for the group; a group of exclusions alone is an error. */
+static struct qnode *join(struct binder *b, struct clause *cl, size_t n, enum occur plain,
+                          bool always_group)
+{
+    if (plain == OCCUR_SHOULD) drop_stopwords(b, cl, n);
+    size_t real = 0, last = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cl[i].node) real++, last = i;
+    if (real == 1 && cl[last].mod == SYN_PLAIN && !always_group) {
+        struct qnode *only = cl[last].node;
+        cl[last].node = NULL;
+        return only;
+    }
+    if (real == 0) return NULL;
+    struct qnode *g = node_new(b, QK_BOOL);
+    bool positive = false;
+    for (size_t i = 0; g && i < n; i++) {
+        if (!cl[i].node) continue;
+        positive |= cl[i].mod != SYN_NOT;
+        bool ok = add_kid(b, g, cl[i].node, occur_of(cl[i].mod, plain));
+        cl[i].node = NULL;
+        if (!ok) {
+            qnode_free(g);
+            return NULL;
+        }
+    }
+    if (g && !positive) {
+        fail_at(b, cl[0].at, "only exclusions here: add a word to search for");
+        qnode_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+static void free_clauses(struct clause *cl, size_t n)
+{
+    for (size_t i = 0; i < n; i++) qnode_free(cl[i].node);
+    free(cl);
+}
+
+static struct qnode *bind_group(struct binder *b, const struct syn *s)
+{
+    struct clause *cl = calloc(s->nkids ? s->nkids : 1, sizeof *cl);
+    if (!cl) return oom(b), NULL;
+    for (size_t i = 0; i < s->nkids && !failed(b); i++) {
+        const struct syn_clause *k = &s->kids[i];
+        cl[i] = (struct clause){ k->node ? bind_node(b, k->node) : NULL, k->mod, k->at };
+    }
+    struct qnode *g = failed(b) ? NULL : join(b, cl, s->nkids, s->and_group ? OCCUR_MUST : OCCUR_SHOULD, false);
+    free_clauses(cl, s->nkids);
+    return g;
+}
+
+/* Literal mode: every term of the text is a clause, no syntax; always a
+ * group, so that a single word keeps its MUST under SIFT_QUERY_ALL. */
+static struct qnode *bind_literal(struct binder *b, const struct syn *s)
+{
+    struct qnode *all = node_new(b, QK_BOOL);
+    if (!all || !analyze_into(b, all, s->text, s->len, s->at)) {
+        qnode_free(all);
+        return NULL;
+    }
+    bool must = b->qs->flags & SIFT_QUERY_ALL;
+    struct clause *cl = calloc(all->nterms ? all->nterms : 1, sizeof *cl);
+    size_t n = 0;
+    for (size_t i = 0; cl && i < all->nterms; i++) {
+        struct qnode *leaf = node_new(b, QK_TERM);
+        struct qterm *t = leaf ? malloc(sizeof *t) : NULL;
+        if (!t) {
+            free(leaf);
+            break;
+        }
+        *t = all->terms[i];
+        all->terms[i].term = NULL;
+        leaf->terms = t;
+        leaf->capterms = 1;
+        leaf->nterms = 1;
+        cl[n++] = (struct clause){ leaf, must ? SYN_MUST : SYN_PLAIN, 0 };
+    }
+    if (!cl || n < all->nterms) oom(b);
+    qnode_free(all);
+    struct qnode *g = failed(b) ? NULL : join(b, cl, n, must ? OCCUR_MUST : OCCUR_SHOULD, true);
+    if (cl) free_clauses(cl, n);
+    return g;
+}
+
+/* FIELD: the name as typed, to one of the index's fields. */
+static bool resolve_field(struct binder *b, const struct syn *s, enum field *f)
+{
+    *f = FIELD_ANY;
+    if (!s->field) return true;
+    if (s->field_len == 5 && !strncmp(s->field, "title", 5)) *f = FIELD_TITLE;
+    else if (s->field_len == 4 && !strncmp(s->field, "text", 4)) *f = FIELD_TEXT;
+    else fail_at(b, (size_t)(s->field - b->qs->text), "unknown field '%.*s' (the fields are title and text)",
+                 (int)s->field_len, s->field);
+    return *f != FIELD_ANY;
+}
+
+static struct qnode *bind_node(struct binder *b, const struct syn *s)
+{
+    enum field f;
+    if (!resolve_field(b, s, &f) && failed(b)) return NULL;
+    struct qnode *n = NULL;
+    switch (s->kind) {
+    case SYN_WORD: n = bind_word(b, s); break;
+    case SYN_PREFIX: n = bind_prefix(b, s); break;
+    case SYN_PHRASE: n = bind_phrase(b, s); break;
+    case SYN_NEAR: n = bind_near(b, s); break;
+    case SYN_GROUP: n = bind_group(b, s); break;
+    case SYN_LITERAL: n = bind_literal(b, s); break;
+    }
+    if (failed(b)) {
+        qnode_free(n);
+        return NULL;
+    }
+    set_field(n, f);   /* after the subtree: an inner field wins */
+    return n;
+}
+
+/* ------------------------------------------------------ after binding */
+
+static void compute_idf(struct binder *b)
+{
+    for (size_t i = 0; i < b->nuniq && !failed(b); i++) {
+        uint64_t df;
+        sift_err rc = index_live_df(b->idx, b->uniq[i].term, b->uniq[i].len, &df, b->err);
+        if (rc) b->rc = rc;
+        else b->uniq[i].idf = bm25_idf(b->idx->doc_count, df);
+    }
+}
+
+static void fill_idf(struct binder *b, struct qnode *n)
+{
+    if (!n) return;
+    for (size_t i = 0; i < n->nterms; i++) n->terms[i].idf = b->uniq[n->terms[i].id].idf;
+    for (size_t i = 0; i < n->nkids; i++) fill_idf(b, n->kids[i]);
+}
+
+/* Terms to highlight: those of every clause that is not an exclusion. */
+static void collect_highlights(struct binder *b, const struct qnode *n)
+{
+    if (!n || failed(b)) return;
+    sift_query *q = b->q;
+    for (size_t i = 0; i < n->nterms; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < q->nhl && !seen; k++)
+            seen = !q->hl[k].prefix && q->hl[k].len == n->terms[i].len &&
+                   !memcmp(q->hl[k].term, n->terms[i].term, n->terms[i].len);
+        if (seen) continue;
+        struct highlight_term *h = realloc(q->hl, (q->nhl + 1) * sizeof *h);
+        char *t = h ? strdup(n->terms[i].term) : NULL;
+        if (h) q->hl = h;
+        if (!t) return oom(b);
+        q->hl[q->nhl++] = (struct highlight_term){ t, n->terms[i].len, false };
+    }
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->occurs[i] != OCCUR_NOT) collect_highlights(b, n->kids[i]);
+}
+
+static int collect_stop(void *ctx, const struct token *t)
+{
+    struct strlist *l = ctx;
+    return !strlist_add(l, t->term, t->len);
+}
+
+/* The analyzed forms of the index language's stopwords into b->stops. */
+static void load_stopwords(struct binder *b)
+{
+    size_t n;
+    const char *const *words = stopwords_for(b->idx->language, &n);
+    for (size_t i = 0; i < n; i++)
+        analyzer_run(b->an, words[i], strlen(words[i]), 0, collect_stop, &b->stops, NULL);
+}
+
+static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_query *q,
+                     sift_errmsg *err)
+{
+    struct binder b = { .qs = qs, .idx = idx, .an = analyzer_new(idx->language), .err = err, .q = q };
+    if (!b.an || !strmap_init(&b.ids, 64)) {
+        analyzer_free(b.an);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory (or unknown language '%s')",
+                         idx->language);
+    }
+    load_stopwords(&b);
+    q->root = qs->root ? bind_node(&b, qs->root) : NULL;
+    if (!failed(&b) && !q->root)
+        b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);
+    compute_idf(&b);
+    fill_idf(&b, q->root);
+    collect_highlights(&b, q->root);
+    analyzer_free(b.an);
+    for (size_t i = 0; i < b.nuniq; i++) free(b.uniq[i].term);
+    free(b.uniq);
+    strmap_free(&b.ids);
+    strlist_free(&b.stops);
+    return b.rc;
+}
+
+sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
+                                sift_query **out, sift_errmsg *err)
+{
+    *out = NULL;
+    struct query_syntax qs;
+    sift_err rc = query_syntax_parse(text, flags, &qs, err);
+    if (rc) return rc;
+    sift_query *q = calloc(1, sizeof *q);
+    if (!q) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory parsing the query");
+    else q->idx = idx;
+    if (!rc) rc = bind(&qs, idx, q, err);
+    query_syntax_free(&qs);
+    if (rc) {
+        sift_query_free(q);
+        return rc;
+    }
+    *out = q;
+    return SIFT_OK;
+}
+
+sift_err sift_query_parse(const sift_index *idx, const char *text, sift_query **out,
+                          sift_errmsg *err)
+{
+    return sift_query_parse_flags(idx, text, 0, out, err);
+}
+
+const char *sift_query_warning(const sift_query *q)
+{
+    return q->warning[0] ? q->warning : NULL;
+}
+
+void sift_query_free(sift_query *q)
+{
+    if (!q) return;
+    qnode_free(q->root);
+    for (size_t i = 0; i < q->nhl; i++) free(q->hl[i].term);
+    free(q->hl);
+    free(q);
+}

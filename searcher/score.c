@@ -1,0 +1,166 @@
+/* score.c -- scoring a confirmed document: BM25 and BM25F per clause,
+ * the BM25TP proximity bonus, and the explanation of a score.
+ * Scores: TERM idf * f / (f + norm) with f its (field) frequency; PHRASE
+ * and NEAR the same with the summed idf of their terms and the number of
+ * matches as f (Lucene's PhraseQuery); BOOL the sum of its matching clauses.
+ */
+#include "score.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "index.h"
+#include "iter.h"
+
+void score_params_init(struct score_params *sp, const sift_index *idx, const sift_search_options *o)
+{
+    *sp = (struct score_params){ o->k1, o->b, o->rank, o->title_weight, o->text_weight, idx->avgdl };
+    if (o->title_weight > 0 || o->text_weight > 0) {
+        double n = idx->doc_count ? (double)idx->doc_count : 1;
+        double avg = (o->title_weight * (double)idx->title_token_count +
+                      o->text_weight * (double)(idx->token_count - idx->title_token_count)) / n;
+        sp->avgdl = avg > 0 ? avg : 1;
+    }
+}
+
+/* BM25F frequency of a word: title and text occurrences weighted. */
+static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    if (!qit_load_positions(it, 0, dc) || doc_ctx_load(dc)) return qit_leaf_freq(it);
+    uint32_t tf = postings_tf(&it->post[0]), in_title = 0;
+    while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
+    return sc->w_title * in_title + sc->w_text * (tf - in_title);
+}
+
+double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    if (it->node->kind != QK_BOOL) {
+        double f = qit_leaf_freq(it);
+        if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it)) f = weighted_freq(it, dc, sc);
+        return f > 0 ? it->idf_sum * f / (f + sc->norm) : 0;
+    }
+    double s = 0;
+    for (size_t i = 0; i < it->nkids; i++)
+        if (it->occurs[i] != OCCUR_NOT && qit_kid_matches(it->kids[i], it->doc, dc))
+            s += qit_score(it->kids[i], dc, sc);
+    return s;
+}
+
+#define PROX_WINDOW 5
+#ifndef PROX_WEIGHT
+#define PROX_WEIGHT 0.25   /* one constant for every collection (see docs/QUERY.md) */
+#endif
+#ifndef PROX_PAIR_SPAN
+#define PROX_PAIR_SPAN 1   /* pairs of words next to each other in the query */
+#endif
+#define PROX_MAX_TERMS 32
+
+/* Word leaves of the tree that match the current document. */
+static void collect_words(struct qit *it, struct doc_ctx *dc, struct qit **out, size_t *n)
+{
+    if (it->node->kind == QK_TERM) {
+        if (*n < PROX_MAX_TERMS) out[(*n)++] = it;
+        return;
+    }
+    if (it->node->kind != QK_BOOL) return;
+    for (size_t i = 0; i < it->nkids; i++)
+        if (it->occurs[i] != OCCUR_NOT && qit_kid_matches(it->kids[i], it->doc, dc))
+            collect_words(it->kids[i], dc, out, n);
+}
+
+double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    struct qit *w[PROX_MAX_TERMS];
+    size_t n = 0;
+    collect_words(it, dc, w, &n);
+    if (n < 2) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!qit_load_positions(w[i], 0, dc)) return 0;
+    double bonus = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n && j <= i + PROX_PAIR_SPAN; j++) {
+            if (w[i]->node->terms[0].id == w[j]->node->terms[0].id) continue;
+            const uint32_t *a = w[i]->pos[0], *b = w[j]->pos[0];
+            uint32_t na = postings_tf(&w[i]->post[0]), nb = postings_tf(&w[j]->post[0]);
+            double acc = 0;
+            size_t lo = 0;
+            for (uint32_t x = 0; x < na; x++) {
+                while (lo < nb && b[lo] + PROX_WINDOW < a[x]) lo++;
+                for (size_t y = lo; y < nb && b[y] <= a[x] + PROX_WINDOW; y++) {
+                    uint32_t d = a[x] > b[y] ? a[x] - b[y] : b[y] - a[x];
+                    if (d) acc += 1.0 / ((double)d * d);
+                }
+            }
+            if (acc > 0) {
+                double idf = w[i]->idf_sum < w[j]->idf_sum ? w[i]->idf_sum : w[j]->idf_sum;
+                bonus += PROX_WEIGHT * idf * acc * (sc->k1 + 1) / (acc + sc->norm);
+            }
+        }
+    }
+    return bonus;
+}
+
+
+static void line(struct buf *out, int depth, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line(struct buf *out, int depth, const char *fmt, ...)
+{
+    char tmp[512];
+    int n = snprintf(tmp, sizeof tmp, "%*s", depth * 2, "");
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(tmp + n, sizeof tmp - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof tmp - 2) n = (int)sizeof tmp - 2;
+    tmp[n++] = '\n';
+    buf_append(out, tmp, (size_t)n);
+}
+
+static const char *field_name(enum field f)
+{
+    return f == FIELD_TITLE ? "title" : f == FIELD_TEXT ? "text" : "title+text";
+}
+
+double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, struct buf *out,
+                   int depth)
+{
+    const struct qnode *n = it->node;
+    double score = qit_score(it, dc, sc);
+    if (n->kind == QK_TERM) {
+        uint32_t tf = postings_tf(&it->post[0]);
+        char where[160] = "";
+        if (qit_load_positions(it, 0, dc)) {
+            size_t o = 0;
+            for (uint32_t k = 0; k < tf && k < 8 && o < sizeof where - 16; k++)
+                o += (size_t)snprintf(where + o, sizeof where - o, "%s%u", k ? "," : "", it->pos[0][k]);
+            if (tf > 8) snprintf(where + o, sizeof where - o, ",...");
+        }
+        line(out, depth, "%.4f  word '%s' in %s: tf %u (in field %u) at positions %s; df %u here, idf %.4f",
+             score, n->terms[0].term, field_name(n->field), tf, qit_leaf_freq(it), where, it->post[0].ti.df,
+             it->idf_sum);
+    } else if (n->kind == QK_PHRASE || n->kind == QK_NEAR) {
+        char words[200];
+        size_t o = 0;
+        for (size_t i = 0; i < n->nterms && o < sizeof words - 40; i++)
+            o += (size_t)snprintf(words + o, sizeof words - o, "%s%s", i ? " " : "", n->terms[i].term);
+        const char *kind = n->kind == QK_PHRASE ? "phrase" : n->ordered ? "ONEAR" : "NEAR";
+        line(out, depth, "%.4f  %s '%s' (distance %u) in %s: %u match%s, idf %.4f (sum of its words)",
+             score, kind, words, n->dist, field_name(n->field), it->freq, it->freq == 1 ? "" : "es",
+             it->idf_sum);
+    } else {
+        line(out, depth, "%.4f  sum of the matching clauses:", score);
+        for (size_t i = 0; i < it->nkids; i++) {
+            struct qit *k = it->kids[i];
+            const char *occ = it->occurs[i] == OCCUR_MUST ? "required" : it->occurs[i] == OCCUR_NOT ? "excluded" : "optional";
+            if (!qit_kid_matches(k, it->doc, dc)) {
+                line(out, depth + 1, "-       (%s clause: no match)", occ);
+                continue;
+            }
+            if (it->occurs[i] == OCCUR_NOT) continue;
+            qit_explain(k, dc, sc, out, depth + 1);
+        }
+    }
+    return score;
+}
+

@@ -1,0 +1,24 @@
+/* stopwords.c -- stopword lists by language. */
+#include "stopwords.h"
+
+#include <string.h>
+
+/* Lucene's English stopwords (EnglishAnalyzer's default set). They stay
+ * in the index, so phrases can contain them, but optional clauses that
+ * are only a stopword are dropped from ranked queries that have other
+ * words: on long natural-language queries they add noise (CISI nDCG@10
+ * 0.324 with them, 0.357 without; Lucene 0.359). */
+static const char *const english[] = {
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with" };
+
+const char *const *stopwords_for(const char *language, size_t *n)
+{
+    if (!strcmp(language, "english") || !strcmp(language, "porter")) {
+        *n = sizeof english / sizeof *english;
+        return english;
+    }
+    *n = 0;
+    return NULL;
+}

@@ -1,0 +1,12 @@
+/* stopwords.h -- the words a ranked query may drop when they stand alone
+ * as optional clauses (docs/QUERY.md), per stemmer language. */
+#ifndef SIFT_STOPWORDS_H
+#define SIFT_STOPWORDS_H
+
+#include <stddef.h>
+
+/* The stopwords of `language` as typed, or NULL when it has none;
+ * *n receives their number. */
+const char *const *stopwords_for(const char *language, size_t *n);
+
+#endif
