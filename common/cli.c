@@ -18,6 +18,13 @@ char *cli_default_index(void)
     return path_join(home, ".local/share/sift/index");
 }
 
+char *cli_index_dir(const char *prog, const char *given)
+{
+    char *dir = given ? strdup(given) : cli_default_index();
+    if (!dir) fprintf(stderr, "%s: no index location: set --index, SIFT_INDEX or HOME\n", prog);
+    return dir;
+}
+
 int cli_exit_for(sift_err rc)
 {
     switch (rc) {
@@ -29,6 +36,16 @@ int cli_exit_for(sift_err rc)
     }
 }
 
+int cli_report(const char *prog, sift_err rc, const sift_errmsg *err, const char *dir)
+{
+    fprintf(stderr, "%s: %s\n", prog, err->msg);
+    if (rc == SIFT_ERR_NOTFOUND && dir)
+        fprintf(stderr, "%s: build one with: search-index --index %s PATH...\n", prog, dir);
+    if (rc == SIFT_ERR_VERSION && dir)
+        fprintf(stderr, "%s: rebuild it with: search-index --rebuild --index %s PATH...\n", prog, dir);
+    return cli_exit_for(rc);
+}
+
 bool cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
     if (!s || !*s || *s == '-' || *s == '+') return false;
@@ -38,4 +55,51 @@ bool cli_parse_uint(const char *s, unsigned long long max, unsigned long long *o
     if (errno || *end || v > max) return false;
     *out = v;
     return true;
+}
+
+bool cli_arg_uint(const char *prog, const char *opt, const char *arg, unsigned long long min,
+                  unsigned long long max, const char *what, unsigned long long *out)
+{
+    unsigned long long v;
+    if (cli_parse_uint(arg, max, &v) && v >= min) {
+        *out = v;
+        return true;
+    }
+    fprintf(stderr, "%s: --%s wants %s, not '%s'\n", prog, opt, what, arg);
+    return false;
+}
+
+bool cli_arg_double(const char *prog, const char *opt, const char *arg, double lo, double hi,
+                    const char *what, double *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (*arg && !*end && v >= lo && v <= hi) {
+        *out = v;
+        return true;
+    }
+    fprintf(stderr, "%s: --%s wants %s, not '%s'\n", prog, opt, what, arg);
+    return false;
+}
+
+bool cli_arg_choice(const char *prog, const char *opt, const char *arg, const char *const *words,
+                    int *out)
+{
+    int n = 0;
+    while (words[n]) {
+        if (!strcmp(arg, words[n])) {
+            *out = n;
+            return true;
+        }
+        n++;
+    }
+    fprintf(stderr, "%s: --%s is ", prog, opt);
+    for (int i = 0; i < n; i++) fprintf(stderr, "%s%s", i ? (i == n - 1 ? " or " : ", ") : "", words[i]);
+    fprintf(stderr, ", not '%s'\n", arg);
+    return false;
+}
+
+void cli_print_version(const char *prog)
+{
+    printf("%s (sift) %s, index format %d\n", prog, sift_version(), SIFT_FORMAT_VERSION);
 }

@@ -1,5 +1,7 @@
 /* cli.h -- what the two command-line programs share: the default index
- * location, exit codes and terminal checks. Not part of libsift. */
+ * location, exit codes, option arguments checked with one kind of
+ * message, and library errors reported with the command that mends them.
+ * Not part of libsift. */
 #ifndef SIFT_CLI_H
 #define SIFT_CLI_H
 
@@ -14,10 +16,32 @@ enum exit_code { EXIT_OK = 0, EXIT_NO_RESULTS = 1, EXIT_USAGE = 2, EXIT_INDEX = 
  * Malloc'ed; NULL when neither HOME nor XDG_DATA_HOME is set. */
 char *cli_default_index(void);
 
+/* The index directory: `given` (--index) if not NULL, else the default;
+ * malloc'ed. NULL after printing why to stderr. */
+char *cli_index_dir(const char *prog, const char *given);
+
 /* The exit code for a library error: index problems 3, the rest 2. */
 int cli_exit_for(sift_err rc);
 
+/* Print "PROG: MESSAGE" for a library error at index dir, and for an
+ * index that is missing or of another format the command that mends it;
+ * returns cli_exit_for(rc). */
+int cli_report(const char *prog, sift_err rc, const sift_errmsg *err, const char *dir);
+
 /* Parse a non-negative integer argument; false when it is not one. */
 bool cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/* Option arguments: each returns false after printing
+ * "PROG: --OPT wants WHAT, not 'ARG'" (or for a choice "is a, b or c"). */
+bool cli_arg_uint(const char *prog, const char *opt, const char *arg, unsigned long long min,
+                  unsigned long long max, const char *what, unsigned long long *out);
+bool cli_arg_double(const char *prog, const char *opt, const char *arg, double lo, double hi,
+                    const char *what, double *out);
+/* *out receives the index of arg among the NULL-terminated words. */
+bool cli_arg_choice(const char *prog, const char *opt, const char *arg, const char *const *words,
+                    int *out);
+
+/* "PROG (sift) VERSION, index format N" on stdout, for --version. */
+void cli_print_version(const char *prog);
 
 #endif

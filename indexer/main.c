@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "sources.h"
 
+#define PROG "search-index"
+
 static const char usage[] =
     "Usage: search-index [OPTIONS] PATH...\n"
     "       search-index [OPTIONS] --merge | --check\n"
@@ -252,8 +254,10 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
-    char *index = NULL;
-    sift_writer_options wo = { sizeof(sift_writer_options), NULL, 0, 0, sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1 };
+    const char *index_opt = NULL;
+    sift_writer_options wo;
+    sift_writer_options_init(&wo);
+    wo.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
     struct run r;
     memset(&r, 0, sizeof r);
     bool merge = false, check = false;
@@ -261,22 +265,16 @@ int main(int argc, char **argv)
     unsigned long long v;
     while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_INDEX: free(index); index = strdup(optarg); break;
+        case OPT_INDEX: index_opt = optarg; break;
         case OPT_LANG: wo.language = optarg; break;
         case OPT_RAM:
-            if (!cli_parse_uint(optarg, 1u << 20, &v) || v < 16) {
-                fprintf(stderr, "search-index: --ram-mb wants a number of MiB >= 16, not '%s'\n", optarg);
-                free(index);
+            if (!cli_arg_uint(PROG, "ram-mb", optarg, 16, 1u << 20, "a number of MiB >= 16", &v))
                 return EXIT_USAGE;
-            }
             wo.ram_mb = (unsigned)v;
             break;
         case OPT_THREADS:
-            if (!cli_parse_uint(optarg, 256, &v) || v < 1) {
-                fprintf(stderr, "search-index: --threads wants a number from 1 to 256, not '%s'\n", optarg);
-                free(index);
+            if (!cli_arg_uint(PROG, "threads", optarg, 1, 256, "a number from 1 to 256", &v))
                 return EXIT_USAGE;
-            }
             wo.threads = (unsigned)v;
             break;
         case OPT_REBUILD: wo.rebuild = 1; break;
@@ -285,19 +283,13 @@ int main(int argc, char **argv)
         case OPT_CHECK: check = true; break;
         case 'q': r.quiet = true; break;
         case 'v': r.verbose = true; break;
-        case 'h': fputs(usage, stdout); free(index); return EXIT_OK;
-        case OPT_VERSION:
-            printf("search-index (sift) %s, index format %d\n", sift_version(), SIFT_FORMAT_VERSION);
-            free(index);
-            return EXIT_OK;
-        default: fputs(usage, stderr); free(index); return EXIT_USAGE;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case OPT_VERSION: cli_print_version(PROG); return EXIT_OK;
+        default: fputs(usage, stderr); return EXIT_USAGE;
         }
     }
-    if (!index) index = cli_default_index();
-    if (!index) {
-        fprintf(stderr, "search-index: no index location: set --index, SIFT_INDEX or HOME\n");
-        return EXIT_USAGE;
-    }
+    char *index = cli_index_dir(PROG, index_opt);
+    if (!index) return EXIT_USAGE;
     if (check) {
         int s = optind < argc ? (fprintf(stderr, "search-index: --check takes no PATH\n"), EXIT_USAGE)
                               : run_check(index, r.quiet);
@@ -311,9 +303,7 @@ int main(int argc, char **argv)
     }
     sift_err rc = sift_writer_open(index, &wo, &r.w, &r.err);
     if (rc) {
-        fprintf(stderr, "search-index: %s\n", r.err.msg);
-        if (rc == SIFT_ERR_VERSION)
-            fprintf(stderr, "search-index: rebuild it with: search-index --rebuild --index %s PATH...\n", index);
+        cli_report(PROG, rc, &r.err, index);
         free(index);
         return rc == SIFT_ERR_INVALID ? EXIT_USAGE : EXIT_INDEX;
     }

@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "snippet.h"
 
+#define PROG "search"
+
 static const char usage[] =
     "Usage: search [OPTIONS] QUERY\n"
     "       search [OPTIONS] --queries FILE\n"
@@ -247,15 +249,6 @@ static int run_file(const struct cli *cl, sift_index *idx)
     return worst;
 }
 
-static bool parse_double(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || !(v >= lo && v <= hi)) return false;
-    *out = v;
-    return true;
-}
-
 static bool parse_fields(const char *s, struct cli *cl)
 {
     static const char *names[] = { "rank", "score", "id", "title", "path", "snippet" };
@@ -283,8 +276,9 @@ static bool parse_weights(const char *s, double *title, double *text)
         char *eq = strchr(part, '=');
         if (!eq) return false;
         *eq = 0;
-        double v;
-        if (!parse_double(eq + 1, 0, 1000, &v)) return false;
+        char *end;
+        double v = strtod(eq + 1, &end);
+        if (!eq[1] || *end || !(v >= 0 && v <= 1000)) return false;
         if (!strcmp(part, "title")) t = v;
         else if (!strcmp(part, "text")) x = v;
         else return false;
@@ -323,7 +317,10 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
-    const char *color = "auto";
+    static const char *const ranks[] = { "bm25", "bm25+prox", NULL };
+    static const char *const formats[] = { "text", "json", "trec", NULL };
+    static const char *const colors[] = { "auto", "always", "never", NULL };
+    int color = 0, k;
     unsigned long long v;
     int c;
     while ((c = getopt_long(argc, argv, "n:hl", opts, NULL)) != -1) {
@@ -331,17 +328,12 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_INDEX: cl->index = optarg; break;
         case 'n':
             /* any 32-bit limit: the heap is sized by the documents, not by -n */
-            if (!cli_parse_uint(optarg, UINT32_MAX, &v) || v == 0) {
-                fprintf(stderr, "search: --limit wants a number from 1 to 4294967295, not '%s'\n", optarg);
+            if (!cli_arg_uint(PROG, "limit", optarg, 1, UINT32_MAX, "a number from 1 to 4294967295", &v))
                 return EXIT_USAGE;
-            }
             cl->so.limit = (uint32_t)v;
             break;
         case OPT_OFFSET:
-            if (!cli_parse_uint(optarg, UINT32_MAX, &v)) {
-                fprintf(stderr, "search: --offset wants a number, not '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
+            if (!cli_arg_uint(PROG, "offset", optarg, 0, UINT32_MAX, "a number", &v)) return EXIT_USAGE;
             cl->so.offset = (uint32_t)v;
             break;
         case OPT_JSON: cl->fmt = FMT_JSON; break;
@@ -359,12 +351,8 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             break;
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
         case OPT_RANK:
-            if (!strcmp(optarg, "bm25")) cl->so.rank = SIFT_RANK_BM25;
-            else if (!strcmp(optarg, "bm25+prox")) cl->so.rank = SIFT_RANK_BM25_PROX;
-            else {
-                fprintf(stderr, "search: --rank is bm25 or bm25+prox, not '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
+            if (!cli_arg_choice(PROG, "rank", optarg, ranks, &k)) return EXIT_USAGE;
+            cl->so.rank = k ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;
             break;
         case OPT_FIELDW:
             if (!parse_weights(optarg, &cl->so.title_weight, &cl->so.text_weight)) {
@@ -374,43 +362,30 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             break;
         case OPT_QUERIES: cl->queries = optarg; break;
         case OPT_FORMAT:
-            if (!strcmp(optarg, "text")) cl->fmt = FMT_TEXT;
-            else if (!strcmp(optarg, "json")) cl->fmt = FMT_JSON;
-            else if (!strcmp(optarg, "trec")) cl->fmt = FMT_TREC;
-            else {
-                fprintf(stderr, "search: --format is text, json or trec, not '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
+            if (!cli_arg_choice(PROG, "format", optarg, formats, &k)) return EXIT_USAGE;
+            cl->fmt = k == 0 ? FMT_TEXT : k == 1 ? FMT_JSON : FMT_TREC;
             break;
         case OPT_K1:
-            if (!parse_double(optarg, 0, 1000, &cl->so.k1)) {
-                fprintf(stderr, "search: --k1 wants a number from 0 to 1000, not '%s'\n", optarg);
+            if (!cli_arg_double(PROG, "k1", optarg, 0, 1000, "a number from 0 to 1000", &cl->so.k1))
                 return EXIT_USAGE;
-            }
             break;
         case OPT_B:
-            if (!parse_double(optarg, 0, 1, &cl->so.b)) {
-                fprintf(stderr, "search: --b wants a number from 0 to 1, not '%s'\n", optarg);
+            if (!cli_arg_double(PROG, "b", optarg, 0, 1, "a number from 0 to 1", &cl->so.b))
                 return EXIT_USAGE;
-            }
             break;
-        case OPT_COLOR: color = optarg; break;
+        case OPT_COLOR:
+            if (!cli_arg_choice(PROG, "color", optarg, colors, &color)) return EXIT_USAGE;
+            break;
         case 'h': fputs(usage, stdout); *done = 1; return EXIT_OK;
-        case OPT_VERSION:
-            printf("search (sift) %s, index format %d\n", sift_version(), SIFT_FORMAT_VERSION);
-            *done = 1;
-            return EXIT_OK;
+        case OPT_VERSION: cli_print_version(PROG); *done = 1; return EXIT_OK;
         default: fputs(usage, stderr); return EXIT_USAGE;
         }
     }
-    if (!strcmp(color, "always")) cl->color = true;
-    else if (!strcmp(color, "never")) cl->color = false;
-    else if (!strcmp(color, "auto")) {
+    if (color == 0) {
         const char *nc = getenv("NO_COLOR");
         cl->color = isatty(STDOUT_FILENO) && !(nc && *nc);
     } else {
-        fprintf(stderr, "search: --color is auto, always or never, not '%s'\n", color);
-        return EXIT_USAGE;
+        cl->color = color == 1;
     }
     if (cl->stats) return optind == argc ? EXIT_OK : (fprintf(stderr, "search: --stats takes no QUERY\n"), EXIT_USAGE);
     if (!cl->queries && optind + 1 != argc) {
@@ -455,28 +430,20 @@ int main(int argc, char **argv)
     int done = 0;
     int status = parse_args(argc, argv, &cl, &done);
     if (status || done) return status;
-    char *dflt = cl.index ? NULL : cli_default_index();
-    const char *dir = cl.index ? cl.index : dflt;
-    if (!dir) {
-        fprintf(stderr, "search: no index location: set --index, SIFT_INDEX or HOME\n");
-        return EXIT_USAGE;
-    }
+    char *dir = cli_index_dir(PROG, cl.index);
+    if (!dir) return EXIT_USAGE;
     sift_index *idx;
     sift_errmsg err;
     sift_err rc = sift_index_open(dir, &idx, &err);
     if (rc) {
-        fprintf(stderr, "search: %s\n", err.msg);
-        if (rc == SIFT_ERR_NOTFOUND)
-            fprintf(stderr, "search: build one with: search-index --index %s PATH...\n", dir);
-        if (rc == SIFT_ERR_VERSION)
-            fprintf(stderr, "search: rebuild it with: search-index --rebuild --index %s PATH...\n", dir);
-        free(dflt);
+        cli_report(PROG, rc, &err, dir);
+        free(dir);
         return EXIT_INDEX;
     }
     if (cl.stats) status = print_stats(idx, dir);
     else status = cl.queries ? run_file(&cl, idx) : run_query(&cl, idx, NULL, argv[optind]);
     if (fflush(stdout) != 0 && status != EXIT_INDEX) status = EXIT_USAGE;
     sift_index_close(idx);
-    free(dflt);
+    free(dir);
     return status;
 }
