@@ -50,12 +50,10 @@ static void fail_at(struct binder *b, size_t at, const char *fmt, ...)
 static void fail_at(struct binder *b, size_t at, const char *fmt, ...)
 {
     if (failed(b)) return;
-    char why[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    b->rc = query_error_vat(b->err, b->qs->text, b->qs->len, at, fmt, ap);
     va_end(ap);
-    b->rc = query_error_at(b->err, b->qs->text, b->qs->len, at, "%s", why);
 }
 
 static void oom(struct binder *b)

@@ -30,15 +30,12 @@ struct parser {
 
 static bool failed(const struct parser *p) { return p->rc != SIFT_OK; }
 
-sift_err query_error_at(sift_errmsg *err, const char *text, size_t len, size_t at,
-                        const char *fmt, ...)
+sift_err query_error_vat(sift_errmsg *err, const char *text, size_t len, size_t at,
+                         const char *fmt, va_list ap)
 {
     if (!err) return SIFT_ERR_QUERY;
     char why[200];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
     /* show at most 60 bytes around the column, on one line */
     size_t start = at > 40 ? at - 40 : 0, end = start + 60 < len ? start + 60 : len;
     char shown[64];
@@ -59,12 +56,10 @@ static void fail_at(struct parser *p, size_t at, const char *fmt, ...)
 static void fail_at(struct parser *p, size_t at, const char *fmt, ...)
 {
     if (failed(p)) return;
-    char why[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    p->rc = query_error_vat(p->err, p->s, p->len, at, fmt, ap);
     va_end(ap);
-    p->rc = query_error_at(p->err, p->s, p->len, at, "%s", why);
 }
 
 static void oom(struct parser *p)

@@ -6,6 +6,7 @@
 #ifndef SIFT_QUERY_SYNTAX_H
 #define SIFT_QUERY_SYNTAX_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,9 +62,9 @@ sift_err query_syntax_parse(const char *text, unsigned flags, struct query_synta
                             sift_errmsg *err);
 void query_syntax_free(struct query_syntax *q);
 
-/* The query error at column `at` of text[0..len): the reason, then the
+/* The query error at column `at` of text[0..len): the reason (fmt, ap), then the
  * query around the column with a caret under it. Returns SIFT_ERR_QUERY. */
-sift_err query_error_at(sift_errmsg *err, const char *text, size_t len, size_t at,
-                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+sift_err query_error_vat(sift_errmsg *err, const char *text, size_t len, size_t at,
+                         const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 #endif

@@ -31,20 +31,12 @@ static sift_err oom(sift_errmsg *err)
     return sift_fail(err, SIFT_ERR_NOMEM, "out of memory writing the segment");
 }
 
-/* One full run of 128 values, as PFOR. */
-static bool put_run(struct buf *b, const uint32_t *v)
-{
-    if (!buf_reserve(b, PFOR_MAX_SIZE)) return false;
-    b->len += pfor_encode(v, b->data + b->len);
-    return true;
-}
-
 /* A value stream: runs of 128 packed, the rest varints. */
 static bool put_values(struct buf *b, const uint32_t *v, size_t n)
 {
     size_t i = 0;
     for (; i + POSTINGS_BLOCK <= n; i += POSTINGS_BLOCK)
-        if (!put_run(b, v + i)) return false;
+        if (!pfor_append(b, v + i)) return false;
     for (; i < n; i++)
         if (!buf_varint(b, v[i])) return false;
     return true;
@@ -82,7 +74,7 @@ sift_err positions_writer_add(struct positions_writer *w, uint32_t slot, bool fi
         w->gaps[w->ngaps++] = p[k] - w->last_pos - 1;
         w->last_pos = p[k];
         if (w->ngaps == POSTINGS_BLOCK) {
-            if (!put_run(&w->gap_runs, w->gaps)) return oom(err);
+            if (!pfor_append(&w->gap_runs, w->gaps)) return oom(err);
             w->ngaps = 0;
         }
     }

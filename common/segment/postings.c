@@ -44,14 +44,6 @@ static sift_err oom(sift_errmsg *err)
     return sift_fail(err, SIFT_ERR_NOMEM, "out of memory writing the segment");
 }
 
-/* One full run of 128 values, as PFOR. */
-static bool put_run(struct buf *b, const uint32_t *v)
-{
-    if (!buf_reserve(b, PFOR_MAX_SIZE)) return false;
-    b->len += pfor_encode(v, b->data + b->len);
-    return true;
-}
-
 void postings_writer_begin_term(struct postings_writer *w, const char *term, size_t len)
 {
     w->term = term;
@@ -97,7 +89,7 @@ static sift_err flush_block(struct postings_writer *w, sift_errmsg *err)
     }
     struct buf *b = &w->blocks;
     if (n == POSTINGS_BLOCK) {
-        if (!put_run(b, gaps) || !put_run(b, tfm1)) return oom(err);
+        if (!pfor_append(b, gaps) || !pfor_append(b, tfm1)) return oom(err);
     } else {
         for (uint32_t i = 0; i < n; i++) {
             if (!buf_varint(b, (uint64_t)gaps[i] << 1 | (w->tfs[i] == 1))) return oom(err);

@@ -315,3 +315,10 @@ bool pfor_decode(const uint8_t *in, uint32_t *v)
     }
     return true;
 }
+
+bool pfor_append(struct buf *b, const uint32_t *v)
+{
+    if (!buf_reserve(b, PFOR_MAX_SIZE)) return false;
+    b->len += pfor_encode(v, b->data + b->len);
+    return true;
+}

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
+
 #define POSTINGS_BLOCK 128
 
 /* Bits needed for the largest of n values (0 when all are 0). */
@@ -73,6 +75,8 @@ static inline size_t pfor_size(uint8_t header)
 
 /* Encode v into out (at most PFOR_MAX_SIZE bytes); returns the size. */
 size_t pfor_encode(const uint32_t *v, uint8_t *out);
+/* Append the run of v to b; false when memory is short. */
+bool pfor_append(struct buf *b, const uint32_t *v);
 
 /* Decode the run at in (pfor_size(in[0]) bytes, bounds-checked by the
  * caller) into v; false when an exception's index is out of range. */
