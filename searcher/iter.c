@@ -117,12 +117,6 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
 
 /* ---------------------------------------------------------- advancing */
 
-static uint32_t post_advance(struct postings *p, bool started, uint32_t target)
-{
-    uint32_t d = started ? p->doc : postings_first(p);
-    if (d < target) d = postings_advance(p, target);
-    return d;
-}
 
 /* Leapfrog of the slots' postings: a document holding every term. */
 static uint32_t leaf_advance(struct qit *it, uint32_t target)
@@ -131,7 +125,7 @@ static uint32_t leaf_advance(struct qit *it, uint32_t target)
     for (;;) {
         bool agreed = true;
         for (size_t i = 0; i < it->nslots; i++) {
-            uint32_t d = post_advance(&it->post[i], it->started, doc);
+            uint32_t d = qit_post_advance(&it->post[i], it->started, doc);
             if (d == DOC_END) return DOC_END;
             if (d > doc) {
                 doc = d;
@@ -141,18 +135,6 @@ static uint32_t leaf_advance(struct qit *it, uint32_t target)
         it->started = true;
         if (agreed) return doc;
     }
-}
-
-/* Move kid k, unstarted or behind, to its first match at or after doc. A
- * leaf of one list (a word) needs no leapfrog, nor the calls through
- * qit_advance: its postings go straight there (a quarter of intersection
- * time in callgrind when they did not). */
-uint32_t qit_kid_advance(struct qit *k, uint32_t doc)
-{
-    if (k->nslots != 1) return qit_advance(k, doc);   /* a BOOL has none */
-    k->doc = post_advance(&k->post[0], k->started, doc);
-    k->started = true;
-    return k->doc;
 }
 
 static uint32_t bool_advance(struct qit *it, uint32_t target)
@@ -192,9 +174,8 @@ uint32_t qit_advance(struct qit *it, uint32_t target)
 
 /* ------------------------------------------------------- confirmation */
 
-sift_err doc_ctx_load(struct doc_ctx *dc)
+sift_err doc_ctx_load_now(struct doc_ctx *dc)
 {
-    if (dc->loaded && dc->loaded_doc == dc->doc) return dc->rc;
     dc->loaded = true;
     dc->loaded_doc = dc->doc;
     dc->rc = segment_norm(dc->seg, dc->doc, &dc->len, &dc->title_len, dc->err);
@@ -260,11 +241,6 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
     return it->freq > 0;
 }
 
-bool qit_kid_matches(struct qit *k, uint32_t doc, struct doc_ctx *dc)
-{
-    if (!k->started || k->doc < doc) qit_kid_advance(k, doc);
-    return k->doc == doc && qit_confirm(k, dc);
-}
 
 static bool bool_confirm(struct qit *it, struct doc_ctx *dc)
 {
@@ -286,19 +262,12 @@ static bool bool_confirm(struct qit *it, struct doc_ctx *dc)
     return any;
 }
 
-bool qit_confirm(struct qit *it, struct doc_ctx *dc)
+bool qit_confirm_now(struct qit *it, struct doc_ctx *dc)
 {
-    if (it->confirmed_doc == it->doc) return it->confirmed;
     bool ok = it->node->kind == QK_BOOL ? bool_confirm(it, dc) : leaf_confirm(it, dc);
     it->confirmed_doc = it->doc;
     it->confirmed = ok;
     return ok;
-}
-
-/* A confirmed leaf's frequency on its document. */
-uint32_t qit_leaf_freq(struct qit *it)
-{
-    return qit_plain_word(it) ? postings_tf(&it->post[0]) : it->freq;
 }
 
 sift_err qit_error(const struct qit *it)
