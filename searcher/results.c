@@ -140,6 +140,12 @@ sift_err sift_results_text(const sift_results *r, size_t i, char **out, size_t *
     return SIFT_OK;
 }
 
+void sift_snippet_options_init(sift_snippet_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->struct_size = sizeof *opts;
+}
+
 sift_err sift_results_snippet(const sift_results *r, size_t i, const sift_snippet_options *opts,
                               char **out, sift_errmsg *err)
 {

@@ -1,5 +1,5 @@
 /* test_bm25.c -- scores of a four-document index against values worked
- * out by hand with Lucene's formula (bm25.h).
+ * out by hand with Lucene's formula (searcher/score.h).
  *
  *   d1 "cat dog", d2 "cat cat fish", d3 "dog fish fish bird", d4 title "cat"
  *   N = 4, avgdl = 10 / 4 = 2.5

@@ -7,24 +7,60 @@
  * Model
  *   An index is a directory. A sift_writer builds it from documents (id,
  *   title, text) and publishes it atomically on commit. A sift_index is a
- *   read-only, memory-mapped view of the index as it was when opened; it is
- *   immutable, so any number of threads may search one sift_index at once.
- *   A sift_query is parsed text bound to an index's analyzer; a
- *   sift_results holds the ranked hits of one search.
+ *   read-only, memory-mapped view of the index as it was when opened. A
+ *   sift_query is parsed text bound to an index's analyzer and statistics;
+ *   a sift_results holds the ranked hits of one search.
+ *
+ * Threads (per handle)
+ *   sift_index    may be shared: any number of threads may parse queries
+ *                 on it and search it at once (it is immutable once open;
+ *                 page checksums are verified lazily with atomic flags).
+ *   sift_query    may be shared between threads for searching once parsed
+ *                 (searches only read it); free it from one thread, after
+ *                 them all.
+ *   sift_results  one thread at a time: sift_results_hit, _snippet and
+ *                 _text load the hit's stored record into a cache inside
+ *                 the results on first use, even through a const pointer.
+ *                 Different results of one index may be used in parallel.
+ *   sift_writer   one thread at a time, and one writer per index directory
+ *                 in the whole system (a second gets SIFT_ERR_LOCKED).
+ *                 Readers may open and search the index while it writes.
  *
  * Conventions
  *   - Every fallible call returns a sift_err; SIFT_OK is 0. Calls that can
  *     fail take a last argument `sift_errmsg *err`: when it is not NULL and
  *     the call fails, err->msg receives a one-line description naming the
  *     file or the input and the reason. The buffer belongs to the caller,
- *     so one per thread makes error reporting thread-safe.
+ *     so one per thread makes error reporting thread-safe. Each call below
+ *     lists the codes it returns besides SIFT_OK; SIFT_ERR_NOMEM can come
+ *     from any call that allocates.
+ *   - Every struct passed by pointer, in or out, starts with `struct_size`,
+ *     which the caller sets to sizeof the struct: the *_options_init calls
+ *     do it, and `sift_hit h = { .struct_size = sizeof h };` does for the
+ *     others. The library checks it and returns SIFT_ERR_INVALID ("built
+ *     against another sift.h") rather than read or write past a struct of
+ *     another version -- as zlib's deflateInit_ passes sizeof(z_stream).
  *   - Handles are created by *_open / *_parse / sift_search and released by
  *     the matching *_close / *_free, which accept NULL.
  *   - Strings passed in are copied when the library needs to keep them.
  *     Strings handed out are owned by the handle they come from and remain
- *     valid until that handle is freed, unless stated otherwise.
+ *     valid until that handle is freed, unless stated otherwise; memory
+ *     the caller must free says so and is freed with sift_free().
  *   - The library keeps no global mutable state, never prints and never
  *     exits.
+ *
+ * Caveats
+ *   - A sift_index sees the index as it was when opened; reopen it to see
+ *     later commits (the old one stays valid and consistent meanwhile).
+ *   - Document numbers (sift_hit.docno) change when segments merge: use
+ *     them within one sift_index, and external ids across.
+ *   - The total of a ranked search is a lower bound unless exact_total is
+ *     set or sift_results_total_exact says so (pruning skips documents).
+ *   - Query terms are analyzed with the index's stemmer: a prefix (micro*)
+ *     is matched against stems, so computer* does not find "computers"
+ *     (docs/QUERY.md).
+ *   - An index is of one format version (little-endian on every machine);
+ *     another version is refused with SIFT_ERR_VERSION (rebuild it).
  */
 #ifndef SIFT_H
 #define SIFT_H
@@ -41,7 +77,13 @@ extern "C" {
 #define SIFT_VERSION_PATCH 0
 #define SIFT_VERSION_STRING "0.1.0"
 
-/* Version of the on-disk segment format this library reads and writes. */
+/* Version of the on-disk segment format this library reads and writes
+ * (docs/FORMAT.md). It reads no other: an index of another version is
+ * refused with SIFT_ERR_VERSION and must be rebuilt.
+ *   4  document lengths and skip tables bit-packed at the widths needed
+ *   3  patched frame-of-reference blocks; front-coded ids
+ *   2  skip entries carry each block's score bounds (pruning)
+ *   1  the first */
 #define SIFT_FORMAT_VERSION 4
 
 #if defined(__GNUC__)
@@ -58,11 +100,12 @@ typedef enum sift_err {
     SIFT_OK = 0,
     SIFT_ERR_NOMEM,      /* an allocation failed */
     SIFT_ERR_IO,         /* a read, write, fsync or rename failed (see msg) */
-    SIFT_ERR_NOTFOUND,   /* no index at that location */
+    SIFT_ERR_NOTFOUND,   /* no index at that location, or no such document */
     SIFT_ERR_CORRUPT,    /* a checksum or structural check of an index file failed */
     SIFT_ERR_VERSION,    /* the index was written by an unsupported format version */
     SIFT_ERR_QUERY,      /* the query text is malformed */
-    SIFT_ERR_INVALID,    /* an argument is out of range or inconsistent */
+    SIFT_ERR_INVALID,    /* an argument is out of range or inconsistent, or a
+                            struct's struct_size is not this library's */
     SIFT_ERR_INPUT,      /* a document was rejected (binary, invalid, too large) */
     SIFT_ERR_LOCKED,     /* another writer holds the index */
     SIFT_ERR_NOSPACE     /* the disk is full; the previous index is untouched */
@@ -71,6 +114,7 @@ typedef enum sift_err {
 /* A static, human-readable name for an error code. Never NULL. */
 SIFT_API const char *sift_strerror(sift_err code);
 
+/* The size of an error message buffer: fixed for every version. */
 #define SIFT_ERRMSG_SIZE 512
 typedef struct sift_errmsg {
     char msg[SIFT_ERRMSG_SIZE];
@@ -89,7 +133,7 @@ typedef struct sift_writer_options {
     const char *language;
     /* Memory budget for in-memory inversion, in MiB. When the postings
      * buffered in memory exceed it they are spilled to a sorted run on disk
-     * and merged at commit. 0: 256. */
+     * and merged at commit: more memory, fewer runs, a little faster. 0: 256. */
     unsigned ram_mb;
     /* Start from an empty index: the first commit replaces everything the
      * directory held. 0: update the existing index in place. */
@@ -97,26 +141,30 @@ typedef struct sift_writer_options {
     /* Threads for adding documents: 0 or 1 does everything on the
      * caller's thread; 2 or more inverts tokens on a second thread while
      * the caller's analyzes and compresses (more than 2 are not used
-     * yet). Merges at commit run on the caller's thread. */
+     * yet). The index is the same byte for byte either way. Merges at
+     * commit run on the caller's thread. */
     unsigned threads;
 } sift_writer_options;
 
-/* Open the index in directory `dir` (created if missing) for writing.
- * Takes the index's writer lock: a second writer gets SIFT_ERR_LOCKED
- * at once (the lock is released by the kernel if the process dies).
- * Changes become visible to readers only at sift_writer_commit(), which
- * publishes them atomically. `opts` may be NULL for defaults. On success
- * *out owns the writer. */
+/* Defaults (every field 0) with struct_size set. */
 SIFT_API void sift_writer_options_init(sift_writer_options *opts);
 
+/* Open the index in directory `dir` (created if missing) for writing.
+ * Takes the index's writer lock: a second writer gets SIFT_ERR_LOCKED
+ * at once (the lock is released by the kernel if the process dies), then
+ * removes what a writer that died left behind. Changes become visible to
+ * readers only at sift_writer_commit(), which publishes them atomically.
+ * `opts` may be NULL for defaults. On success *out owns the writer.
+ * Errors: SIFT_ERR_LOCKED; SIFT_ERR_INVALID (unknown language, another
+ * language than the index's without rebuild, struct_size); SIFT_ERR_IO;
+ * SIFT_ERR_CORRUPT and SIFT_ERR_VERSION (the existing index). */
 SIFT_API sift_err sift_writer_open(const char *dir, const sift_writer_options *opts,
                                    sift_writer **out, sift_errmsg *err);
 
 /* Where the next added documents come from, for incremental reindexing:
  * `source` is the directory or file they were read from (NULL: none),
  * `path` the file shown in results (NULL: none); size, mtime_ns and hash
- * describe the content so that a later run can tell it is unchanged.
- * Strings are copied. */
+ * describe the content so that a later run can tell it is unchanged. */
 typedef struct sift_doc_info {
     uint32_t struct_size;     /* sizeof(sift_doc_info), set by the caller */
     const char *source;
@@ -126,13 +174,19 @@ typedef struct sift_doc_info {
     uint64_t hash;
 } sift_doc_info;
 
+/* Set the info of the next added documents (strings copied); info NULL
+ * clears it. Errors: SIFT_ERR_INVALID (struct_size). */
 SIFT_API sift_err sift_writer_set_info(sift_writer *w, const sift_doc_info *info,
                                        sift_errmsg *err);
 
 /* Add a document, or replace the live document with the same external id
- * (the old one is deleted at commit). `id` is NUL-terminated and
- * non-empty, `title` may be NULL, `text` is `text_len` bytes of UTF-8
- * (invalid bytes act as separators). Everything is copied. */
+ * (the old one is deleted at commit). `id` is NUL-terminated, non-empty
+ * and at most 4096 bytes, `title` may be NULL, `text` is `text_len` bytes
+ * of UTF-8 (invalid bytes act as separators). Everything is copied.
+ * Errors: SIFT_ERR_INVALID (id, a text over 4 GiB); SIFT_ERR_IO and
+ * SIFT_ERR_NOSPACE (temporary files). After an error other than
+ * SIFT_ERR_INVALID, the pending documents cannot be committed: commit
+ * fails and close discards them. */
 SIFT_API sift_err sift_writer_add(sift_writer *w, const char *id, const char *title,
                                   const char *text, size_t text_len, sift_errmsg *err);
 
@@ -143,19 +197,21 @@ typedef long long (*sift_read_fn)(void *ctx, char *buf, size_t cap);
 /* sift_writer_add for a text too large to hold in memory: exactly
  * `text_len` bytes are read through `read` in pieces of at most 1 MiB, so
  * memory stays within the writer's budget whatever the document's size.
- * When the reader fails or ends early, SIFT_ERR_INPUT, and the index is
- * as if the call had not happened (a live document with this id stays). */
+ * Errors as sift_writer_add, and SIFT_ERR_INPUT when the reader fails or
+ * ends early: then the index is as if the call had not happened (a live
+ * document with this id stays) and the writer stays usable. */
 SIFT_API sift_err sift_writer_add_stream(sift_writer *w, const char *id, const char *title,
                                          uint64_t text_len, sift_read_fn read, void *ctx,
                                          sift_errmsg *err);
 
-/* Delete the live document with this id. SIFT_ERR_NOTFOUND when there is
- * none (nothing changes). */
+/* Delete the live document with this id. Errors: SIFT_ERR_NOTFOUND when
+ * there is none (nothing changes). */
 SIFT_API sift_err sift_writer_delete(sift_writer *w, const char *id, sift_errmsg *err);
 
-/* Whether a live document has this id; when it does and `out` is not
- * NULL, its recorded info (strings owned by the writer, valid until the
- * next call on it). */
+/* 1 when a live document has this id, 0 when none has; when it does and
+ * `out` is not NULL, its recorded info (strings owned by the writer, valid
+ * until the next call on it). -1 when out->struct_size is not this
+ * library's. */
 SIFT_API int sift_writer_lookup(sift_writer *w, const char *id, sift_doc_info *out);
 
 /* Mark the document as still present in its source (see
@@ -165,7 +221,8 @@ SIFT_API void sift_writer_keep(sift_writer *w, const char *id);
 /* Delete every live document that came from `source` and was neither
  * added, replaced nor kept since the writer was opened (or last
  * committed): the files that disappeared from a directory. With `dry_run`
- * nothing is deleted. *count (if not NULL) receives the number. */
+ * nothing is deleted. *count (if not NULL) receives the number. Never
+ * fails today; the code is for the future. */
 SIFT_API sift_err sift_writer_delete_unseen(sift_writer *w, const char *source, int dry_run,
                                             uint64_t *count, sift_errmsg *err);
 
@@ -176,14 +233,19 @@ SIFT_API uint64_t sift_writer_doc_count(const sift_writer *w);
 /* Write the new segment and the deletions, fsync them, publish them with a
  * new manifest (atomic rename, directory fsync), remove files no reader
  * opening the index can need any more, then merge segments by the tiered
- * policy (each merge published the same way). After a failure (for
- * example SIFT_ERR_NOSPACE) the previously published index is intact;
- * pending changes are dropped. The writer stays usable for more changes. */
+ * policy (each merge published the same way). After a failure before the
+ * publication (SIFT_ERR_NOSPACE, SIFT_ERR_IO) the previously published
+ * index is intact and pending changes are dropped; a failing merge after
+ * it leaves the new state published. The writer stays usable for more
+ * changes. Errors: SIFT_ERR_NOSPACE, SIFT_ERR_IO, SIFT_ERR_CORRUPT (a
+ * segment to merge), and the error of an earlier failed add that left the
+ * pending documents unusable (see sift_writer_add). */
 SIFT_API sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err);
 
 /* Merge the index's segments until at most `max_segments` remain (1: one
- * segment, with deleted documents expunged). Publishes like commit;
- * commit pending changes first. */
+ * segment, with deleted documents expunged). Publishes like commit.
+ * Errors: SIFT_ERR_INVALID (uncommitted changes: commit first), and those
+ * of commit. */
 SIFT_API sift_err sift_writer_merge(sift_writer *w, unsigned max_segments, sift_errmsg *err);
 
 /* Release the writer and its lock. Uncommitted changes are discarded and
@@ -197,8 +259,8 @@ typedef struct sift_index sift_index;
 /* Open the index in `dir` read-only by memory-mapping its files. Only the
  * headers and checksum tables are read at open; every other page is
  * checked against its CRC32 the first time a search touches it.
- * Errors: SIFT_ERR_NOTFOUND, SIFT_ERR_CORRUPT, SIFT_ERR_VERSION, SIFT_ERR_IO.
- * The index may be searched from many threads at once. */
+ * Errors: SIFT_ERR_NOTFOUND (no manifest), SIFT_ERR_CORRUPT (a checksum,
+ * a size, a missing segment), SIFT_ERR_VERSION, SIFT_ERR_IO. */
 SIFT_API sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err);
 
 /* Unmap and free. No query or result of this index may be used after. */
@@ -208,8 +270,8 @@ typedef struct sift_index_stats {
     uint32_t struct_size;    /* sizeof(sift_index_stats), set by the caller */
     uint64_t doc_count;      /* live documents */
     uint64_t deleted_count;  /* deleted documents still held by segments */
-    uint64_t term_count;     /* distinct terms */
-    uint64_t token_count;    /* tokens over all documents */
+    uint64_t term_count;     /* distinct terms, summed over segments (an upper bound) */
+    uint64_t token_count;    /* tokens over all live documents */
     uint64_t posting_count;  /* (term, document) pairs */
     uint64_t bytes;          /* size of the index files */
     uint64_t postings_bytes; /* compressed doc ids and frequencies */
@@ -219,10 +281,12 @@ typedef struct sift_index_stats {
     char language[32];       /* stemmer the index was built with */
 } sift_index_stats;
 
+/* Errors: SIFT_ERR_INVALID (struct_size). */
 SIFT_API sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *out,
                                        sift_errmsg *err);
 
-/* Verify every checksum of every index file (reads the whole index). */
+/* Verify every checksum of every index file (reads the whole index).
+ * Errors: SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_index_verify(sift_index *idx, sift_errmsg *err);
 
 /* Check every checksum and every structural invariant of the index (as
@@ -231,8 +295,8 @@ SIFT_API sift_err sift_index_verify(sift_index *idx, sift_errmsg *err);
  * documents, lengths that add up, stored records matching the ids,
  * deletions that add up, no id live twice. Each problem found is passed
  * to `report` (may be NULL) as one line; *problems (may be NULL) receives
- * their number. Returns SIFT_OK when all holds, SIFT_ERR_CORRUPT when not.
- * Reads the whole index. */
+ * their number. Reads the whole index. Errors: SIFT_ERR_CORRUPT when any
+ * problem was found. */
 typedef void (*sift_check_fn)(void *ctx, const char *problem);
 SIFT_API sift_err sift_index_check(sift_index *idx, sift_check_fn report, void *ctx,
                                    uint64_t *problems, sift_errmsg *err);
@@ -251,9 +315,10 @@ typedef struct sift_query sift_query;
  *   ONEAR/5(a b)            the same, in the given order
  *   title:azure             restrict a word, phrase or group to a field (title, text)
  *   micro*                  every indexed term starting with the prefix
- * Malformed queries give SIFT_ERR_QUERY; err->msg then says what is wrong
- * and quotes the query with a caret under the column.
- * The query is bound to `idx` and must be freed before it. */
+ * The query is bound to `idx` (its terms' statistics are read now) and
+ * must be freed before it. Errors: SIFT_ERR_QUERY (malformed: err->msg
+ * says what is wrong and quotes the query with a caret under the column),
+ * SIFT_ERR_INVALID (text NULL), SIFT_ERR_CORRUPT (the dictionary). */
 SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
                                    sift_query **out, sift_errmsg *err);
 
@@ -295,14 +360,17 @@ typedef struct sift_search_options {
     unsigned exact_total;
 } sift_search_options;
 
-/* Initialize options to the defaults (limit 10, k1 0.9, b 0.4). */
+/* Initialize options to the defaults (limit 10, k1 0.9, b 0.4) with
+ * struct_size set. */
 SIFT_API void sift_search_options_init(sift_search_options *opts);
 
 typedef struct sift_results sift_results;
 
 /* Rank the documents matching `q` with BM25 (Lucene's formula) and keep
- * the best `limit` after `offset`. Thread-safe for concurrent calls on the
- * same index. On success *out owns the results. */
+ * the best `limit` after `offset` (opts NULL: the defaults). Safe to call
+ * from many threads on the same index and query. On success *out owns the
+ * results. Errors: SIFT_ERR_INVALID (options out of range, struct_size, a
+ * query of another index), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_search(const sift_index *idx, const sift_query *q,
                               const sift_search_options *opts, sift_results **out,
                               sift_errmsg *err);
@@ -311,12 +379,14 @@ SIFT_API sift_err sift_search(const sift_index *idx, const sift_query *q,
  * options: one line per clause with its term frequency, document
  * frequency, idf, document length, field and BM25 contribution, and for
  * phrases and NEAR the number of matches. *out is malloc'ed text (free it
- * with sift_free); it says so when the document does not match. */
+ * with sift_free); it says so when the document does not match. Errors:
+ * SIFT_ERR_INVALID (no such document, options), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_explain(const sift_index *idx, const sift_query *q,
                                const sift_search_options *opts, uint64_t docno, char **out,
                                sift_errmsg *err);
 
-/* Count the documents matching `q` without ranking them. */
+/* Count the documents matching `q` without ranking them. Errors:
+ * SIFT_ERR_INVALID (a query of another index), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out,
                              sift_errmsg *err);
 
@@ -341,28 +411,34 @@ SIFT_API int sift_results_total_exact(const sift_results *r);
 SIFT_API const char *sift_results_id(const sift_results *r, size_t i);
 SIFT_API double sift_results_score(const sift_results *r, size_t i);
 
-/* Hit i (0-based, best first), loading its stored record (title, path).
- * The strings belong to `r`. */
+/* Hit i (0-based, best first), loading its stored record (title, path)
+ * into r's cache on first use. The strings belong to `r`. Errors:
+ * SIFT_ERR_INVALID (i out of range, struct_size), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *out,
                                    sift_errmsg *err);
 
 /* Snippet markers: the text placed around each highlighted query term. */
 typedef struct sift_snippet_options {
-    uint32_t struct_size;  /* sizeof(sift_snippet_options), set by the caller */
+    uint32_t struct_size;  /* sizeof(sift_snippet_options): sift_snippet_options_init sets it */
     size_t max_tokens;     /* length of the passage in words; 0: 32 */
     const char *open;      /* before a matched term; NULL: "" */
     const char *close;     /* after a matched term; NULL: "" */
 } sift_snippet_options;
 
+/* Defaults (32 words, no markers) with struct_size set. */
+SIFT_API void sift_snippet_options_init(sift_snippet_options *opts);
+
 /* The best-matching passage of hit i with the query's terms wrapped in
- * open/close markers, on one line. On success *out is a NUL-terminated
- * string the caller frees with sift_free(). */
+ * open/close markers, on one line (opts NULL: the defaults). On success
+ * *out is a NUL-terminated string the caller frees with sift_free().
+ * Errors: SIFT_ERR_INVALID (i out of range, struct_size), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_results_snippet(const sift_results *r, size_t i,
                                        const sift_snippet_options *opts, char **out,
                                        sift_errmsg *err);
 
 /* The stored text of hit i. *out is malloc'ed, NUL-terminated; free it
- * with sift_free(). *len (if not NULL) receives its length. */
+ * with sift_free(). *len (if not NULL) receives its length. Errors:
+ * SIFT_ERR_INVALID (i out of range), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_results_text(const sift_results *r, size_t i, char **out, size_t *len,
                                     sift_errmsg *err);
 
