@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "postings.h"
 
 /* A term's positions are written to the file once they pass this, so a
  * term of huge documents is never held whole. */
@@ -120,17 +119,10 @@ void positions_writer_free(struct positions_writer *w)
 
 /* ------------------------------------------------------------- reading */
 
-static int pos_fail(struct postings *p, const char *why)
-{
-    postings_fail(p, why);
-    return -1;
-}
-
 /* One run of a value stream at *off: 128 packed values, or the `count`
  * (< 128) varints that end it. Returns false on bad data. */
-static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *out)
+static bool read_run(const struct positions_cursor *c, size_t *off, uint32_t count, uint32_t *out)
 {
-    const struct positions_cursor *c = &p->pos;
     if (count == POSTINGS_BLOCK) {
         if (*off >= c->bytes) return false;
         size_t size = pfor_size(c->data[*off]);
@@ -149,75 +141,61 @@ static bool read_run(struct postings *p, size_t *off, uint32_t count, uint32_t *
     return true;
 }
 
-/* Fetch the current block's positions and decode its first positions. */
-static int positions_open(struct postings *p)
+const char *positions_block_open(struct positions_cursor *c, const uint8_t *data, size_t bytes,
+                                 const uint32_t *tfs, uint32_t n, uint32_t *firsts)
 {
-    struct positions_cursor *c = &p->pos;
-    uint64_t start = p->block == 0 ? 0 : skip_get(p, p->block, SKIP_POS);
-    uint64_t end = p->block + 1 < p->nblocks ? skip_get(p, p->block + 1, SKIP_POS) : p->ti.pos_len;
-    if (start > end || end > p->ti.pos_len) return pos_fail(p, "position offsets out of range");
-    sift_err rc = SIFT_OK;
-    c->data = segfile_get(&p->seg->file, SEC_POSITIONS, p->ti.pos_off + start, end - start, &rc,
-                          p->err);
-    if (!c->data) {
-        p->rc = rc;
-        return -1;
-    }
-    c->bytes = (size_t)(end - start);
+    c->data = data;
+    c->bytes = bytes;
     c->gap_off = 0;
-    if (!p->tfs_ready) postings_decode_tfs(p);
-    if (p->rc) return -1;
-    if (!read_run(p, &c->gap_off, p->n, p->firsts)) return pos_fail(p, "bad first positions");
+    if (!read_run(c, &c->gap_off, n, firsts)) return "bad first positions";
     c->gap_total = 0;
-    for (uint32_t i = 0; i < p->n; i++) c->gap_total += p->tfs[i] - 1;
+    for (uint32_t i = 0; i < n; i++) c->gap_total += tfs[i] - 1;
     c->gap_run = UINT64_MAX;
     c->gap_base = 0;
     c->index = 0;
     c->ready = true;
-    return 0;
+    return NULL;
 }
 
-/* Make run r of the block's gap stream the one in p->gaps (runs are only
+/* Make run r of the block's gap stream the one in gaps (runs are only
  * read forward: documents, and positions in them, come in order). */
-static int gap_run_load(struct postings *p, uint64_t r)
+static const char *gap_run_load(struct positions_cursor *c, uint64_t r, uint32_t *gaps)
 {
-    struct positions_cursor *c = &p->pos;
     uint64_t full = c->gap_total / POSTINGS_BLOCK;
     for (uint64_t next = c->gap_run == UINT64_MAX ? 0 : c->gap_run + 1; next <= r; next++) {
         uint32_t count = next < full ? POSTINGS_BLOCK : (uint32_t)(c->gap_total - full * POSTINGS_BLOCK);
         if (next < r && count == POSTINGS_BLOCK) {   /* skip a packed run by its header */
-            if (c->gap_off >= c->bytes) return pos_fail(p, "bad gap run");
+            if (c->gap_off >= c->bytes) return "bad gap run";
             size_t size = pfor_size(c->data[c->gap_off]);
-            if (c->bytes - c->gap_off < size) return pos_fail(p, "gap run truncated");
+            if (c->bytes - c->gap_off < size) return "gap run truncated";
             c->gap_off += size;
-        } else if (!read_run(p, &c->gap_off, count, p->gaps)) {
-            return pos_fail(p, "bad gap run");
+        } else if (!read_run(c, &c->gap_off, count, gaps)) {
+            return "bad gap run";
         }
         c->gap_run = next;
     }
-    return 0;
+    return NULL;
 }
 
-int postings_positions(struct postings *p, uint32_t *out)
+const char *positions_block_read(struct positions_cursor *c, const uint32_t *tfs,
+                                 const uint32_t *firsts, uint32_t *gaps, uint32_t i, uint32_t *out)
 {
-    struct positions_cursor *c = &p->pos;
-    if (p->doc == DOC_END) return -1;
-    if (!c->ready && positions_open(p)) return -1;
-    if (c->index > p->i) return pos_fail(p, "positions read out of order");
-    for (; c->index < p->i; c->index++) c->gap_base += p->tfs[c->index] - 1;
-    uint32_t tf = p->tfs[p->i], pos = p->firsts[p->i];
+    if (c->index > i) return "positions read out of order";
+    for (; c->index < i; c->index++) c->gap_base += tfs[c->index] - 1;
+    uint32_t tf = tfs[i], pos = firsts[i];
     out[0] = pos;
     for (uint32_t k = 1; k < tf;) {
         uint64_t g = c->gap_base + k - 1, r = g / POSTINGS_BLOCK;
-        if (r != c->gap_run && gap_run_load(p, r)) return -1;
+        const char *why = r != c->gap_run ? gap_run_load(c, r, gaps) : NULL;
+        if (why) return why;
         uint32_t at = (uint32_t)(g % POSTINGS_BLOCK);
         for (; at < POSTINGS_BLOCK && k < tf; at++, k++) {
-            if (p->gaps[at] >= UINT32_MAX - pos) return pos_fail(p, "bad position gap");
-            pos += p->gaps[at] + 1;
+            if (gaps[at] >= UINT32_MAX - pos) return "bad position gap";
+            pos += gaps[at] + 1;
             out[k] = pos;
         }
     }
     c->gap_base += tf - 1;
-    c->index = p->i + 1;
-    return (int)tf;
+    c->index = i + 1;
+    return NULL;
 }

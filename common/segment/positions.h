@@ -50,7 +50,7 @@ void positions_writer_free(struct positions_writer *w);
 
 /* ------------------------------------------------------------- reading */
 
-/* The positions state of a postings cursor (postings.h), for its block. */
+/* Where a postings cursor (postings.h) is in its block's positions. */
 struct positions_cursor {
     const uint8_t *data;         /* the block's positions bytes */
     size_t bytes;
@@ -59,13 +59,18 @@ struct positions_cursor {
     uint64_t gap_base;           /* its first gap in the block's gap stream */
     uint64_t gap_total;          /* gaps in the block */
     size_t gap_off;              /* byte offset of run gap_run + 1 */
-    uint64_t gap_run;            /* run decoded in the cursor's gaps[], or UINT64_MAX */
+    uint64_t gap_run;            /* run decoded in gaps[], or UINT64_MAX */
 };
 
-struct postings;
-
-/* Positions of the cursor's current document into out (tf values); -1 on
- * corrupt data (p->rc set). Documents must be asked in order. */
-int postings_positions(struct postings *p, uint32_t *out);
+/* Start on a block's positions data[0..bytes) (checksums verified), of n
+ * documents with frequencies tfs: their first positions into firsts.
+ * NULL, or why the data is corrupt. */
+const char *positions_block_open(struct positions_cursor *c, const uint8_t *data, size_t bytes,
+                                 const uint32_t *tfs, uint32_t n, uint32_t *firsts);
+/* The tfs[i] positions of document i of the block into out, with gaps as
+ * the 128-value run buffer; documents are asked in order. NULL, or why
+ * the data is corrupt. */
+const char *positions_block_read(struct positions_cursor *c, const uint32_t *tfs,
+                                 const uint32_t *firsts, uint32_t *gaps, uint32_t i, uint32_t *out);
 
 #endif

@@ -183,7 +183,7 @@ void postings_writer_free(struct postings_writer *w)
 
 /* ------------------------------------------------------------- reading */
 
-uint32_t postings_fail(struct postings *p, const char *why)
+static uint32_t postings_fail(struct postings *p, const char *why)
 {
     if (!p->rc)
         p->rc = sift_fail(p->err, SIFT_ERR_CORRUPT, "%s: postings: %s", p->seg->file.path, why);
@@ -372,6 +372,33 @@ uint32_t postings_advance(struct postings *p, uint32_t target)
     if (lo == p->n) return load_block(p, p->block + 1);
     p->i = lo;
     return p->doc = p->docs[lo];
+}
+
+/* Fetch the current block's positions and decode its first positions. */
+static int positions_open(struct postings *p)
+{
+    uint64_t start = p->block == 0 ? 0 : skip_get(p, p->block, SKIP_POS);
+    uint64_t end = p->block + 1 < p->nblocks ? skip_get(p, p->block + 1, SKIP_POS) : p->ti.pos_len;
+    if (start > end || end > p->ti.pos_len) return postings_fail(p, "position offsets out of range"), -1;
+    sift_err rc = SIFT_OK;
+    const uint8_t *data = segfile_get(&p->seg->file, SEC_POSITIONS, p->ti.pos_off + start,
+                                      end - start, &rc, p->err);
+    if (!data) {
+        p->rc = rc;
+        return -1;
+    }
+    if (!p->tfs_ready) postings_decode_tfs(p);
+    if (p->rc) return -1;
+    const char *why = positions_block_open(&p->pos, data, (size_t)(end - start), p->tfs, p->n, p->firsts);
+    return why ? postings_fail(p, why), -1 : 0;
+}
+
+int postings_positions(struct postings *p, uint32_t *out)
+{
+    if (p->doc == DOC_END) return -1;
+    if (!p->pos.ready && positions_open(p)) return -1;
+    const char *why = positions_block_read(&p->pos, p->tfs, p->firsts, p->gaps, p->i, out);
+    return why ? postings_fail(p, why), -1 : (int)p->tfs[p->i];
 }
 
 /* ----------------------------------------------------- block score bounds */

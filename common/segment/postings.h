@@ -107,8 +107,9 @@ static inline uint32_t postings_tf(struct postings *p)
     if (!p->tfs_ready) postings_decode_tfs(p);
     return p->tfs[p->i];
 }
-/* Mark the cursor's data corrupt (the first reason is kept); DOC_END. */
-uint32_t postings_fail(struct postings *p, const char *why);
+/* Positions of the current document into out (tf values); -1 on corrupt
+ * data (p->rc set). Documents must be asked in order. */
+int postings_positions(struct postings *p, uint32_t *out);
 
 /* What the skip table says of a block, for score bounds: every document of
  * block b has a tf of at most max_tf and a length of at least min_len. */
