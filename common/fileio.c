@@ -108,9 +108,7 @@ sift_err write_file_atomic(const char *dir, const char *name, const void *data, 
         goto out;
     }
     if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
-        int e = errno;
-        rc = sift_fail(err, e == ENOSPC || e == EDQUOT ? SIFT_ERR_NOSPACE : SIFT_ERR_IO, "%s: %s",
-                       tmp, strerror(e));
+        rc = sift_fail_errno(err, errno, "%s", tmp);
         close(fd);
         unlink(tmp);
         goto out;

@@ -213,9 +213,7 @@ sift_err segfile_verify_all(const struct segfile *f, sift_errmsg *err)
 static void w_fail_errno(struct segwriter *w, const char *what)
 {
     if (w->failed) return;
-    int e = errno;
-    w->failed = (e == ENOSPC || e == EDQUOT || e == EFBIG) ? SIFT_ERR_NOSPACE : SIFT_ERR_IO;
-    sift_fail(&w->errmsg, w->failed, "%s: %s: %s", w->path, what, strerror(e));
+    w->failed = sift_fail_errno(&w->errmsg, errno, "%s: %s", w->path, what);
 }
 
 static void w_flush(struct segwriter *w)
