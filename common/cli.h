@@ -10,7 +10,9 @@
 
 #include <sift/sift.h>
 
-enum exit_code { EXIT_OK = 0, EXIT_NO_RESULTS = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
+/* EXIT_UNREADABLE: search-index did its work, but some sources could not
+ * be read and their documents were kept as they were (search-index(1)). */
+enum exit_code { EXIT_OK = 0, EXIT_NO_RESULTS = 1, EXIT_USAGE = 2, EXIT_INDEX = 3, EXIT_UNREADABLE = 4 };
 
 /* $SIFT_INDEX, else ${XDG_DATA_HOME:-$HOME/.local/share}/sift/index.
  * Malloc'ed; NULL when neither HOME nor XDG_DATA_HOME is set. */

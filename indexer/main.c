@@ -36,6 +36,7 @@ static const char usage[] =
     "  --dry-run         print what would change, write nothing\n"
     "  --merge           merge all segments into one (after indexing PATHs)\n"
     "  --check           verify every checksum and invariant; exit 0 only if all hold\n"
+    "  --follow-links    also follow symbolic links that lead out of PATH\n"
     "  --language NAME   Snowball stemmer for a new index (default english; 'none')\n"
     "  --ram-mb N        memory budget for inversion in MiB (default 256)\n"
     "  --threads N       1: one thread; 2: analysis and inversion overlap on two\n"
@@ -45,13 +46,18 @@ static const char usage[] =
     "  -h, --help        this help\n"
     "  --version         library and format versions\n"
     "\n"
-    "Exit status: 0 ok, 2 usage or input error, 3 index error.\n";
+    "Exit status: 0 ok, 2 usage or input error, 3 index error, 4 done but some\n"
+    "sources could not be read (their documents were kept as they were).\n";
 
 #define MAX_REASONS 16
 
 struct run {
     sift_writer *w;
     bool quiet, verbose, dry_run;
+    int follow_links;
+    const char *index;             /* never read as a source */
+    const char *source;            /* the PATH being read */
+    uint64_t kept, unreadable;     /* documents kept because their source could not be read */
     bool progress;                 /* a live line on a terminal */
     double start, last_shown;
     const struct source_stats *st; /* of the PATH being read */
@@ -112,6 +118,37 @@ static int want_file(void *ctx, const struct source_doc *d)
     return 0;
 }
 
+/* What could not be read keeps its documents: reported always (it is not a
+ * file skipped on purpose), and the run's status says so. */
+static void on_unreadable(void *ctx, const char *id, int subtree, const char *path, const char *why)
+{
+    struct run *r = ctx;
+    uint64_t kept = 0;
+    if (!id) {
+        kept = sift_writer_keep_under(r->w, r->source, "");
+    } else {
+        if (sift_writer_lookup(r->w, id, NULL) == 1) {
+            sift_writer_keep(r->w, id);
+            kept = 1;
+        }
+        if (subtree) {
+            size_t n = strlen(id);
+            char *prefix = malloc(n + 2);
+            if (prefix) {
+                memcpy(prefix, id, n);
+                memcpy(prefix + n, n ? "/" : "", n ? 2 : 1);
+                kept += sift_writer_keep_under(r->w, r->source, prefix);
+                free(prefix);
+            }
+        }
+    }
+    r->unreadable++;
+    r->kept += kept;
+    if (!r->quiet)
+        fprintf(stderr, "search-index: cannot read %s: %s; %llu document%s from it kept as they were\n",
+                path, why, (unsigned long long)kept, kept == 1 ? "" : "s");
+}
+
 static int on_doc(void *ctx, const struct source_doc *d)
 {
     struct run *r = ctx;
@@ -134,8 +171,15 @@ static int on_doc(void *ctx, const struct source_doc *d)
         rc = sift_writer_add_stream(r->w, d->id, d->title, d->text_len, d->read, d->read_ctx, &r->err);
     else if (!rc)
         rc = sift_writer_add(r->w, d->id, d->title, d->text, d->text_len, &r->err);
+    if (rc == SIFT_ERR_INPUT && d->read) {   /* its file failed while being read */
+        on_unreadable(r, d->id, 0, d->path, r->err.msg);
+        return 0;
+    }
     if (rc == SIFT_ERR_INVALID || rc == SIFT_ERR_INPUT) {
-        if (!r->quiet) fprintf(stderr, "search-index: skipped %s: %s\n", d->path, r->err.msg);
+        if (!r->quiet) {
+            if (d->line) fprintf(stderr, "search-index: skipped %s:%lu: %s\n", d->path, d->line, r->err.msg);
+            else fprintf(stderr, "search-index: skipped %s: %s\n", d->path, r->err.msg);
+        }
         count_reason(r, "rejected");
         return 0;
     }
@@ -202,7 +246,9 @@ static int index_path(struct run *r, const char *arg)
     struct stat sb;
     bool dir = stat(real, &sb) == 0 && S_ISDIR(sb.st_mode);
     r->st = &st;
-    int k = sources_read_changed(real, want_file, on_doc, on_skip, r, &st);
+    r->source = real;
+    struct source_walk w = { want_file, on_doc, on_skip, on_unreadable, r, r->index, r->follow_links };
+    int k = sources_walk(real, &w, &st);
     r->st = NULL;
     r->docs_before += st.docs;
     r->bytes_before += st.bytes;
@@ -232,13 +278,19 @@ static void summary(const struct run *r, double secs, const char *index)
     for (unsigned i = 0; i < r->nreasons; i++)
         fprintf(stderr, "%s%s %llu", i ? ", " : " (", r->reasons[i].why,
                 (unsigned long long)r->reasons[i].n);
-    fprintf(stderr, "%s in %.2f s; %llu documents in %s\n", r->nreasons ? ")" : "", secs,
+    if (r->nreasons) fputc(')', stderr);
+    if (r->unreadable)
+        fprintf(stderr, ", %llu kept, unreadable (%llu path%s could not be read)",
+                (unsigned long long)r->kept, (unsigned long long)r->unreadable,
+                r->unreadable == 1 ? "" : "s");
+    fprintf(stderr, " in %.2f s; %llu documents in %s\n", secs,
             (unsigned long long)sift_writer_doc_count(r->w), index);
 }
 
 int main(int argc, char **argv)
 {
-    enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_THREADS, OPT_VERSION, OPT_REBUILD, OPT_DRY, OPT_MERGE, OPT_CHECK };
+    enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_THREADS, OPT_VERSION, OPT_REBUILD, OPT_DRY, OPT_MERGE,
+           OPT_CHECK, OPT_FOLLOW };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "language", required_argument, NULL, OPT_LANG },
@@ -248,6 +300,7 @@ int main(int argc, char **argv)
         { "dry-run", no_argument, NULL, OPT_DRY },
         { "merge", no_argument, NULL, OPT_MERGE },
         { "check", no_argument, NULL, OPT_CHECK },
+        { "follow-links", no_argument, NULL, OPT_FOLLOW },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -281,6 +334,7 @@ int main(int argc, char **argv)
         case OPT_DRY: r.dry_run = true; break;
         case OPT_MERGE: merge = true; break;
         case OPT_CHECK: check = true; break;
+        case OPT_FOLLOW: r.follow_links = 1; break;
         case 'q': r.quiet = true; break;
         case 'v': r.verbose = true; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -290,6 +344,7 @@ int main(int argc, char **argv)
     }
     char *index = cli_index_dir(PROG, index_opt);
     if (!index) return EXIT_USAGE;
+    r.index = index;
     if (check) {
         int s = optind < argc ? (fprintf(stderr, "search-index: --check takes no PATH\n"), EXIT_USAGE)
                               : run_check(index, r.quiet);
@@ -319,9 +374,16 @@ int main(int argc, char **argv)
     }
     if (status == EXIT_OK && !r.dry_run) {
         rc = sift_writer_commit(r.w, &r.err);
-        if (!rc && merge) rc = sift_writer_merge(r.w, 1, &r.err);
         if (rc) {
-            fprintf(stderr, "search-index: %s (the previous index is unchanged)\n", r.err.msg);
+            fprintf(stderr, "search-index: %s (nothing was published: the previous index is unchanged)\n",
+                    r.err.msg);
+            status = cli_exit_for(rc);
+        } else if (sift_writer_warning(r.w) && !r.quiet) {
+            fprintf(stderr, "search-index: warning: %s\n", sift_writer_warning(r.w));
+        }
+        if (!rc && merge && (rc = sift_writer_merge(r.w, 1, &r.err))) {
+            fprintf(stderr, "search-index: the update was published, but merging into one segment "
+                            "failed: %s (the index is valid, with its segments as they were)\n", r.err.msg);
             status = cli_exit_for(rc);
         }
     } else if (status != EXIT_OK) {
@@ -329,6 +391,7 @@ int main(int argc, char **argv)
     }
     if (r.progress) fprintf(stderr, "\r\033[K");
     if (status == EXIT_OK && !r.quiet) summary(&r, now() - t0, index);
+    if (status == EXIT_OK && r.unreadable) status = EXIT_UNREADABLE;
     sift_writer_close(r.w);
     free(index);
     return status;

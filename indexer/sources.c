@@ -30,10 +30,15 @@ struct reader {
     struct dir_id *seen;      /* directories already walked: no loop, no double indexing */
     size_t nseen, capseen;
     const char *source;
+    char *root_real;          /* the PATH, resolved: links must stay inside it */
+    bool have_exclude;
+    struct dir_id exclude;    /* the index directory */
     want_fn want;
     doc_fn on_doc;
     skip_fn on_skip;
+    unreadable_fn on_unreadable;
     void *ctx;
+    int follow_links;
     struct source_stats *st;
 };
 
@@ -41,6 +46,21 @@ static void skip(struct reader *r, const char *what, const char *why)
 {
     r->st->skipped++;
     if (r->on_skip) r->on_skip(r->ctx, what, why);
+}
+
+/* What exists but could not be read: its documents stay as they are. */
+static void unreadable(struct reader *r, const char *id, bool subtree, const char *path,
+                       const char *why)
+{
+    if (r->on_unreadable) r->on_unreadable(r->ctx, id, subtree, path, why);
+}
+
+/* A failure to read the file of document id: ENOENT means it is gone (and
+ * may be deleted), anything else that it is there but unreadable. */
+static void read_failed(struct reader *r, const char *path, const char *id, int e)
+{
+    if (e == ENOENT) skip(r, path, strerror(e));
+    else unreadable(r, id, false, path, strerror(e ? e : EIO));
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -52,7 +72,6 @@ static int has_suffix(const char *s, const char *suffix)
 int sources_is_binary(const unsigned char *data, size_t len)
 {
     size_t n = len < 8192 ? len : 8192, bad = 0;
-    if (memchr(data, 0, len)) return 1;
     for (size_t i = 0; i < n;) {
         unsigned char c = data[i];
         if (c < 0x80) {
@@ -117,8 +136,9 @@ static bool load_changed(struct reader *r, const char *path, const char *id, con
 {
     if (!wanted(r, path, id, sb, mtime)) return false;
     sift_errmsg em;
+    errno = 0;
     if (read_file(path, data, len, &em) != SIFT_OK) {
-        skip(r, path, strerror(errno ? errno : EIO));
+        read_failed(r, path, id, errno);
         return false;
     }
     return true;
@@ -190,8 +210,11 @@ static int read_html_file(struct reader *r, const char *path, const char *id, co
     if (!load_changed(r, path, id, sb, &mtime, &data, &len)) return 0;
     struct buf title = { 0 }, text = { 0 };
     int rc = 0;
+    uint64_t hash = hash64(data, len);   /* of the file as it is */
+    for (unsigned char *z = memchr(data, 0, len); z; z = memchr(z, 0, len - (size_t)(z - data)))
+        *z = ' ';   /* a separator, as in text files */
     if (!len) skip(r, path, "empty file");
-    else if (memchr(data, 0, len < 8192 ? len : 8192)) skip(r, path, "binary file");
+    else if (sources_is_binary(data, len)) skip(r, path, "binary file");
     else if (!html_extract(data, len, path, &title, &text) || !buf_append(&title, "", 1) ||
              !buf_append(&text, "", 1))
         skip(r, path, "not parseable as HTML");
@@ -207,7 +230,7 @@ static int read_html_file(struct reader *r, const char *path, const char *id, co
         while (o && t[o - 1] == ' ') o--;
         t[o] = 0;
         struct source_doc d = { id, t, path, (const char *)text.data, text.len - 1, r->source,
-                                (uint64_t)len, mtime, hash64(data, len), 1 };
+                                (uint64_t)len, mtime, hash, 1 };
         rc = r->on_doc(r->ctx, &d);
         r->st->docs++;
         r->st->bytes += len;
@@ -252,6 +275,13 @@ void sources_markdown_title(const char *data, size_t len, size_t *title_start, s
         i = e + 1;
     }
     sources_split_title(data, len, title_start, title_len, body_start);
+}
+
+/* NUL bytes of a title become spaces: they separate words in the text,
+ * and would cut a title short. */
+static void nul_to_space(char *s, size_t n)
+{
+    for (char *z = memchr(s, 0, n); z; z = memchr(z, 0, n - (size_t)(z - s))) *z = ' ';
 }
 
 /* ------------------------------------------------- large text files */
@@ -300,29 +330,33 @@ static int read_large_text_file(struct reader *r, const char *path, const char *
     const char *why = NULL;
     uint64_t len = 0, h = HASH64_INIT;
     size_t head_len = 0;
-    if (f.fd < 0 || !head || !piece) {
-        why = f.fd < 0 ? strerror(errno) : "out of memory";
+    if (f.fd < 0) {
+        read_failed(r, path, id, errno);
+        goto out;
+    }
+    if (!head || !piece) {
+        why = "out of memory";
         goto out;
     }
     long long k;
     while ((k = read_full(f.fd, len ? piece : head, HEAD, &f.err)) > 0) {
         const char *p = len ? piece : head;
         if (!len) head_len = (size_t)k;
-        if (memchr(p, 0, (size_t)k)) {
-            why = "binary file";
-            goto out;
-        }
         h = hash64_update(h, p, (size_t)k);   /* pieces of 1 MiB: multiples of 8 */
         len += (uint64_t)k;
     }
-    if (k < 0) why = strerror(f.err);
-    else if (!len) why = "empty file";
+    if (k < 0) {
+        read_failed(r, path, id, f.err);
+        goto out;
+    }
+    if (!len) why = "empty file";
     else if (sources_is_binary((const unsigned char *)head, head_len)) why = "binary file";
     if (why) goto out;
     size_t ts, tl, bs;
     if (has_suffix(path, ".md")) sources_markdown_title(head, head_len, &ts, &tl, &bs);
     else sources_split_title(head, head_len, &ts, &tl, &bs);
     head[ts + tl] = 0;   /* ts + tl <= head_len <= HEAD */
+    nul_to_space(head + ts, tl);
     if (lseek(f.fd, (off_t)bs, SEEK_SET) < 0) {
         why = strerror(errno);
         goto out;
@@ -370,6 +404,7 @@ static int read_text_file(struct reader *r, const char *path, const char *id, co
     }
     memcpy(title, data + ts, tl);
     title[tl] = 0;
+    nul_to_space(title, tl);
     struct source_doc d = { id, title, path, (const char *)data + bs, len - bs, r->source,
                             (uint64_t)len, mtime, hash64(data, len), 1 };
     int rc = r->on_doc(r->ctx, &d);
@@ -393,38 +428,108 @@ static const char *json_string(const cJSON *obj, const char *key, char *numbuf, 
     return NULL;
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* The code unit of the \uXXXX escape at p (6 bytes available), or -1. */
+static long escape_unit(const char *p)
+{
+    if (p[0] != '\\' || p[1] != 'u') return -1;
+    long v = 0;
+    for (int i = 2; i < 6; i++) {
+        int h = hexval(p[i]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* cJSON refuses two kinds of valid JSON strings: \u0000, and a surrogate
+ * escape without its pair. Rewrite those escapes in a copy of the line:
+ * \u0000 becomes a space (NUL separates words, as in text files) and a
+ * lone surrogate U+FFFD, as a decoder of invalid UTF-16 would. Pairs are
+ * left to cJSON, which joins them. Returns the line to parse: `line`
+ * itself when nothing needed rewriting, else out's bytes. */
+static const char *json_escapes(const char *line, size_t len, struct buf *out)
+{
+    if (!memmem(line, len, "\\u", 2)) return line;
+    out->len = 0;
+    if (!buf_reserve(out, len + 1)) return line;   /* cJSON then reports what it cannot read */
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = line[i];
+        if (!in_string) {
+            in_string = c == '"';
+            buf_append(out, &c, 1);
+            continue;
+        }
+        if (c == '"') in_string = false;
+        if (c != '\\' || i + 1 >= len) {
+            buf_append(out, &c, 1);
+            continue;
+        }
+        long u = i + 6 <= len ? escape_unit(line + i) : -1;
+        if (u < 0) {   /* another escape: copy it whole, so that \\u is not read as \u */
+            buf_append(out, line + i, 2);
+            i++;
+            continue;
+        }
+        long next = i + 12 <= len ? escape_unit(line + i + 6) : -1;
+        if (u >= 0xD800 && u <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
+            buf_append(out, line + i, 12);   /* a pair: cJSON joins it */
+            i += 11;
+        } else {
+            const char *with = u == 0 ? "\\u0020" : (u >= 0xD800 && u <= 0xDFFF) ? "\\ufffd" : NULL;
+            buf_append(out, with ? with : line + i, 6);
+            i += 5;
+        }
+    }
+    return (const char *)out->data;
+}
+
 static int json_line(struct reader *r, const char *path, unsigned long lineno, const char *line,
                      size_t len)
 {
     char where[4200];
     snprintf(where, sizeof where, "%s:%lu", path, lineno);
-    cJSON *obj = cJSON_ParseWithLength(line, len);
-    if (!obj || !cJSON_IsObject(obj)) {
-        cJSON_Delete(obj);
-        skip(r, where, "not a JSON object");
-        return 0;
-    }
-    char num[64];
-    const char *id = json_string(obj, "id", num, sizeof num);
-    if (!id) id = json_string(obj, "_id", num, sizeof num);
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, "text");
-    const cJSON *title = cJSON_GetObjectItemCaseSensitive(obj, "title");
+    struct buf fixed = { 0 };
+    const char *src = json_escapes(line, len, &fixed);
+    size_t srclen = src == line ? len : fixed.len;
+    const char *end = NULL;
+    cJSON *obj = cJSON_ParseWithLengthOpts(src, srclen, &end, 0);
+    size_t rest = obj && end ? srclen - (size_t)(end - src) : 0;
+    while (rest && (end[0] == ' ' || end[0] == '\t' || end[0] == '\r')) end++, rest--;
     int rc = 0;
-    if (!id || !*id) {
-        skip(r, where, "no \"id\"");
-    } else if (!cJSON_IsString(text) && !(title && cJSON_IsString(title))) {
-        skip(r, where, "no \"text\" string");
+    if (!obj || !cJSON_IsObject(obj)) {
+        skip(r, where, "not a JSON object");
+    } else if (rest) {
+        skip(r, where, "text after the JSON object");
     } else {
-        /* a line is known by its hash, which covers its length too: a size
-         * beside it would cost DOC_META 3 bytes a passage and decide nothing */
-        const char *t = cJSON_IsString(text) ? text->valuestring : "";
-        struct source_doc d = { id, cJSON_IsString(title) ? title->valuestring : "", path, t,
-                                strlen(t), r->source, 0, 0, hash64(line, len), 1 };
-        rc = r->on_doc(r->ctx, &d);
-        r->st->docs++;
-        r->st->bytes += len;
+        char num[64];
+        const char *id = json_string(obj, "id", num, sizeof num);
+        if (!id) id = json_string(obj, "_id", num, sizeof num);
+        const cJSON *text = cJSON_GetObjectItemCaseSensitive(obj, "text");
+        const cJSON *title = cJSON_GetObjectItemCaseSensitive(obj, "title");
+        if (!id || !*id) {
+            skip(r, where, "no \"id\"");
+        } else if (!cJSON_IsString(text) && !(title && cJSON_IsString(title))) {
+            skip(r, where, "no \"text\" string");
+        } else {
+            /* a line is known by its hash, which covers its length too: a size
+             * beside it would cost DOC_META 3 bytes a passage and decide nothing */
+            const char *t = cJSON_IsString(text) ? text->valuestring : "";
+            struct source_doc d = { id, cJSON_IsString(title) ? title->valuestring : "", path, t,
+                                    strlen(t), r->source, 0, 0, hash64(line, len), 1 };
+            d.line = lineno;
+            rc = r->on_doc(r->ctx, &d);
+            r->st->docs++;
+            r->st->bytes += len;
+        }
     }
     cJSON_Delete(obj);
+    buf_free(&fixed);
     return rc;
 }
 
@@ -474,9 +579,10 @@ static void long_line(struct reader *r, const char *path, unsigned long lineno)
 
 static int read_jsonl(struct reader *r, const char *path)
 {
+    errno = 0;
     gzFile g = gzopen(path, "rb");
     if (!g) {
-        skip(r, path, strerror(errno ? errno : EIO));
+        read_failed(r, path, NULL, errno);
         return 0;
     }
     gzbuffer(g, 1 << 17);
@@ -498,7 +604,7 @@ static int read_jsonl(struct reader *r, const char *path)
             c = nl + 1;
         }
         if (!buf_append(&line, c, (size_t)n)) {
-            skip(r, path, "out of memory");
+            unreadable(r, NULL, false, path, "out of memory");
             break;
         }
         size_t start = 0;
@@ -525,7 +631,7 @@ static int read_jsonl(struct reader *r, const char *path)
     }
     int errnum = 0;
     const char *gerr = gzerror(g, &errnum);
-    if (!rc && errnum != Z_OK && errnum != Z_STREAM_END) skip(r, path, gerr);
+    if (!rc && errnum != Z_OK && errnum != Z_STREAM_END) unreadable(r, NULL, false, path, gerr);
     else if (!rc && line.len) rc = jsonl_entry(r, path, ++lineno, (const char *)line.data, line.len);
     buf_free(&line);
     gzclose(g);
@@ -554,21 +660,56 @@ static bool remember_dir(struct reader *r, const struct stat *st)
     return true;
 }
 
+/* Whether resolved path p lies inside the resolved root. */
+static bool inside(const char *root, const char *p)
+{
+    size_t n = strlen(root);
+    return !strncmp(p, root, n) && (p[n] == '/' || p[n] == 0 || (n == 1 && root[0] == '/'));
+}
+
+/* A symbolic link at path: whether to follow it (reported when not). */
+static bool follow(struct reader *r, const char *path, const char *rel)
+{
+    char *target = realpath(path, NULL);
+    if (!target) {
+        int e = errno;
+        if (e == ENOENT) skip(r, path, "dangling symbolic link");
+        else unreadable(r, rel, true, path, strerror(e));
+        return false;
+    }
+    bool ok = r->follow_links || inside(r->root_real, target);
+    if (!ok) skip(r, path, "symbolic link out of the folder given (--follow-links follows it)");
+    free(target);
+    return ok;
+}
+
 static int visit(struct reader *r, const char *root, const char *rel, int depth)
 {
     char *path = path_join(root, rel);
-    if (!path) return 0;
+    if (!path) {
+        unreadable(r, rel, true, rel, "out of memory");
+        return 0;
+    }
     struct stat st;
     int rc = 0;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && !follow(r, path, rel)) {
+        free(path);
+        return 0;
+    }
     if (stat(path, &st) < 0) {
-        skip(r, path, strerror(errno));
+        int e = errno;
+        if (e == ENOENT) skip(r, path, strerror(e));       /* gone since the listing */
+        else unreadable(r, rel, true, path, strerror(e));  /* a file or a directory: keep both */
     } else if (S_ISDIR(st.st_mode)) {
         bool seen = false;
         for (size_t i = 0; i < r->nseen && !seen; i++)
             seen = r->seen[i].dev == st.st_dev && r->seen[i].ino == st.st_ino;
-        if (seen) skip(r, path, "directory already indexed (symlink loop or second link)");
+        if (r->have_exclude && st.st_dev == r->exclude.dev && st.st_ino == r->exclude.ino)
+            skip(r, path, "the index itself");
+        else if (seen) skip(r, path, "directory already indexed (symlink loop or second link)");
         else if (depth >= MAX_DEPTH) skip(r, path, "directory nesting too deep");
         else if (remember_dir(r, &st)) rc = walk(r, root, rel, depth + 1);
+        else unreadable(r, rel, true, path, "out of memory");
     } else if (!S_ISREG(st.st_mode)) {
         skip(r, path, "not a regular file");
     } else if (has_suffix(rel, ".txt") || has_suffix(rel, ".md")) {
@@ -582,32 +723,61 @@ static int visit(struct reader *r, const char *root, const char *rel, int depth)
     return rc;
 }
 
+/* The names in directory rel, sorted (*n of them). A listing that could
+ * not be read to its end is reported unreadable: what it holds is kept,
+ * and the names read are still visited. */
+static char **list_dir(struct reader *r, const char *dirpath, const char *rel, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dirpath);
+    if (!d) {
+        int e = errno;
+        if (e == ENOENT) skip(r, dirpath, strerror(e));
+        else unreadable(r, rel, true, dirpath, strerror(e));
+        return NULL;
+    }
+    char **names = NULL;
+    size_t cap = 0;
+    const char *why = NULL;
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (!e) {
+            if (errno) why = strerror(errno);
+            break;
+        }
+        if (e->d_name[0] == '.') continue;   /* hidden files and . .. */
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                why = "out of memory";
+                break;
+            }
+            names = nn;
+        }
+        names[*n] = *rel ? path_join(rel, e->d_name) : strdup(e->d_name);
+        if (!names[*n]) {
+            why = "out of memory";
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (why) unreadable(r, rel, true, dirpath, why);
+    if (*n) qsort(names, *n, sizeof *names, cmp_names);
+    return names;
+}
+
 static int walk(struct reader *r, const char *root, const char *rel, int depth)
 {
     char *dirpath = *rel ? path_join(root, rel) : strdup(root);
-    if (!dirpath) return 0;
-    DIR *d = opendir(dirpath);
-    if (!d) {
-        skip(r, dirpath, strerror(errno));
-        free(dirpath);
+    if (!dirpath) {
+        unreadable(r, rel, true, rel, "out of memory");
         return 0;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;   /* hidden files and . .. */
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) break;
-            names = nn;
-        }
-        names[n] = *rel ? path_join(rel, e->d_name) : strdup(e->d_name);
-        if (names[n]) n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    size_t n;
+    char **names = list_dir(r, dirpath, rel, &n);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (!rc) rc = visit(r, root, names[i], depth);
@@ -627,15 +797,33 @@ int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
 int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn on_skip,
                          void *ctx, struct source_stats *st)
 {
-    struct reader r = { NULL, 0, 0, path, want, on_doc, on_skip, ctx, st };
+    struct source_walk w = { want, on_doc, on_skip, NULL, ctx, NULL, 0 };
+    return sources_walk(path, &w, st);
+}
+
+int sources_walk(const char *path, const struct source_walk *w, struct source_stats *st)
+{
+    struct reader r = { .source = path, .want = w->want, .on_doc = w->on_doc, .on_skip = w->on_skip,
+                        .on_unreadable = w->on_unreadable, .ctx = w->ctx,
+                        .follow_links = w->follow_links, .st = st };
     struct stat sb;
+    if (w->exclude && stat(w->exclude, &sb) == 0) {
+        r.have_exclude = true;
+        r.exclude = (struct dir_id){ sb.st_dev, sb.st_ino };
+    }
     if (stat(path, &sb) < 0) {
         skip(&r, path, strerror(errno));
         return -1;
     }
     if (S_ISDIR(sb.st_mode)) {
-        int rc = remember_dir(&r, &sb) ? walk(&r, path, "", 0) : -1;
+        r.root_real = realpath(path, NULL);
+        int rc = -1;
+        if (!r.root_real) skip(&r, path, strerror(errno));
+        else if (r.have_exclude && sb.st_dev == r.exclude.dev && sb.st_ino == r.exclude.ino)
+            skip(&r, path, "the index itself");
+        else if (remember_dir(&r, &sb)) rc = walk(&r, path, "", 0);
         free(r.seen);
+        free(r.root_real);
         return rc;
     }
     if (has_suffix(path, ".jsonl") || has_suffix(path, ".jsonl.gz") || has_suffix(path, ".ndjson"))

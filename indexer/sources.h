@@ -22,6 +22,7 @@ struct source_doc {
      * is NULL, text_len its length, and `read` gives it in pieces. */
     sift_read_fn read;
     void *read_ctx;
+    unsigned long line;    /* a JSON line's number in its file (0 for files) */
 };
 
 #define SOURCES_STREAM_ABOVE (8u << 20)
@@ -38,17 +39,42 @@ typedef int (*doc_fn)(void *ctx, const struct source_doc *d);
 typedef int (*want_fn)(void *ctx, const struct source_doc *d);
 /* Called per skipped file or line, with the reason. */
 typedef void (*skip_fn)(void *ctx, const char *what, const char *why);
+/* Called for what exists but could not be read, so that its documents are
+ * kept as they are rather than taken for gone: `id` is the id of the file
+ * (NULL: every document of the source, as for a JSON Lines file), and with
+ * `subtree` also every id under "id/" (a directory, or an entry whose type
+ * could not be told; id "" for the whole PATH). `path` and `why` say what
+ * and why for the report. */
+typedef void (*unreadable_fn)(void *ctx, const char *id, int subtree, const char *path,
+                              const char *why);
 
 struct source_stats {
     uint64_t docs, bytes, skipped;
     uint64_t input_done, input_total;   /* progress through a JSON Lines file (its bytes on disk) */
 };
 
+/* How to read a PATH. The walker never leaves it: a symbolic link is
+ * followed only when its target lies inside PATH, unless follow_links;
+ * `exclude` (the index directory) is never read. A document is reported
+ * gone only by its absence from a directory listing read to the end, or by
+ * ENOENT for its own entry: everything else that fails is unreadable. */
+struct source_walk {
+    want_fn want;                /* may be NULL: every file is read */
+    doc_fn on_doc;
+    skip_fn on_skip;             /* may be NULL */
+    unreadable_fn on_unreadable; /* may be NULL */
+    void *ctx;
+    const char *exclude;         /* a directory never read; NULL: none */
+    int follow_links;            /* follow links that lead outside PATH */
+};
+
 /* Read every document under `path`. Returns 0, the callback's non-zero
  * value, or -1 when `path` itself cannot be read (reported via skip). */
+int sources_walk(const char *path, const struct source_walk *w, struct source_stats *st);
+
+/* sources_walk with only these callbacks. */
 int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
                  struct source_stats *st);
-/* The same, asking `want` before reading each file. */
 int sources_read_changed(const char *path, want_fn want, doc_fn on_doc, skip_fn on_skip,
                          void *ctx, struct source_stats *st);
 
@@ -65,9 +91,10 @@ void sources_split_title(const char *data, size_t len, size_t *title_start, size
 void sources_markdown_title(const char *data, size_t len, size_t *title_start, size_t *title_len,
                             size_t *body_start);
 
-/* Whether data looks binary: a NUL byte, or more than 30% of the first
- * 8 KiB invalid UTF-8 or control characters (a text with some invalid
- * bytes is indexed, the bytes acting as separators). */
+/* Whether data looks binary: more than 30% of its first 8 KiB invalid
+ * UTF-8 or control characters other than white space (NUL included). A
+ * text with some invalid or NUL bytes is indexed, those bytes acting as
+ * separators; an executable, an image, an archive or UTF-16 text is not. */
 int sources_is_binary(const unsigned char *data, size_t len);
 
 #endif

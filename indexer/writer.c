@@ -38,6 +38,7 @@ struct sift_writer {
     struct doc_table table;
     struct seg_build pending;
     bool pending_open;
+    char warning[SIFT_ERRMSG_SIZE];   /* of the last commit; "" when none */
     /* what sift_writer_set_info said of the next documents */
     uint32_t cur_source;
     char *cur_path;
@@ -272,6 +273,21 @@ void sift_writer_keep(sift_writer *w, const char *id)
     if (e && e->live) e->seen = true;
 }
 
+uint64_t sift_writer_keep_under(sift_writer *w, const char *source, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    uint64_t kept = 0;
+    for (size_t i = 0; i < w->table.n; i++) {
+        struct doc_entry *e = &w->table.entries[i];
+        if (!e->live || e->seen || strncmp(e->id, prefix, n) ||
+            strcmp(doc_table_source_name(&w->table, e->meta.source), source))
+            continue;
+        e->seen = true;
+        kept++;
+    }
+    return kept;
+}
+
 sift_err sift_writer_delete_unseen(sift_writer *w, const char *source, int dry_run,
                                    uint64_t *count, sift_errmsg *err)
 {
@@ -375,9 +391,26 @@ static sift_err write_pending(sift_writer *w, struct publication *p, sift_errmsg
     return rc;
 }
 
+/* The tiered merges after a publication: a failure there leaves a valid,
+ * published index with more segments than the policy wants, so commit
+ * reports it as a warning and the next commit tries again. */
+static void merge_after_commit(sift_writer *w)
+{
+    sift_errmsg merr;
+    sift_err rc = maybe_merge(w, 0, &merr);
+    if (rc)
+        snprintf(w->warning, sizeof w->warning,
+                 "the update was published, but merging segments failed (tried again at the next "
+                 "commit): %.400s", merr.msg);
+}
+
 sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err)
 {
-    if (!has_changes(w)) return maybe_merge(w, 0, err);   /* nothing to publish */
+    w->warning[0] = 0;
+    if (!has_changes(w)) {   /* nothing to publish */
+        merge_after_commit(w);
+        return SIFT_OK;
+    }
     struct publication p;
     sift_err rc = publication_begin(&p, w->dir, &w->man, 1, err);
     for (uint32_t i = 0; !rc && i < w->man.count; i++) rc = carry_segment(w, &p, i, err);
@@ -385,10 +418,17 @@ sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err)
     rc = publication_end(&p, rc, err);
     if (!rc) w->rebuild = false;
     sift_errmsg tmp;
-    sift_err lrc = load(w, rc ? &tmp : err);   /* the published state, pending changes gone */
-    if (!rc) rc = lrc;
-    if (!rc) rc = maybe_merge(w, 0, err);
+    sift_err lrc = load(w, &tmp);   /* the published state, pending changes gone */
+    if (!rc && lrc)
+        return sift_fail(err, lrc, "the update was published, but reading it back failed: %.400s",
+                         tmp.msg);
+    if (!rc) merge_after_commit(w);
     return rc;
+}
+
+const char *sift_writer_warning(const sift_writer *w)
+{
+    return w->warning[0] ? w->warning : NULL;
 }
 
 /* --------------------------------------------------------------- merge */

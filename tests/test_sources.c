@@ -38,6 +38,15 @@ static void test_binary(void **state)
     unsigned char junk[1000];
     for (int i = 0; i < 1000; i++) junk[i] = (unsigned char)(0x80 + i % 50);
     assert_true(sources_is_binary(junk, sizeof junk));
+    /* a text with a NUL byte is a text (the NUL separates words); mostly
+     * NUL bytes, or UTF-16 (every other byte NUL), is not */
+    const char *one_nul = "A title\nsome words\0more words and a sentence that goes on\n";
+    assert_false(sources_is_binary((const unsigned char *)one_nul, 58));
+    unsigned char zeros[4096] = { 0 };
+    assert_true(sources_is_binary(zeros, sizeof zeros));
+    unsigned char utf16[200];
+    for (int i = 0; i < 200; i++) utf16[i] = i % 2 ? 0 : (unsigned char)('a' + i % 26);
+    assert_true(sources_is_binary(utf16, sizeof utf16));
 }
 
 struct seen {
@@ -129,6 +138,59 @@ static void test_jsonl(void **state)
     assert_int_equal(sources_read(p, on_doc, on_skip, &z, &st), 0);
     assert_int_equal(z.n, 3);
     assert_string_equal(z.ids[2], "x3");
+    tmpdir_remove(dir);
+}
+
+struct texts {
+    char text[8][128];
+    unsigned long line[8];
+    char why[8][160];
+    int n, nskip;
+};
+
+static int keep_text(void *ctx, const struct source_doc *d)
+{
+    struct texts *t = ctx;
+    snprintf(t->text[t->n], sizeof t->text[0], "%.*s", (int)d->text_len, d->text);
+    t->line[t->n++] = d->line;
+    return 0;
+}
+
+static void keep_why(void *ctx, const char *what, const char *why)
+{
+    struct texts *t = ctx;
+    const char *colon = strrchr(what, '/');
+    snprintf(t->why[t->nskip++], sizeof t->why[0], "%s %s", colon ? colon + 1 : what, why);
+}
+
+/* Every valid JSON object is read: \u0000 as a separator, surrogate pairs
+ * joined, lone surrogates replaced; text after the object is refused with
+ * the line number. */
+static void test_jsonl_escapes(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    const char *lines = "{\"id\": \"a\", \"text\": \"x\\u0000y\"}\n"
+                        "{\"id\": \"b\", \"text\": \"\\ud83d\\ude00\"}\n"
+                        "{\"id\": \"c\", \"text\": \"p\\ud800q\\udc00r\"}\n"
+                        "{\"id\": \"d\", \"text\": \"keep \\\\u0000 as typed\"}\n"
+                        "{\"id\": \"e\", \"text\": \"t\"} junk\n"
+                        "{\"id\": \"f\", \"text\": \"spaces after\"}  \t\n";
+    put(dir, "e.jsonl", lines, strlen(lines));
+    char p[4096];
+    snprintf(p, sizeof p, "%s/e.jsonl", dir);
+    struct texts t = { 0 };
+    struct source_stats st = { 0 };
+    assert_int_equal(sources_read(p, keep_text, keep_why, &t, &st), 0);
+    assert_int_equal(t.n, 5);
+    assert_string_equal(t.text[0], "x y");
+    assert_string_equal(t.text[1], "\xf0\x9f\x98\x80");           /* U+1F600 */
+    assert_string_equal(t.text[2], "p\xef\xbf\xbdq\xef\xbf\xbdr");  /* U+FFFD twice */
+    assert_string_equal(t.text[3], "keep \\u0000 as typed");
+    assert_string_equal(t.text[4], "spaces after");
+    assert_int_equal(t.line[4], 6);
+    assert_int_equal(t.nskip, 1);
+    assert_string_equal(t.why[0], "e.jsonl:5 text after the JSON object");
     tmpdir_remove(dir);
 }
 
@@ -273,6 +335,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_title), cmocka_unit_test(test_binary),
         cmocka_unit_test(test_directory), cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_jsonl_escapes),
         cmocka_unit_test(test_large_inputs),
         cmocka_unit_test(test_missing_path), cmocka_unit_test(test_html_and_markdown),
         cmocka_unit_test(test_html_visible_text_only),

@@ -218,6 +218,12 @@ SIFT_API int sift_writer_lookup(sift_writer *w, const char *id, sift_doc_info *o
  * sift_writer_delete_unseen). */
 SIFT_API void sift_writer_keep(sift_writer *w, const char *id);
 
+/* Mark every live document from `source` whose id starts with `prefix`
+ * ("" for all of them) as still present: what a directory that could not
+ * be read holds is kept, not taken for gone. Returns how many were
+ * marked now. */
+SIFT_API uint64_t sift_writer_keep_under(sift_writer *w, const char *source, const char *prefix);
+
 /* Delete every live document that came from `source` and was neither
  * added, replaced nor kept since the writer was opened (or last
  * committed): the files that disappeared from a directory. With `dry_run`
@@ -233,19 +239,26 @@ SIFT_API uint64_t sift_writer_doc_count(const sift_writer *w);
 /* Write the new segment and the deletions, fsync them, publish them with a
  * new manifest (atomic rename, directory fsync), remove files no reader
  * opening the index can need any more, then merge segments by the tiered
- * policy (each merge published the same way). After a failure before the
- * publication (SIFT_ERR_NOSPACE, SIFT_ERR_IO) the previously published
- * index is intact and pending changes are dropped; a failing merge after
- * it leaves the new state published. The writer stays usable for more
- * changes. Errors: SIFT_ERR_NOSPACE, SIFT_ERR_IO, SIFT_ERR_CORRUPT (a
- * segment to merge), and the error of an earlier failed add that left the
- * pending documents unusable (see sift_writer_add). */
+ * policy (each merge published the same way). An error means nothing was
+ * published: the previous index is intact and pending changes are
+ * dropped. SIFT_OK means the changes are published; when a tiered merge
+ * after that failed (the index is valid, with more segments than the
+ * policy wants, and the next commit tries again), sift_writer_warning
+ * says so. The writer stays usable for more changes. Errors:
+ * SIFT_ERR_NOSPACE, SIFT_ERR_IO, and the error of an earlier failed add
+ * that left the pending documents unusable (see sift_writer_add). */
 SIFT_API sift_err sift_writer_commit(sift_writer *w, sift_errmsg *err);
 
+/* What the last commit did not do although it succeeded (a merge that
+ * failed after the publication), or NULL. Owned by the writer. */
+SIFT_API const char *sift_writer_warning(const sift_writer *w);
+
 /* Merge the index's segments until at most `max_segments` remain (1: one
- * segment, with deleted documents expunged). Publishes like commit.
- * Errors: SIFT_ERR_INVALID (uncommitted changes: commit first), and those
- * of commit. */
+ * segment, with deleted documents expunged). Each merge is published like
+ * a commit, so after an error the index is the last one published (merges
+ * done before the failing one stay). Errors: SIFT_ERR_INVALID (uncommitted
+ * changes: commit first), SIFT_ERR_NOSPACE, SIFT_ERR_IO, SIFT_ERR_CORRUPT
+ * (a segment to merge). */
 SIFT_API sift_err sift_writer_merge(sift_writer *w, unsigned max_segments, sift_errmsg *err);
 
 /* Release the writer and its lock. Uncommitted changes are discarded and
