@@ -577,6 +577,18 @@ static void long_line(struct reader *r, const char *path, unsigned long lineno)
     skip(r, where, "JSON line over 16 MiB");
 }
 
+/* One line of a JSON Lines text: its '\r's trimmed, its length checked. */
+static int jsonl_line(struct reader *r, const char *path, unsigned long lineno, const char *line,
+                      size_t l)
+{
+    while (l && line[l - 1] == '\r') l--;
+    if (l > SOURCES_PARSE_MAX) {
+        long_line(r, path, lineno);
+        return 0;
+    }
+    return l ? jsonl_entry(r, path, lineno, line, l) : 0;
+}
+
 static int read_jsonl(struct reader *r, const char *path)
 {
     errno = 0;
@@ -612,11 +624,7 @@ static int read_jsonl(struct reader *r, const char *path)
             const uint8_t *nl = memchr(line.data + i, '\n', line.len - i);
             if (!nl) break;
             i = (size_t)(nl - line.data);
-            lineno++;
-            size_t l = i - start;
-            while (l && (line.data[start + l - 1] == '\r')) l--;
-            if (l > SOURCES_PARSE_MAX) long_line(r, path, lineno);
-            else if (l) rc = jsonl_entry(r, path, lineno, (const char *)line.data + start, l);
+            rc = jsonl_line(r, path, ++lineno, (const char *)line.data + start, i - start);
             start = i + 1;
         }
         r->st->input_done = (uint64_t)gzoffset(g);
@@ -635,6 +643,22 @@ static int read_jsonl(struct reader *r, const char *path)
     else if (!rc && line.len) rc = jsonl_entry(r, path, ++lineno, (const char *)line.data, line.len);
     buf_free(&line);
     gzclose(g);
+    return rc;
+}
+
+int sources_jsonl_memory(const char *name, const char *data, size_t len,
+                         const struct source_walk *w, struct source_stats *st)
+{
+    struct reader r = { .source = name, .want = w->want, .on_doc = w->on_doc, .on_skip = w->on_skip,
+                        .on_unreadable = w->on_unreadable, .ctx = w->ctx, .st = st };
+    unsigned long lineno = 0;
+    int rc = 0;
+    for (size_t start = 0; start < len && !rc;) {
+        const char *nl = memchr(data + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - data) : len;
+        rc = jsonl_line(&r, name, ++lineno, data + start, end - start);
+        start = end + 1;
+    }
     return rc;
 }
 

@@ -72,6 +72,11 @@ struct source_walk {
  * value, or -1 when `path` itself cannot be read (reported via skip). */
 int sources_walk(const char *path, const struct source_walk *w, struct source_stats *st);
 
+/* The JSON Lines text data[0..len) as if read from a file named `name`
+ * (the fuzz target reads lines this way, with no file per input). */
+int sources_jsonl_memory(const char *name, const char *data, size_t len,
+                         const struct source_walk *w, struct source_stats *st);
+
 /* sources_walk with only these callbacks. */
 int sources_read(const char *path, doc_fn on_doc, skip_fn on_skip, void *ctx,
                  struct source_stats *st);

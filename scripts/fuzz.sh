@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with clang (AddressSanitizer + UBSan) and run
-# each for SECONDS (default 60): scripts/fuzz.sh [SECONDS]. CI runs a short
-# smoke run; run it for hours by hand. Crashes are saved as crash-* files:
-# (in fuzz-artifacts/): add each one to tests/fuzz/seeds/ and a regression test.
+# them. Two modes:
+#   scripts/fuzz.sh [SECONDS]          each target for SECONDS (default 60):
+#                                      CI's smoke run, from the stored seeds
+#   scripts/fuzz.sh --campaign [RUNS]  each target for RUNS executions
+#                                      (default 10,000,000), its corpus kept in
+#                                      fuzz-corpus/TARGET between campaigns;
+#                                      prints executions, seconds and exec/s
+# FUZZ_TARGETS picks targets (default: all), FUZZ_JOBS runs that many
+# targets at once (default 1). Crashes are saved in fuzz-artifacts/: add each
+# one to tests/fuzz/seeds/TARGET/ and a regression test.
 set -eu
 cd "$(dirname "$0")/.."
-SECS=${1:-60}
+campaign=0
+if [ "${1:-}" = --campaign ]; then campaign=1; RUNS=${2:-10000000}; else SECS=${1:-60}; fi
 bash scripts/install-deps.sh
 CC=clang cmake -S . -B build-fuzz -DSIFT_FUZZ=ON -DSIFT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" >/dev/null
@@ -16,18 +24,36 @@ cmake --build build-fuzz -j "$(nproc)" --target search-index >/dev/null
 seed_index=$(mktemp -d)
 ./build-fuzz/search-index -q --index "$seed_index/idx" tests/fuzz/seeds/docs >/dev/null 2>&1 || true
 TARGETS=${FUZZ_TARGETS:-query search analyzer jsonl index}
-for target in $TARGETS; do
-    work=$(mktemp -d)
-    if [ "$target" = index ]; then cp "$seed_index"/idx/seg-*.sift "$work/"; fi
+run_target() {   # target -> one line of figures
+    local target=$1 work seeds
+    if [ $campaign = 1 ]; then work=fuzz-corpus/$target; mkdir -p "$work"; else work=$(mktemp -d); fi
+    if [ "$target" = index ]; then cp "$seed_index"/idx/seg-*.sift "$work/" 2>/dev/null || true; fi
     # stored seeds, including every input that once failed (regressions replayed first)
     seeds=$target; [ "$target" = search ] && seeds=query   # the same inputs: query text
     [ -d tests/fuzz/seeds/$seeds ] && cp tests/fuzz/seeds/$seeds/* "$work/"
-    echo "== fuzz_$target for $SECS s"
-    ./build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix=fuzz-artifacts/ \
-        -print_final_stats=1 "$work" 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY" || true
-    rm -rf "$work"
-    if ls fuzz-artifacts/* >/dev/null 2>&1; then echo "fuzz_$target found a failure:"; ls fuzz-artifacts; exit 1; fi
+    local limit="-max_total_time=$SECS"
+    [ $campaign = 1 ] && limit="-runs=$RUNS"
+    local t0 t1
+    t0=$(date +%s)
+    ./build-fuzz/tests/fuzz/fuzz_$target $limit -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix=fuzz-artifacts/fuzz_$target- -print_final_stats=1 "$work" \
+        >"fuzz-artifacts/fuzz_$target.log" 2>&1 || true
+    t1=$(date +%s)
+    local n
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "fuzz-artifacts/fuzz_$target.log")
+    grep -E "ERROR|SUMMARY" "fuzz-artifacts/fuzz_$target.log" | head -5 || true
+    local secs=$((t1 - t0)); [ "$secs" -gt 0 ] || secs=1
+    echo "fuzz_$target: ${n:-0} executions in $secs s ($(( ${n:-0} / secs )) per second)"
+    [ $campaign = 1 ] || rm -rf "$work"
+}
+JOBS=${FUZZ_JOBS:-1}
+running=0
+for target in $TARGETS; do
+    run_target "$target" &
+    running=$((running + 1))
+    if [ "$running" -ge "$JOBS" ]; then wait -n; running=$((running - 1)); fi
 done
+wait
 rm -rf "$seed_index"
+if ls fuzz-artifacts/fuzz_*-* >/dev/null 2>&1; then echo "fuzzing found a failure:"; ls fuzz-artifacts/fuzz_*-*; exit 1; fi
 echo "fuzzing: no failures"

@@ -31,6 +31,27 @@ static sift_err load_deletes(struct segment *s, const char *dir, const struct ma
     return SIFT_OK;
 }
 
+/* Count open segment s into the live statistics; *base is its first
+ * document's global number. */
+static void add_segment(sift_index *idx, struct segment *s, uint64_t *base)
+{
+    s->doc_base = *base;
+    *base += s->doc_count;
+    idx->doc_count += s->doc_count - s->ndeleted;
+    idx->token_count += s->token_count - s->deleted_tokens;
+    idx->title_token_count += s->title_token_count - s->deleted_title_tokens;
+}
+
+/* The language and the mean length, once every segment is in. */
+static sift_err finish_stats(sift_index *idx, sift_errmsg *err)
+{
+    sift_err rc = idx->nsegs ? segment_language(&idx->segs[0], idx->language, err) : SIFT_OK;
+    if (!idx->language[0]) snprintf(idx->language, sizeof idx->language, "english");
+    idx->avgdl = idx->doc_count ? (double)idx->token_count / (double)idx->doc_count : 1.0;
+    if (idx->avgdl <= 0) idx->avgdl = 1.0;
+    return rc;
+}
+
 /* Read the manifest and open its segments. A writer may publish a new
  * manifest and delete the old segments between the two steps; the open
  * is then retried with the new manifest. */
@@ -58,20 +79,10 @@ static sift_err open_once(sift_index *idx, sift_errmsg *err, bool *retry)
         if (!rc && idx->segs[i].deleted_tokens > idx->segs[i].token_count)
             rc = sift_fail(err, SIFT_ERR_CORRUPT, "%s: deleted tokens exceed the segment's",
                            idx->segs[i].file.path);
-        if (!rc) {
-            idx->segs[i].doc_base = base;
-            base += idx->segs[i].doc_count;
-            idx->doc_count += idx->segs[i].doc_count - idx->segs[i].ndeleted;
-            idx->token_count += idx->segs[i].token_count - idx->segs[i].deleted_tokens;
-            idx->title_token_count += idx->segs[i].title_token_count - idx->segs[i].deleted_title_tokens;
-        }
+        if (!rc) add_segment(idx, &idx->segs[i], &base);
     }
     manifest_free(&m);
-    if (!rc && idx->nsegs) rc = segment_language(&idx->segs[0], idx->language, err);
-    if (!idx->language[0]) snprintf(idx->language, sizeof idx->language, "english");
-    idx->avgdl = idx->doc_count ? (double)idx->token_count / (double)idx->doc_count : 1.0;
-    if (idx->avgdl <= 0) idx->avgdl = 1.0;
-    return rc;
+    return rc ? rc : finish_stats(idx, err);
 }
 
 static void close_segments(sift_index *idx)
@@ -102,6 +113,31 @@ sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err)
     }
     if (rc == SIFT_ERR_NOTFOUND && err && !strstr(err->msg, "no index"))
         rc = SIFT_ERR_CORRUPT;   /* the manifest names a segment that is missing */
+    if (rc) {
+        sift_index_close(idx);
+        return rc;
+    }
+    *out = idx;
+    return SIFT_OK;
+}
+
+sift_err index_open_memory(const uint8_t *data, size_t len, sift_index **out, sift_errmsg *err)
+{
+    *out = NULL;
+    sift_index *idx = calloc(1, sizeof *idx);
+    if (idx) idx->dir = strdup("(index in memory)");
+    if (idx) idx->segs = calloc(1, sizeof *idx->segs);
+    if (!idx || !idx->dir || !idx->segs) {
+        sift_index_close(idx);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    idx->nsegs = 1;   /* closed on failure too: the meta may fail after the map */
+    sift_err rc = segment_open_memory(&idx->segs[0], data, len, err);
+    if (!rc) {
+        uint64_t base = 0;
+        add_segment(idx, &idx->segs[0], &base);
+        rc = finish_stats(idx, err);
+    }
     if (rc) {
         sift_index_close(idx);
         return rc;

@@ -23,6 +23,11 @@ struct sift_index {
     double avgdl;
 };
 
+/* An index of one segment whose file's bytes are in memory (the caller's,
+ * kept until sift_index_close), without deletions: the index fuzz target
+ * reads segments this way, with no file written per input. */
+sift_err index_open_memory(const uint8_t *data, size_t len, sift_index **out, sift_errmsg *err);
+
 /* The number of live documents holding `term` over every segment. */
 sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
                        sift_errmsg *err);

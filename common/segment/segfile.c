@@ -83,6 +83,37 @@ static sift_err parse_directory(struct segfile *f, const uint8_t *d, uint32_t dl
     return SIFT_OK;
 }
 
+/* Check the header and the directory of the file at f->map. */
+static sift_err attach(struct segfile *f, sift_errmsg *err)
+{
+    const char *path = f->path;
+    const uint8_t *h = f->map;
+    sift_err rc = SIFT_OK;
+    if (f->size < SEGFILE_HEADER_SIZE) rc = corrupt(err, path, "file is truncated (shorter than its header)");
+    else if (memcmp(h, SEGFILE_MAGIC, 8) != 0) rc = corrupt(err, path, "not a sift segment (bad magic)");
+    else if (!CRC_OK(crc(h, 60), rd_u32(h + 60))) rc = corrupt(err, path, "header checksum mismatch");
+    else if (rd_u32(h + 8) != SIFT_FORMAT_VERSION)
+        rc = sift_fail(err, SIFT_ERR_VERSION, "%s: format version %u, this build reads %u", path,
+                       rd_u32(h + 8), SIFT_FORMAT_VERSION);
+    else if (rd_u64(h + 16) != f->size)
+        rc = corrupt(err, path, "file size differs from the header (truncated or extended)");
+    else if (rd_u32(h + 12) < 12 || rd_u32(h + 12) > 24)
+        rc = corrupt(err, path, "bad page size");
+    if (!rc) {
+        f->page_shift = rd_u32(h + 12);
+        uint64_t doff = rd_u64(h + 24);
+        uint32_t dlen = rd_u32(h + 32);
+        if (doff < SEGFILE_HEADER_SIZE || doff > f->size || dlen > f->size - doff)
+            rc = corrupt(err, path, "directory lies outside the file");
+        else if (!CRC_OK(crc(f->map + doff, dlen), rd_u32(h + 36)))
+            rc = corrupt(err, path, "directory checksum mismatch");
+        else
+            rc = parse_directory(f, f->map + doff, dlen, doff, err);
+    }
+    if (rc) segfile_close(f);
+    return rc;
+}
+
 sift_err segfile_open(struct segfile *f, const char *path, sift_errmsg *err)
 {
     memset(f, 0, sizeof *f);
@@ -114,34 +145,24 @@ sift_err segfile_open(struct segfile *f, const char *path, sift_errmsg *err)
         segfile_close(f);
         return rc;
     }
-    const uint8_t *h = f->map;
-    if (memcmp(h, SEGFILE_MAGIC, 8) != 0) rc = corrupt(err, path, "not a sift segment (bad magic)");
-    else if (!CRC_OK(crc(h, 60), rd_u32(h + 60))) rc = corrupt(err, path, "header checksum mismatch");
-    else if (rd_u32(h + 8) != SIFT_FORMAT_VERSION)
-        rc = sift_fail(err, SIFT_ERR_VERSION, "%s: format version %u, this build reads %u", path,
-                       rd_u32(h + 8), SIFT_FORMAT_VERSION);
-    else if (rd_u64(h + 16) != f->size)
-        rc = corrupt(err, path, "file size differs from the header (truncated or extended)");
-    else if (rd_u32(h + 12) < 12 || rd_u32(h + 12) > 24)
-        rc = corrupt(err, path, "bad page size");
-    if (!rc) {
-        f->page_shift = rd_u32(h + 12);
-        uint64_t doff = rd_u64(h + 24);
-        uint32_t dlen = rd_u32(h + 32);
-        if (doff < SEGFILE_HEADER_SIZE || doff > f->size || dlen > f->size - doff)
-            rc = corrupt(err, path, "directory lies outside the file");
-        else if (!CRC_OK(crc(f->map + doff, dlen), rd_u32(h + 36)))
-            rc = corrupt(err, path, "directory checksum mismatch");
-        else
-            rc = parse_directory(f, f->map + doff, dlen, doff, err);
-    }
-    if (rc) segfile_close(f);
-    return rc;
+    return attach(f, err);
+}
+
+sift_err segfile_open_memory(struct segfile *f, const uint8_t *data, size_t len, const char *name,
+                             sift_errmsg *err)
+{
+    memset(f, 0, sizeof *f);
+    f->path = strdup(name);
+    if (!f->path) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    f->map = data;
+    f->size = len;
+    f->borrowed = true;
+    return attach(f, err);
 }
 
 void segfile_close(struct segfile *f)
 {
-    if (f->map) munmap((void *)f->map, f->size);
+    if (f->map && !f->borrowed) munmap((void *)f->map, f->size);
     free(f->flags);
     free(f->path);
     memset(f, 0, sizeof *f);

@@ -62,10 +62,16 @@ struct segfile {
      * (0: none): every read names its section, so finding it is O(1) */
     uint8_t slot[SEGFILE_MAX_SECTIONS];
     atomic_uchar *flags;          /* storage of every section's flags */
+    bool borrowed;                /* map is the caller's memory (segfile_open_memory) */
 };
 
 /* Map `path` and verify its header and directory. */
 sift_err segfile_open(struct segfile *f, const char *path, sift_errmsg *err);
+/* The same over a segment already in memory (the caller's, kept until
+ * segfile_close; `name` stands for the path in messages): for fuzzing and
+ * tests, which then need no file. */
+sift_err segfile_open_memory(struct segfile *f, const uint8_t *data, size_t len, const char *name,
+                             sift_errmsg *err);
 void segfile_close(struct segfile *f);
 
 /* Length of section `id`, or 0 when absent. */

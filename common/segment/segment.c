@@ -55,16 +55,10 @@ sift_err segment_language(const struct segment *s, char out[32], sift_errmsg *er
     return SIFT_OK;
 }
 
-sift_err segment_open(struct segment *s, const char *dir, uint64_t number, sift_errmsg *err)
+/* What the small sections say, once the file is open. */
+static sift_err read_meta(struct segment *s, sift_errmsg *err)
 {
-    char name[64];
-    segment_file_name(number, name, sizeof name);
-    char *path = path_join(dir, name);
-    if (!path) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    sift_err rc = segfile_open(&s->file, path, err);
-    free(path);
-    if (rc) return rc;
-    s->number = number;
+    sift_err rc = SIFT_OK;
     const uint8_t *m = segfile_get(&s->file, SEC_META, 0, META_SIZE, &rc, err);
     if (!m) return rc;
     s->doc_count = rd_u32(m);
@@ -82,6 +76,25 @@ sift_err segment_open(struct segment *s, const char *dir, uint64_t number, sift_
     s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
     s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
     return SIFT_OK;
+}
+
+sift_err segment_open(struct segment *s, const char *dir, uint64_t number, sift_errmsg *err)
+{
+    char name[64];
+    segment_file_name(number, name, sizeof name);
+    char *path = path_join(dir, name);
+    if (!path) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    sift_err rc = segfile_open(&s->file, path, err);
+    free(path);
+    if (rc) return rc;
+    s->number = number;
+    return read_meta(s, err);
+}
+
+sift_err segment_open_memory(struct segment *s, const uint8_t *data, size_t len, sift_errmsg *err)
+{
+    sift_err rc = segfile_open_memory(&s->file, data, len, "(segment in memory)", err);
+    return rc ? rc : read_meta(s, err);
 }
 
 void segment_close(struct segment *s)

@@ -75,6 +75,8 @@ struct segment {
  * metadata. Deletions are not loaded (index.c does). */
 sift_err segment_open(struct segment *s, const char *dir, uint64_t number, sift_errmsg *err);
 void segment_close(struct segment *s);
+/* The same over a segment file's bytes in memory (segfile_open_memory). */
+sift_err segment_open_memory(struct segment *s, const uint8_t *data, size_t len, sift_errmsg *err);
 
 /* The segment's language (SEC_META), NUL-terminated into out[32]. */
 sift_err segment_language(const struct segment *s, char out[32], sift_errmsg *err);
