@@ -31,8 +31,8 @@ run_target() {   # target -> one line of figures
     # stored seeds, including every input that once failed (regressions replayed first)
     seeds=$target; [ "$target" = search ] && seeds=query   # the same inputs: query text
     [ -d tests/fuzz/seeds/$seeds ] && cp tests/fuzz/seeds/$seeds/* "$work/"
-    local limit="-max_total_time=$SECS"
-    [ $campaign = 1 ] && limit="-runs=$RUNS"
+    local limit
+    if [ $campaign = 1 ]; then limit="-runs=$RUNS"; else limit="-max_total_time=$SECS"; fi
     local t0 t1
     t0=$(date +%s)
     ./build-fuzz/tests/fuzz/fuzz_$target $limit -timeout=10 -rss_limit_mb=2048 \
