@@ -37,6 +37,8 @@ static const char usage[] =
     "  --merge           merge all segments into one (after indexing PATHs)\n"
     "  --check           verify every checksum and invariant; exit 0 only if all hold\n"
     "  --follow-links    also follow symbolic links that lead out of PATH\n"
+    "  --field NAME:TYPE declare a typed field: date, keyword, number or text\n"
+    "                    (repeatable; undeclared keys are typed by a rule)\n"
     "  --language NAME   Snowball stemmer for a new index (default english; 'none')\n"
     "  --ram-mb N        memory budget for inversion in MiB (default 256)\n"
     "  --threads N       1: one thread; 2: analysis and inversion overlap on two\n"
@@ -50,6 +52,28 @@ static const char usage[] =
     "sources could not be read (their documents were kept as they were).\n";
 
 #define MAX_REASONS 16
+#define MAX_FIELD_DECLS 64
+
+struct field_decl {
+    char name[64];
+    sift_field_type type;
+};
+
+/* NAME:TYPE of --field. */
+static bool parse_field_decl(const char *arg, struct field_decl *out)
+{
+    static const char *const types[] = { "text", "keyword", "date", "number" };
+    const char *colon = strrchr(arg, ':');
+    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof out->name) return false;
+    for (int t = 0; t < 4; t++)
+        if (!strcmp(colon + 1, types[t])) {
+            memcpy(out->name, arg, (size_t)(colon - arg));
+            out->name[colon - arg] = 0;
+            out->type = (sift_field_type)(t + 1);
+            return true;
+        }
+    return false;
+}
 
 struct run {
     sift_writer *w;
@@ -58,6 +82,7 @@ struct run {
     const char *index;             /* never read as a source */
     const char *source;            /* the PATH being read */
     uint64_t kept, unreadable;     /* documents kept because their source could not be read */
+    uint64_t bad_values;           /* field values that did not parse as their field's type */
     bool progress;                 /* a live line on a terminal */
     double start, last_shown;
     const struct source_stats *st; /* of the PATH being read */
@@ -118,6 +143,27 @@ static int want_file(void *ctx, const struct source_doc *d)
     return 0;
 }
 
+/* The document's typed values: one that does not parse as its field's
+ * type is skipped with FILE[:LINE] and the reason, and counted. */
+static void give_fields(struct run *r, const struct source_doc *d)
+{
+    const struct strlist *p = d->fields;
+    for (const char *k = p ? strlist_first(p) : NULL; k; k = strlist_next(p, k)) {
+        const char *v = strlist_next(p, k);
+        if (!v) break;
+        bool builtin = !strcmp(k, "title") || !strcmp(k, "text") || !strcmp(k, "id") || !strcmp(k, "path");
+        sift_errmsg ferr;
+        if (!builtin && sift_writer_field(r->w, k, v, &ferr) != SIFT_OK) {
+            r->bad_values++;
+            if (!r->quiet) {
+                if (d->line) fprintf(stderr, "search-index: %s:%lu: %s\n", d->path, d->line, ferr.msg);
+                else fprintf(stderr, "search-index: %s: %s\n", d->path, ferr.msg);
+            }
+        }
+        k = v;
+    }
+}
+
 /* What could not be read keeps its documents: reported always (it is not a
  * file skipped on purpose), and the run's status says so. */
 static void on_unreadable(void *ctx, const char *id, int subtree, const char *path, const char *why)
@@ -167,6 +213,7 @@ static int on_doc(void *ctx, const struct source_doc *d)
     }
     sift_doc_info info = { sizeof(sift_doc_info), d->source, d->path, d->size, d->mtime_ns, d->hash };
     sift_err rc = sift_writer_set_info(r->w, &info, &r->err);
+    if (!rc) give_fields(r, d);
     if (!rc && d->read)
         rc = sift_writer_add_stream(r->w, d->id, d->title, d->text_len, d->read, d->read_ctx, &r->err);
     else if (!rc)
@@ -279,6 +326,9 @@ static void summary(const struct run *r, double secs, const char *index)
         fprintf(stderr, "%s%s %llu", i ? ", " : " (", r->reasons[i].why,
                 (unsigned long long)r->reasons[i].n);
     if (r->nreasons) fputc(')', stderr);
+    if (r->bad_values)
+        fprintf(stderr, ", %llu field value%s skipped", (unsigned long long)r->bad_values,
+                r->bad_values == 1 ? "" : "s");
     if (r->unreadable)
         fprintf(stderr, ", %llu kept, unreadable (%llu path%s could not be read)",
                 (unsigned long long)r->kept, (unsigned long long)r->unreadable,
@@ -290,7 +340,7 @@ static void summary(const struct run *r, double secs, const char *index)
 int main(int argc, char **argv)
 {
     enum { OPT_INDEX = 256, OPT_LANG, OPT_RAM, OPT_THREADS, OPT_VERSION, OPT_REBUILD, OPT_DRY, OPT_MERGE,
-           OPT_CHECK, OPT_FOLLOW };
+           OPT_CHECK, OPT_FOLLOW, OPT_FIELD };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "language", required_argument, NULL, OPT_LANG },
@@ -301,6 +351,7 @@ int main(int argc, char **argv)
         { "merge", no_argument, NULL, OPT_MERGE },
         { "check", no_argument, NULL, OPT_CHECK },
         { "follow-links", no_argument, NULL, OPT_FOLLOW },
+        { "field", required_argument, NULL, OPT_FIELD },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -314,6 +365,8 @@ int main(int argc, char **argv)
     struct run r;
     memset(&r, 0, sizeof r);
     bool merge = false, check = false;
+    struct field_decl fields[MAX_FIELD_DECLS];
+    size_t nfields = 0;
     int c;
     unsigned long long v;
     while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
@@ -335,6 +388,14 @@ int main(int argc, char **argv)
         case OPT_MERGE: merge = true; break;
         case OPT_CHECK: check = true; break;
         case OPT_FOLLOW: r.follow_links = 1; break;
+        case OPT_FIELD:
+            if (nfields == MAX_FIELD_DECLS || !parse_field_decl(optarg, &fields[nfields])) {
+                fprintf(stderr, "search-index: --field wants NAME:TYPE, TYPE one of date, keyword, "
+                                "number, text, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            nfields++;
+            break;
         case 'q': r.quiet = true; break;
         case 'v': r.verbose = true; break;
         case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -362,6 +423,13 @@ int main(int argc, char **argv)
         free(index);
         return rc == SIFT_ERR_INVALID ? EXIT_USAGE : EXIT_INDEX;
     }
+    for (size_t i = 0; i < nfields; i++)
+        if ((rc = sift_writer_declare_field(r.w, fields[i].name, fields[i].type, &r.err))) {
+            fprintf(stderr, "search-index: --field %s: %s\n", fields[i].name, r.err.msg);
+            sift_writer_close(r.w);
+            free(index);
+            return EXIT_USAGE;
+        }
     double t0 = now();
     r.start = t0;
     r.progress = !r.quiet && isatty(STDERR_FILENO);

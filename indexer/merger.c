@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "doc_fields.h"
 #include "doc_meta.h"
 #include "doc_table.h"
 #include "docstore.h"
@@ -16,6 +17,8 @@ struct merge_ctx {
     const struct segment *seg;
     struct seg_build *b;
     struct analyzer *an;
+    struct schema *schema;
+    struct field_values fields;
     uint32_t map[MAX_SEGMENT_SOURCES];
     uint32_t nsrc;
     sift_err rc;
@@ -30,6 +33,24 @@ static int merge_doc(void *ctx, uint32_t doc, const struct doc_record *r)
     mc->rc = segment_doc_meta(mc->seg, doc, &meta, mc->err);
     if (mc->rc) return 1;
     meta.source = meta.source < mc->nsrc ? mc->map[meta.source] : 0;
+    /* the values as first given, typed again as a fresh build would */
+    field_values_clear(&mc->fields);
+    struct doc_fields df = doc_fields_of(r);
+    const char *name, *value;
+    size_t nlen, vlen;
+    while (doc_fields_next(&df, &name, &nlen, &value, &vlen)) {
+        char norm[FIELD_NAME_MAX + 1], raw[FIELD_NAME_MAX + 1];
+        if (nlen > FIELD_NAME_MAX) continue;
+        memcpy(raw, name, nlen);
+        raw[nlen] = 0;
+        sift_errmsg ignored;   /* a value that no longer parses stays out, as it was */
+        if (schema_name_ok(raw, norm)) field_values_add(&mc->fields, mc->schema, norm, value, vlen, &ignored);
+    }
+    if (df.c.bad) {
+        mc->rc = sift_fail(mc->err, SIFT_ERR_CORRUPT, "%s: document %u: damaged field values",
+                           mc->seg->file.path, doc);
+        return 1;
+    }
     char *id = strndup(r->id, r->id_len), *title = strndup(r->title, r->title_len);
     char *path = strndup(r->path, r->path_len);
     if (!id || !title || !path) {
@@ -37,7 +58,7 @@ static int merge_doc(void *ctx, uint32_t doc, const struct doc_record *r)
     } else {
         struct build_doc d = { .id = id, .title = title, .path = path, .text = r->text,
                                .text_len = r->text_len, .read = r->read,
-                               .read_ctx = r->read_ctx, .meta = meta };
+                               .read_ctx = r->read_ctx, .meta = meta, .fields = &mc->fields };
         uint32_t len;
         bool added;
         mc->rc = seg_build_add(mc->b, mc->an, &d, &len, &added, mc->err);
@@ -53,14 +74,15 @@ sift_err merger_run(const struct merge_job *job, const char *path, uint32_t *ndo
 {
     struct seg_build b;
     *ndocs = 0;
-    sift_err rc = seg_build_open(&b, job->tmp_prefix, job->budget, job->threads, err);
+    sift_err rc = seg_build_open(&b, job->tmp_prefix, job->budget, job->threads, job->schema, err);
     if (rc) return rc;
     for (size_t k = 0; k < job->npicked && !rc; k++) {
         const struct segment *seg = &job->idx->segs[job->picked[k]];
-        struct merge_ctx mc = { seg, &b, job->an, { 0 }, 0, SIFT_OK, err };
+        struct merge_ctx mc = { seg, &b, job->an, job->schema, { 0 }, { 0 }, 0, SIFT_OK, err };
         rc = doc_table_map_sources(job->table, seg, mc.map, &mc.nsrc, err);
         if (!rc) rc = docstore_scan(seg, merge_doc, &mc, err);
         if (!rc) rc = mc.rc;
+        field_values_free(&mc.fields);
     }
     if (!rc) rc = seg_build_finish(&b, path, job->language, &job->table->sources, err);
     if (!rc) *ndocs = b.ndocs;

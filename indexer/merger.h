@@ -12,6 +12,7 @@
 #include <sift/sift.h>
 
 struct analyzer;
+struct schema;
 struct doc_table;
 struct sift_index;
 
@@ -25,6 +26,7 @@ struct merge_job {
     size_t budget;                  /* inversion memory, bytes */
     unsigned threads;
     const char *language;
+    struct schema *schema;          /* the writer's: the stored values are typed by it */
 };
 
 /* Write the merged segment to `path` (fsynced); *ndocs receives its

@@ -11,10 +11,12 @@
 #include "segment_writer.h"
 
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
-                        unsigned threads, sift_errmsg *err)
+                        unsigned threads, const struct schema *schema, sift_errmsg *err)
 {
     memset(b, 0, sizeof *b);
-    b->tmp_prefix = strdup(tmp_prefix);
+    b->schema = schema;
+    b->term = malloc(TERM_MAX + 1);
+    b->tmp_prefix = b->term ? strdup(tmp_prefix) : NULL;
     char *store_path = b->tmp_prefix ? malloc(strlen(tmp_prefix) + 8) : NULL;
     if (store_path) sprintf(store_path, "%sstore", tmp_prefix);
     b->inv = b->tmp_prefix ? inverter_new(tmp_prefix, budget) : NULL;
@@ -37,13 +39,93 @@ struct add_ctx {
     sift_err rc;
 };
 
+static sift_err add_token(struct seg_build *b, const char *term, size_t len, uint32_t pos,
+                          sift_errmsg *err)
+{
+    return b->pipe ? token_pipe_token(b->pipe, term, len, pos, err)
+                   : inverter_add_token(b->inv, term, len, pos, err);
+}
+
 static int on_token(void *ctx, const struct token *t)
 {
     struct add_ctx *a = ctx;
     a->count++;
-    a->rc = a->b->pipe ? token_pipe_token(a->b->pipe, t->term, t->len, t->pos, a->err)
-                       : inverter_add_token(a->b->inv, t->term, t->len, t->pos, a->err);
+    a->rc = add_token(a->b, t->term, t->len, t->pos, a->err);
     return a->rc != SIFT_OK;
+}
+
+/* ------------------------------------------------------------- fields */
+
+/* The term FIELD_TERM_x name FIELD_TERM_SEP value in b->term (schema.h), cut to
+ * TERM_MAX bytes; returns its length. */
+static size_t field_term(struct seg_build *b, char kind, const char *name, const char *value,
+                         size_t len)
+{
+    size_t n = strlen(name);
+    b->term[0] = kind;
+    memcpy(b->term + 1, name, n);
+    b->term[n + 1] = FIELD_TERM_SEP;
+    if (len > TERM_MAX - n - 2) len = TERM_MAX - n - 2;
+    memcpy(b->term + n + 2, value, len);
+    return n + 2 + len;
+}
+
+struct field_ctx {
+    struct seg_build *b;
+    const char *name;
+    sift_err rc;
+    sift_errmsg *err;
+};
+
+/* A word of a text field: in the field's own term space and positions. */
+static int on_field_token(void *ctx, const struct token *t)
+{
+    struct field_ctx *f = ctx;
+    size_t n = field_term(f->b, FIELD_TERM_TEXT, f->name, t->term, t->len);
+    f->rc = add_token(f->b, f->b->term, n, t->pos, f->err);
+    return f->rc != SIFT_OK;
+}
+
+/* The stored bytes of the document's values (docstore.h). */
+static bool store_fields(struct seg_build *b, const struct field_values *fv)
+{
+    b->fields.len = 0;
+    if (!fv || !fv->n) return true;
+    if (!buf_varint(&b->fields, fv->n)) return false;
+    for (size_t i = 0; i < fv->n; i++)
+        if (!doc_fields_add(&b->fields, b->schema->f[fv->v[i].field].name, fv->v[i].raw, fv->v[i].raw_len))
+            return false;
+    return true;
+}
+
+/* The document's values into the inverter (keyword values and the words
+ * of text fields, each in its field's term space) and the columns. */
+static sift_err index_fields(struct seg_build *b, struct analyzer *an, const struct field_values *fv,
+                             sift_errmsg *err)
+{
+    uint32_t text_pos = 0;
+    for (size_t i = 0; fv && i < fv->n; i++) {
+        const struct doc_field *f = &fv->v[i];
+        const char *name = b->schema->f[f->field].name;
+        sift_err rc = SIFT_OK;
+        bool ok = true;
+        if (f->type == SIFT_FIELD_KEYWORD) {
+            size_t n = field_term(b, FIELD_TERM_KEYWORD, name, f->folded, strlen(f->folded));
+            bool again = false;   /* a document holds each value once */
+            for (size_t k = 0; k < i && !again; k++)
+                again = fv->v[k].field == f->field && !strcmp(fv->v[k].folded, f->folded);
+            if (!again) rc = add_token(b, b->term, n, 0, err);
+            ok = columns_add_keyword(&b->columns, f->field, b->ndocs, f->folded, f->raw);
+        } else if (f->type == SIFT_FIELD_TEXT) {
+            struct field_ctx c = { b, name, SIFT_OK, err };
+            if (analyzer_run(an, f->raw, f->raw_len, text_pos, on_field_token, &c, &text_pos)) rc = c.rc;
+        } else {
+            ok = columns_add_key(&b->columns, f->field, f->type, b->ndocs, f->key);
+        }
+        if (!rc && !ok) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        if (rc) return rc;
+    }
+    return SIFT_OK;
 }
 
 /* Streamed text is read in pieces of PIECE bytes and analyzed up to the
@@ -121,8 +203,10 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
     const char *path = d->path ? d->path : "";
     /* checks first: once the inverter has a token of the document, it
      * must be finished (a piece of it may be in a run already) */
+    if (!store_fields(b, d->fields)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     sift_err rc = docstore_writer_begin(&b->store, d->id, id_len, d->title, title_len, path,
-                                 strlen(path), d->text_len, err);
+                                        strlen(path), (const char *)b->fields.data, b->fields.len,
+                                        d->text_len, err);
     if (rc) {
         if (rc != SIFT_ERR_INVALID) b->broken = rc;   /* the store may hold half a header */
         return rc;
@@ -143,6 +227,7 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
         if (analyzer_run(an, d->text, (size_t)d->text_len, title_end, on_token, &a, &end)) rc = a.rc;
         if (!rc) rc = docstore_writer_text(&b->store, d->text, (size_t)d->text_len, err);
     }
+    if (!rc) rc = index_fields(b, an, d->fields, err);
     if (!rc) rc = b->pipe ? token_pipe_end_doc(b->pipe, err) : inverter_end_doc(b->inv, err);
     if (!rc) rc = docstore_writer_end(&b->store, err);
     if (!rc && (!norms_add(&b->norms, end, title_end) || !doc_meta_add(&b->meta, &d->meta) ||
@@ -187,7 +272,8 @@ sift_err seg_build_finish(struct seg_build *b, const char *path, const char *lan
         sw.stats.token_count = b->tokens;
         sw.stats.title_token_count = b->title_tokens;
         snprintf(sw.stats.language, sizeof sw.stats.language, "%s", language);
-        struct segment_docs docs = { &b->norms, &b->ids.index, &b->ids.ids, &b->meta, sources, &b->store };
+        struct segment_docs docs = { &b->norms, &b->ids.index, &b->ids.ids, &b->meta, sources,
+                                     &b->store, b->schema, &b->columns, b->ndocs };
         rc = segment_writer_finish(&sw, path, &docs, err);
     }
     segment_writer_discard(&sw);
@@ -202,6 +288,9 @@ void seg_build_discard(struct seg_build *b)
     buf_free(&b->norms);
     id_writer_free(&b->ids);
     buf_free(&b->meta);
+    columns_builder_free(&b->columns);
+    buf_free(&b->fields);
+    free(b->term);
     free(b->tmp_prefix);
     free(b->piece);
     memset(b, 0, sizeof *b);

@@ -13,6 +13,8 @@
 #include "bytes.h"
 #include "doc_ids.h"
 #include "doc_meta.h"
+#include "columns.h"
+#include "doc_fields.h"
 #include "docstore.h"
 #include "invert.h"
 #include "strlist.h"
@@ -28,6 +30,10 @@ struct seg_build {
     struct buf norms;    /* norms.h records */
     struct id_writer ids;
     struct buf meta;     /* doc_meta.h records */
+    const struct schema *schema;     /* the writer's: the fields' names and types */
+    struct columns_builder columns;
+    struct buf fields;   /* the open document's stored values */
+    char *term;          /* a field term being made (TERM_MAX + 1 bytes) */
     uint32_t ndocs;
     uint64_t tokens, title_tokens;
     sift_err broken;     /* an error left the inverter mid-document: no more adds */
@@ -41,12 +47,13 @@ struct build_doc {
     sift_read_fn read;
     void *read_ctx;
     struct doc_meta meta;    /* source is an index into the writer's sources */
+    const struct field_values *fields;   /* may be NULL */
 };
 
 /* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). With threads
  * > 1 the inverter runs on a thread of its own (token_pipe.h). */
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
-                        unsigned threads, sift_errmsg *err);
+                        unsigned threads, const struct schema *schema, sift_errmsg *err);
 /* Analyze and add; *len receives the document's token count. When the
  * text's reader fails, the document is still added (its tokens may be in
  * spilled runs already) and SIFT_ERR_INPUT returned with *added true: the

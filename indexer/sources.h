@@ -9,6 +9,8 @@
 
 #include <sift/sift.h>
 
+#include "strlist.h"
+
 struct source_doc {
     const char *id, *title, *path;
     const char *text;
@@ -23,6 +25,9 @@ struct source_doc {
     sift_read_fn read;
     void *read_ctx;
     unsigned long line;    /* a JSON line's number in its file (0 for files) */
+    /* typed field values: (name, value) pairs from front matter, <meta>
+     * tags or JSON keys (front_matter.h); NULL when none */
+    const struct strlist *fields;
 };
 
 #define SOURCES_STREAM_ABOVE (8u << 20)

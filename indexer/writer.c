@@ -12,6 +12,7 @@
 
 #include "analyzer.h"
 #include "bytes.h"
+#include "doc_fields.h"
 #include "doc_ids.h"
 #include "doc_table.h"
 #include "error.h"
@@ -36,6 +37,8 @@ struct sift_writer {
     sift_index *idx;          /* the committed index, NULL when there is none */
     struct manifest man;
     struct doc_table table;
+    struct schema schema;     /* the index's typed fields, and those declared or met since */
+    struct field_values fields;   /* of the next document (sift_writer_field) */
     struct seg_build pending;
     bool pending_open;
     char warning[SIFT_ERRMSG_SIZE];   /* of the last commit; "" when none */
@@ -81,6 +84,12 @@ static sift_err load(sift_writer *w, sift_errmsg *err)
     if (rc) return rc;
     if (w->idx->nsegs != w->man.count)
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: the manifest changed while opening", w->dir);
+    for (uint32_t i = 0; i < w->idx->schema.n; i++) {   /* declared or met fields stay */
+        const struct field_def *f = &w->idx->schema.f[i];
+        int k = schema_find(&w->schema, f->name);
+        if (k >= 0) w->schema.f[k].type = f->type;
+        else if (!schema_add(&w->schema, f->name, f->type)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
     for (uint32_t s = 0; s < w->idx->nsegs && !rc; s++)
         rc = doc_table_load_segment(&w->table, &w->idx->segs[s], s, err);
     return rc;
@@ -160,6 +169,8 @@ void sift_writer_close(sift_writer *w)
     if (!w) return;
     unload(w);
     doc_table_free(&w->table);
+    schema_free(&w->schema);
+    field_values_free(&w->fields);
     analyzer_free(w->an);
     free(w->cur_path);
     free(w->tmp_base);
@@ -190,6 +201,37 @@ sift_err sift_writer_set_info(sift_writer *w, const sift_doc_info *info, sift_er
     return SIFT_OK;
 }
 
+/* ------------------------------------------------------------- fields */
+
+sift_err sift_writer_declare_field(sift_writer *w, const char *name, sift_field_type type,
+                                   sift_errmsg *err)
+{
+    char norm[FIELD_NAME_MAX + 1];
+    if (!schema_name_ok(name, norm))
+        return sift_fail(err, SIFT_ERR_INVALID, "'%.80s' cannot be a field name (a letter, then "
+                         "letters, digits or '_'; not id, title, text or path)", name ? name : "");
+    if (type < SIFT_FIELD_TEXT || type > SIFT_FIELD_NUMBER)
+        return sift_fail(err, SIFT_ERR_INVALID, "field '%s': unknown type %d", norm, (int)type);
+    int k = schema_find(&w->schema, norm);
+    if (k >= 0 && w->schema.f[k].type != type)
+        return sift_fail(err, SIFT_ERR_INVALID, "%s: field '%s' is a %s in this index; rebuild it "
+                         "(--rebuild) to make it a %s", w->dir, norm, schema_type_name(w->schema.f[k].type),
+                         schema_type_name(type));
+    if (k < 0 && !schema_add(&w->schema, norm, type))
+        return sift_fail(err, SIFT_ERR_INVALID, "too many fields (at most %d)", SCHEMA_MAX_FIELDS);
+    return SIFT_OK;
+}
+
+sift_err sift_writer_field(sift_writer *w, const char *name, const char *value, sift_errmsg *err)
+{
+    char norm[FIELD_NAME_MAX + 1];
+    if (!schema_name_ok(name, norm))
+        return sift_fail(err, SIFT_ERR_INVALID, "'%.80s' cannot be a field name (a letter, then "
+                         "letters, digits or '_'; not id, title, text or path)", name ? name : "");
+    if (!value) return sift_fail(err, SIFT_ERR_INVALID, "field '%s': value is NULL", norm);
+    return field_values_add(&w->fields, &w->schema, norm, value, strlen(value), err);
+}
+
 /* Add d to the pending documents; it replaces the live one with its id. */
 static sift_err add_doc(sift_writer *w, struct build_doc *d, sift_errmsg *err)
 {
@@ -198,7 +240,7 @@ static sift_err add_doc(sift_writer *w, struct build_doc *d, sift_errmsg *err)
         return sift_fail(err, SIFT_ERR_INVALID, "document id longer than %d bytes", ID_MAX);
     if (!w->pending_open) {
         char *prefix = tmp_prefix(w);
-        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, w->threads, err)
+        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, w->threads, &w->schema, err)
                              : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         free(prefix);
         if (rc) return rc;
@@ -206,9 +248,11 @@ static sift_err add_doc(sift_writer *w, struct build_doc *d, sift_errmsg *err)
     }
     d->path = w->cur_path;
     d->meta = (struct doc_meta){ w->cur_size, w->cur_mtime, w->cur_hash, w->cur_source };
+    d->fields = &w->fields;
     uint32_t len;
     bool added;
     sift_err rc = seg_build_add(&w->pending, w->an, d, &len, &added, err);
+    field_values_clear(&w->fields);   /* they were the next document's, whatever happened */
     if (rc && added) {
         /* its text failed half way: in the segment, but deleted from the
          * start, and the live document with its id (if any) stays */
@@ -445,7 +489,7 @@ static sift_err merge_segments(sift_writer *w, const uint32_t *picked, size_t n,
     publication_wrote(&p, name);
     char *path = path_join(w->dir, name), *prefix = tmp_prefix(w);
     struct merge_job job = { w->idx, picked, n, &w->table, w->an, prefix, w->budget, w->threads,
-                             w->language };
+                             w->language, &w->schema };
     uint32_t ndocs = 0;
     rc = path && prefix ? merger_run(&job, path, &ndocs, err)
                         : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");

@@ -14,14 +14,77 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "dict.h"
+#include "index.h"
 #include "error.h"
 #include "norms.h"
 #include "proximity.h"
+#include "schema.h"
+
+/* ------------------------------------------------------------- ranges */
+
+/* A QK_RANGE leaf: the documents whose key lies in [lo, hi], found block
+ * by block in the field's column, skipping blocks whose range misses. */
+struct range_scan {
+    struct num_column col;
+    uint32_t block;            /* decoded in keys/has, or UINT32_MAX */
+    uint64_t keys[COLUMN_BLOCK], has[2];
+    sift_err rc;
+    sift_errmsg *err;
+};
+
+uint32_t qit_range_advance(struct qit *it, uint32_t target)
+{
+    struct range_scan *r = it->range;
+    uint64_t lo = it->node->lo, hi = it->node->hi;
+    for (uint32_t b = target / COLUMN_BLOCK; !r->rc && b < r->col.nblocks; b++) {
+        uint32_t first = b * COLUMN_BLOCK, from = target > first ? target - first : 0;
+        if (r->block != b) {
+            struct col_block cb;
+            if ((r->rc = num_column_block(&r->col, b, &cb, r->err))) break;
+            if (!cb.any || cb.max < lo || cb.min > hi) continue;   /* nothing here can match */
+            if ((r->rc = num_column_decode(&r->col, b, r->keys, r->has, r->err))) break;
+            r->block = b;
+        }
+        for (uint32_t i = from; i < COLUMN_BLOCK && first + i < r->col.ndocs; i++)
+            if ((r->has[i >> 6] >> (i & 63) & 1) && r->keys[i] >= lo && r->keys[i] <= hi) return first + i;
+    }
+    return DOC_END;
+}
+
+static sift_err build_range(const struct qnode *n, const struct segment *s, sift_errmsg *err,
+                            struct qit **out)
+{
+    *out = NULL;
+    const struct field_def *f = segment_field(s, n->fname);
+    if (!f || !f->col_len) return SIFT_OK;   /* no document of the segment has the field */
+    struct qit *it = calloc(1, sizeof *it);
+    struct range_scan *r = it ? malloc(sizeof *r) : NULL;
+    if (!r) {
+        free(it);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    it->node = n;
+    it->range = r;
+    it->confirmed_doc = DOC_END;
+    r->block = UINT32_MAX;
+    r->rc = SIFT_OK;
+    r->err = err;
+    sift_err rc = num_column_open(&r->col, s, f, err);
+    if (!rc && (n->hi < r->col.min || n->lo > r->col.max)) rc = SIFT_ERR_NOTFOUND;   /* none can match */
+    if (rc) {
+        qit_free(it);
+        return rc == SIFT_ERR_NOTFOUND ? SIFT_OK : rc;
+    }
+    *out = it;
+    return SIFT_OK;
+}
 
 void qit_free(struct qit *it)
 {
     if (!it) return;
+    free(it->range);
     for (size_t i = 0; i < it->nkids; i++) qit_free(it->kids[i]);
     free(it->kids);
     free(it->occurs);
@@ -72,6 +135,7 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
                    struct qit **out)
 {
     *out = NULL;
+    if (n->kind == QK_RANGE) return build_range(n, s, err, out);
     if (n->kind != QK_BOOL) return build_leaf(n, s, err, out);
     struct qit *it = calloc(1, sizeof *it);
     if (!it) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
@@ -167,7 +231,9 @@ static uint32_t bool_advance(struct qit *it, uint32_t target)
 
 uint32_t qit_advance(struct qit *it, uint32_t target)
 {
-    it->doc = it->node->kind == QK_BOOL ? bool_advance(it, target) : leaf_advance(it, target);
+    enum qkind k = it->node->kind;
+    it->doc = k == QK_BOOL ? bool_advance(it, target) : k == QK_RANGE ? qit_range_advance(it, target)
+                                                                      : leaf_advance(it, target);
     it->started = true;
     return it->doc;
 }
@@ -190,6 +256,7 @@ static int field_ranges(const struct qnode *n, struct doc_ctx *dc, uint32_t r[4]
     switch (n->field) {
     case FIELD_TITLE: r[0] = 0; r[1] = t; return 1;
     case FIELD_TEXT: r[0] = t; r[1] = UINT32_MAX; return 1;
+    case FIELD_NAMED: r[0] = 0; r[1] = UINT32_MAX; return 1;   /* a field's own positions */
     default: r[0] = 0; r[1] = t; r[2] = t; r[3] = UINT32_MAX; return 2;
     }
 }
@@ -203,6 +270,8 @@ bool qit_load_positions(struct qit *it, size_t i, struct doc_ctx *dc)
     sift_err rc = p->rc ? p->rc : doc_ctx_load(dc);   /* the length the scoring loads anyway */
     if (rc) p->rc = rc;
     uint32_t dl = dc->len;
+    const struct qterm *t = &it->node->terms[i];
+    if (term_is_field(t->term, t->len)) dl = UINT32_MAX;   /* a field's own positions */
     if (!p->rc && tf > dl)   /* a document holds at most dl positions */
         p->rc = sift_fail(p->err, SIFT_ERR_CORRUPT, "%s: postings: frequency %u exceeds the document length %u",
                           p->seg->file.path, tf, dl);
@@ -224,7 +293,7 @@ bool qit_load_positions(struct qit *it, size_t i, struct doc_ctx *dc)
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 {
     const struct qnode *n = it->node;
-    if (qit_plain_word(it))
+    if (qit_plain_word(it) || n->kind == QK_KEYWORD || n->kind == QK_RANGE)
         return true;   /* its frequency is read when scored (qit_leaf_freq): counting never unpacks it */
     struct prox_slot slots[QUERY_MAX_PHRASE];
     for (size_t i = 0; i < it->nslots; i++) {
@@ -272,6 +341,7 @@ bool qit_confirm_now(struct qit *it, struct doc_ctx *dc)
 
 sift_err qit_error(const struct qit *it)
 {
+    if (it->range && it->range->rc) return it->range->rc;
     for (size_t i = 0; i < it->nslots; i++)
         if (it->post[i].rc) return it->post[i].rc;
     for (size_t i = 0; i < it->nkids; i++) {

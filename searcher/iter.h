@@ -39,8 +39,11 @@ static inline sift_err doc_ctx_load(struct doc_ctx *dc)
     return doc_ctx_load_now(dc);
 }
 
+struct range_scan;   /* iter.c: a QK_RANGE leaf's column */
+
 struct qit {
     const struct qnode *node;
+    struct range_scan *range;  /* QK_RANGE */
     uint32_t doc;              /* current candidate */
     bool started;
     /* TERM, PHRASE, NEAR: one postings list per slot */
@@ -93,11 +96,14 @@ sift_err qit_error(const struct qit *it);
  * them per candidate (out of line, they cost 3% of the benchmark's
  * instructions and more of its time). */
 
-/* Whether the leaf is one word searched in every field. */
+/* Whether the leaf is one word searched wherever it occurs (in title and
+ * text, or in a text field's own space): its tf is its frequency. */
 static inline bool qit_plain_word(const struct qit *it)
 {
-    return it->node->kind == QK_TERM && it->node->field == FIELD_ANY;
+    return it->node->kind == QK_TERM && (it->node->field == FIELD_ANY || it->node->field == FIELD_NAMED);
 }
+
+uint32_t qit_range_advance(struct qit *it, uint32_t target);
 
 /* A list's first document >= target, from its start if not started. */
 static inline uint32_t qit_post_advance(struct postings *p, bool started, uint32_t target)
@@ -113,7 +119,7 @@ static inline uint32_t qit_post_advance(struct postings *p, bool started, uint32
  * time in callgrind when they did not). */
 static inline uint32_t qit_kid_advance(struct qit *k, uint32_t doc)
 {
-    if (k->nslots != 1) return qit_advance(k, doc);   /* a BOOL has none */
+    if (k->nslots != 1) return qit_advance(k, doc);   /* a BOOL or a range has none */
     k->doc = qit_post_advance(&k->post[0], k->started, doc);
     k->started = true;
     return k->doc;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sift/sift.h>
@@ -26,6 +27,8 @@ static const char usage[] =
     "  NEAR/5(bytedance azure)   all words with at most 5 others between, any order\n"
     "  ONEAR/5(bytedance azure)  the same, in this order\n"
     "  title:azure               a word, phrase or group in one field: title, text\n"
+    "  source:reuters            a keyword field's value (a filter: scores 0)\n"
+    "  date:[2023-01 TO 2023-06] a date or number range; date:>=2023, date:<2024-06\n"
     "  micro*                    every term starting with micro (at most 1024)\n"
     "\n"
     "Options:\n"
@@ -38,6 +41,10 @@ static const char usage[] =
     "  --fields LIST      tab-separated columns: rank,score,id,title,path,snippet\n"
     "  --stats            print index statistics (documents, terms, segments, bytes)\n"
     "  --explain          show how each hit's score was made\n"
+    "  --sort [-]FIELD    order by a date or number field (-: descending)\n"
+    "  --facet FIELD      count FIELD's values among the matches instead of\n"
+    "                     hits (date:year, :month, :day bucket dates)\n"
+    "  --facet-limit N    values per facet (default 10)\n"
     "  --count            print the number of matching documents only\n"
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
@@ -57,7 +64,8 @@ static const char usage[] =
 enum format { FMT_TEXT, FMT_JSON, FMT_TREC, FMT_IDS, FMT_FIELDS };
 
 #define MAX_FIELDS 8
-enum field_col { COL_RANK, COL_SCORE, COL_ID, COL_TITLE, COL_PATH, COL_SNIPPET };
+enum field_col { COL_RANK, COL_SCORE, COL_ID, COL_TITLE, COL_PATH, COL_SNIPPET, COL_FIELD };
+#define MAX_FACETS 16
 
 struct cli {
     const char *index;
@@ -66,7 +74,9 @@ struct cli {
     bool count, color, stats, explain;
     unsigned qflags;
     enum field_col cols[MAX_FIELDS];
+    char colname[MAX_FIELDS][64];   /* COL_FIELD: the typed field */
     size_t ncols;
+    const char *facets[MAX_FACETS];
     const char *queries;
 };
 
@@ -86,6 +96,88 @@ static void json_string(FILE *f, const char *s)
         }
     }
     fputc('"', f);
+}
+
+/* The values of field `name` of hit i joined by ", " (malloc'ed, "" when it
+ * has none). */
+static char *field_text(sift_results *res, size_t i, size_t nfields, const char *name)
+{
+    size_t cap = 256, len = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[0] = 0;
+    sift_errmsg err;
+    for (size_t k = 0; k < nfields; k++) {
+        const char *n, *v;
+        if (sift_results_field(res, i, k, &n, &v, &err) || strcasecmp(n, name)) continue;
+        size_t vl = strlen(v);
+        if (len + vl + 3 > cap) {
+            cap = 2 * (len + vl + 3);
+            char *o = realloc(out, cap);
+            if (!o) break;
+            out = o;
+        }
+        if (len) memcpy(out + len, ", ", 2), len += 2;
+        memcpy(out + len, v, vl);
+        len += vl;
+        out[len] = 0;
+    }
+    char *safe = text_sanitize(out, len);
+    free(out);
+    return safe;
+}
+
+/* "date · source · author" under a hit's title, when it has any. */
+static void print_byline(sift_results *res, size_t i, size_t nfields)
+{
+    static const char *const shown[] = { "date", "source", "author", "authors" };
+    char line[600] = "";
+    for (int k = 0; k < 4; k++) {
+        char *v = field_text(res, i, nfields, shown[k]);
+        if (v && *v && strlen(line) + strlen(v) < sizeof line - 8)
+            snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", *line ? " \u00b7 " : "", v);
+        free(v);
+    }
+    if (*line) printf("   %s\n", line);
+}
+
+/* "fields": {...} of a JSON hit: keyword fields as arrays, numbers as
+ * numbers, the rest as strings. */
+static void json_fields(const sift_index *idx, sift_results *res, size_t i, size_t nfields)
+{
+    printf(",\"fields\":{");
+    bool first = true;
+    for (size_t f = 0; f < sift_index_field_count(idx); f++) {
+        const char *name;
+        sift_field_type type;
+        sift_errmsg err;
+        if (sift_index_field(idx, f, &name, &type, &err)) continue;
+        size_t nv = 0;
+        for (size_t k = 0; k < nfields; k++) {
+            const char *n, *v;
+            if (sift_results_field(res, i, k, &n, &v, &err) || strcasecmp(n, name)) continue;
+            if (!nv++) {
+                printf("%s", first ? "" : ",");
+                first = false;
+                json_string(stdout, name);
+                printf(type == SIFT_FIELD_KEYWORD ? ":[" : ":");
+            } else if (type != SIFT_FIELD_KEYWORD) {
+                break;   /* one value */
+            } else {
+                putchar(',');
+            }
+            if (type == SIFT_FIELD_NUMBER) {
+                char *end;
+                double d = strtod(v, &end);
+                if (*v && !*end) printf("%.17g", d);
+                else json_string(stdout, v);
+            } else {
+                json_string(stdout, v);
+            }
+        }
+        if (nv && type == SIFT_FIELD_KEYWORD) putchar(']');
+    }
+    printf("}");
 }
 
 /* Print one query's hits; returns the exit status for it. */
@@ -138,6 +230,12 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
                 case COL_TITLE: fputs(title ? title : "", stdout); break;
                 case COL_PATH: fputs(path ? path : "", stdout); break;
                 case COL_SNIPPET: fputs(snip, stdout); break;
+                case COL_FIELD: {
+                    char *v = field_text(res, i, h.nfields, cl->colname[c]);
+                    fputs(v ? v : "", stdout);
+                    free(v);
+                    break;
+                }
                 }
             }
             putchar('\n');
@@ -155,11 +253,13 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
             json_string(stdout, title ? title : "");
             printf(",\"snippet\":");
             json_string(stdout, snip);
+            json_fields(idx, res, i, h.nfields);
             printf("}\n");
         } else {
             const char *b = cl->color ? "\033[1m" : "", *e = cl->color ? "\033[0m" : "";
             printf("%llu. %s%s%s  [%.4f]\n   %s\n", rank, b, title && *title ? title : "(untitled)",
                    e, h.score, id ? id : "");
+            print_byline(res, i, h.nfields);
             if (*snip) printf("   %s\n", snip);
             if (cl->explain) {
                 char *ex = NULL;
@@ -174,6 +274,36 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
         free(title);
         free(id);
         sift_free(snip);
+    }
+    return n ? EXIT_OK : EXIT_NO_RESULTS;
+}
+
+/* --facet: FIELD<TAB>VALUE<TAB>COUNT lines (JSON: one object a value). */
+static int print_facets(const struct cli *cl, const char *qid, sift_results *res)
+{
+    size_t n = sift_results_facet_count(res);
+    for (size_t j = 0; j < n; j++) {
+        sift_facet_value fv = { .struct_size = sizeof fv };
+        sift_errmsg err;
+        if (sift_results_facet(res, j, &fv, &err)) continue;
+        char *v = text_sanitize(fv.value, strlen(fv.value));
+        if (cl->fmt == FMT_JSON) {
+            printf("{");
+            if (qid) {
+                printf("\"qid\":");
+                json_string(stdout, qid);
+                printf(",");
+            }
+            printf("\"facet\":");
+            json_string(stdout, fv.facet);
+            printf(",\"value\":");
+            json_string(stdout, fv.value);
+            printf(",\"count\":%llu}\n", (unsigned long long)fv.count);
+        } else {
+            if (qid) printf("%s\t", qid);
+            printf("%s\t%s\t%llu\n", fv.facet, v ? v : "", (unsigned long long)fv.count);
+        }
+        free(v);
     }
     return n ? EXIT_OK : EXIT_NO_RESULTS;
 }
@@ -203,7 +333,7 @@ static int run_query(const struct cli *cl, sift_index *idx, const char *qid, con
     } else {
         sift_results *res;
         rc = sift_search(idx, q, &cl->so, &res, &err);
-        status = rc ? cli_exit_for(rc) : print_hits(cl, qid, res, idx, q);
+        status = rc ? cli_exit_for(rc) : cl->so.nfacets ? print_facets(cl, qid, res) : print_hits(cl, qid, res, idx, q);
         if (!rc) sift_results_free(res);
     }
     if (rc) fprintf(stderr, "search: %s\n", err.msg);
@@ -249,6 +379,15 @@ static int run_file(const struct cli *cl, sift_index *idx)
     return worst;
 }
 
+static bool field_name_ok(const char *f)
+{
+    if (!*f || strlen(f) >= 64 || !((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z'))) return false;
+    for (; *f; f++)
+        if (!((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') || (*f >= '0' && *f <= '9') || *f == '_'))
+            return false;
+    return true;
+}
+
 static bool parse_fields(const char *s, struct cli *cl)
 {
     static const char *names[] = { "rank", "score", "id", "title", "path", "snippet" };
@@ -259,7 +398,8 @@ static bool parse_fields(const char *s, struct cli *cl)
     for (char *f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
         size_t k = 0;
         while (k < 6 && strcmp(f, names[k])) k++;
-        if (k == 6 || cl->ncols == MAX_FIELDS) return false;
+        if (cl->ncols == MAX_FIELDS || (k == 6 && !field_name_ok(f))) return false;
+        if (k == 6) snprintf(cl->colname[cl->ncols], sizeof cl->colname[0], "%s", f);
         cl->cols[cl->ncols++] = (enum field_col)k;
     }
     return cl->ncols > 0;
@@ -293,7 +433,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
-           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN };
+           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -307,6 +447,9 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "fields", required_argument, NULL, OPT_FIELDS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "explain", no_argument, NULL, OPT_EXPLAIN },
+        { "sort", required_argument, NULL, OPT_SORT },
+        { "facet", required_argument, NULL, OPT_FACET },
+        { "facet-limit", required_argument, NULL, OPT_FACET_LIMIT },
         { "field-weights", required_argument, NULL, OPT_FIELDW },
         { "queries", required_argument, NULL, OPT_QUERIES },
         { "format", required_argument, NULL, OPT_FORMAT },
@@ -342,9 +485,23 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case 'l': cl->fmt = FMT_IDS; break;
         case OPT_STATS: cl->stats = true; break;
         case OPT_EXPLAIN: cl->explain = true; break;
+        case OPT_SORT: cl->so.sort = optarg; break;
+        case OPT_FACET:
+            if (cl->so.nfacets == MAX_FACETS) {
+                fprintf(stderr, "search: at most %d --facet\n", MAX_FACETS);
+                return EXIT_USAGE;
+            }
+            cl->facets[cl->so.nfacets++] = optarg;
+            cl->so.facets = cl->facets;
+            break;
+        case OPT_FACET_LIMIT:
+            if (!cli_arg_uint(PROG, "facet-limit", optarg, 1, 1000000, "a number from 1 to 1000000", &v))
+                return EXIT_USAGE;
+            cl->so.facet_limit = (uint32_t)v;
+            break;
         case OPT_FIELDS:
             if (!parse_fields(optarg, cl)) {
-                fprintf(stderr, "search: --fields takes a comma list of rank, score, id, title, path, snippet, not '%s'\n", optarg);
+                fprintf(stderr, "search: --fields takes a comma list of rank, score, id, title, path, snippet and field names, not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
             cl->fmt = FMT_FIELDS;

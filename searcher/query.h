@@ -13,13 +13,17 @@
 #include <sift/sift.h>
 
 enum occur { OCCUR_SHOULD, OCCUR_MUST, OCCUR_NOT };
-enum field { FIELD_ANY, FIELD_TITLE, FIELD_TEXT };
+/* FIELD_NAMED: a term of a typed field's own term space (schema.h), whose
+ * positions are its own: never restricted to title or text. */
+enum field { FIELD_ANY, FIELD_TITLE, FIELD_TEXT, FIELD_NAMED };
 
 enum qkind {
     QK_TERM,     /* one term */
     QK_PHRASE,   /* terms at consecutive positions (slop: moves allowed) */
     QK_NEAR,     /* terms within a window, any order (ordered: in order) */
     QK_BOOL,     /* clauses with MUST / SHOULD / NOT */
+    QK_KEYWORD,  /* a keyword field has a value (terms[0]: its term): filters, scores 0 */
+    QK_RANGE,    /* a date or number field's value lies in [lo, hi] (keys): filters, scores 0 */
 };
 
 struct qterm {
@@ -39,7 +43,15 @@ struct qnode {
     struct qnode **kids;      /* BOOL */
     enum occur *occurs;
     size_t nkids, capkids;
+    /* KEYWORD, RANGE: the field, and as typed for explain */
+    char fname[64];
+    char shown[128];
+    uint64_t lo, hi;          /* RANGE: keys (values.h), inclusive */
 };
+
+/* Whether a node only filters: keyword and range clauses, and groups of
+ * nothing else. */
+bool qnode_is_filter(const struct qnode *n);
 
 /* A term to highlight in snippets: a query term, or a prefix. */
 struct highlight_term {

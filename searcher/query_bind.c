@@ -17,24 +17,11 @@
 #include "index.h"
 #include "query.h"
 #include "query_syntax.h"
+#include "bind.h"
 #include "score.h"
 #include "stopwords.h"
 #include "strlist.h"
 #include "strmap.h"
-
-struct binder {
-    const struct query_syntax *qs;
-    const sift_index *idx;
-    struct analyzer *an;
-    size_t leaves;
-    sift_err rc;
-    sift_errmsg *err;
-    struct strmap ids;        /* distinct terms -> index in uniq */
-    struct qterm *uniq;
-    size_t nuniq, capuniq;
-    sift_query *q;
-    struct strlist stops;     /* analyzed stopwords */
-};
 
 /* A bound clause of a group. */
 struct clause {
@@ -43,31 +30,29 @@ struct clause {
     size_t at;
 };
 
-static bool failed(const struct binder *b) { return b->rc != SIFT_OK; }
+bool bind_failed(const struct binder *b) { return b->rc != SIFT_OK; }
 
-static void fail_at(struct binder *b, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail_at(struct binder *b, size_t at, const char *fmt, ...)
+void bind_fail_at(struct binder *b, size_t at, const char *fmt, ...)
 {
-    if (failed(b)) return;
+    if (bind_failed(b)) return;
     va_list ap;
     va_start(ap, fmt);
     b->rc = query_error_vat(b->err, b->qs->text, b->qs->len, at, fmt, ap);
     va_end(ap);
 }
 
-static void oom(struct binder *b)
+void bind_oom(struct binder *b)
 {
-    if (failed(b)) return;
+    if (bind_failed(b)) return;
     b->rc = sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory parsing the query");
 }
 
 /* ------------------------------------------------------------- nodes */
 
-static struct qnode *node_new(struct binder *b, enum qkind kind)
+struct qnode *bind_node_new(struct binder *b, enum qkind kind)
 {
     struct qnode *n = calloc(1, sizeof *n);
-    if (!n) oom(b);
+    if (!n) bind_oom(b);
     else n->kind = kind;
     return n;
 }
@@ -83,7 +68,7 @@ void qnode_free(struct qnode *n)
     free(n);
 }
 
-static bool add_kid(struct binder *b, struct qnode *g, struct qnode *kid, enum occur o)
+bool bind_add_kid(struct binder *b, struct qnode *g, struct qnode *kid, enum occur o)
 {
     if (g->nkids == g->capkids) {
         size_t cap = g->capkids ? g->capkids * 2 : 4;
@@ -92,7 +77,7 @@ static bool add_kid(struct binder *b, struct qnode *g, struct qnode *kid, enum o
         enum occur *oc = k ? realloc(g->occurs, cap * sizeof *oc) : NULL;
         if (oc) g->occurs = oc;
         if (!k || !oc) {
-            oom(b);
+            bind_oom(b);
             qnode_free(kid);
             return false;
         }
@@ -132,10 +117,10 @@ static uint32_t intern(struct binder *b, const char *t, size_t len)
 }
 
 /* Append term t to node n's terms. */
-static bool term_add(struct binder *b, struct qnode *n, const char *t, size_t len, size_t at)
+bool bind_term_add(struct binder *b, struct qnode *n, const char *t, size_t len, size_t at)
 {
     if (++b->leaves > QUERY_MAX_LEAVES) {
-        fail_at(b, at, "too many terms (the limit is %d)", QUERY_MAX_LEAVES);
+        bind_fail_at(b, at, "too many terms (the limit is %d)", QUERY_MAX_LEAVES);
         return false;
     }
     uint32_t id = intern(b, t, len);
@@ -145,7 +130,7 @@ static bool term_add(struct binder *b, struct qnode *n, const char *t, size_t le
         if (ts) n->terms = ts, n->capterms = cap;
     }
     char *copy = id != UINT32_MAX && n->nterms < n->capterms ? strndup(t, len) : NULL;
-    if (!copy) return oom(b), false;
+    if (!copy) return bind_oom(b), false;
     n->terms[n->nterms++] = (struct qterm){ copy, len, id, 0 };
     return true;
 }
@@ -160,7 +145,7 @@ struct collect {
 static int collect_term(void *ctx, const struct token *t)
 {
     struct collect *c = ctx;
-    if (!term_add(c->b, c->n, t->term, t->len, c->at)) c->ok = false;
+    if (!bind_term_add(c->b, c->n, t->term, t->len, c->at)) c->ok = false;
     return !c->ok;
 }
 
@@ -169,7 +154,7 @@ static bool analyze_into(struct binder *b, struct qnode *n, const char *text, si
 {
     struct collect c = { b, n, at, true };
     analyzer_run(b->an, text, len, 0, collect_term, &c, NULL);
-    return c.ok && !failed(b);
+    return c.ok && !bind_failed(b);
 }
 
 static void set_field(struct qnode *n, enum field f)
@@ -185,7 +170,7 @@ static void set_field(struct qnode *n, enum field f)
  * when it holds no term. */
 static struct qnode *analyzed(struct binder *b, const struct syn *s, enum qkind kind)
 {
-    struct qnode *n = node_new(b, kind);
+    struct qnode *n = bind_node_new(b, kind);
     if (n && analyze_into(b, n, s->text, s->len, s->at) && n->nterms) return n;
     qnode_free(n);
     return NULL;
@@ -195,7 +180,7 @@ static struct qnode *bind_word(struct binder *b, const struct syn *s)
 {
     struct qnode *n = analyzed(b, s, QK_TERM);   /* NULL for punctuation: nothing to search */
     if (n && n->nterms > QUERY_MAX_PHRASE) {
-        fail_at(b, s->at, "word splits into more than %d terms", QUERY_MAX_PHRASE);
+        bind_fail_at(b, s->at, "word splits into more than %d terms", QUERY_MAX_PHRASE);
         qnode_free(n);
         return NULL;
     }
@@ -206,10 +191,10 @@ static struct qnode *bind_word(struct binder *b, const struct syn *s)
 static struct qnode *bind_phrase(struct binder *b, const struct syn *s)
 {
     struct qnode *n = analyzed(b, s, QK_PHRASE);
-    if (failed(b)) return NULL;
-    if (!n) fail_at(b, s->at, "empty phrase: nothing searchable between the quotes");
-    else if (n->nterms > QUERY_MAX_PHRASE) fail_at(b, s->at, "phrase longer than %d words", QUERY_MAX_PHRASE);
-    if (failed(b)) {
+    if (bind_failed(b)) return NULL;
+    if (!n) bind_fail_at(b, s->at, "empty phrase: nothing searchable between the quotes");
+    else if (n->nterms > QUERY_MAX_PHRASE) bind_fail_at(b, s->at, "phrase longer than %d words", QUERY_MAX_PHRASE);
+    if (bind_failed(b)) {
         qnode_free(n);
         return NULL;
     }
@@ -222,10 +207,10 @@ static struct qnode *bind_near(struct binder *b, const struct syn *s)
 {
     const char *name = s->ordered ? "ONEAR" : "NEAR";
     struct qnode *n = analyzed(b, s, QK_NEAR);
-    if (failed(b)) return NULL;
-    if (!n || n->nterms < 2) fail_at(b, s->at, "%s needs at least two words", name);
-    else if (n->nterms > QUERY_MAX_PHRASE) fail_at(b, s->at, "%s takes at most %d words", name, QUERY_MAX_PHRASE);
-    if (failed(b)) {
+    if (bind_failed(b)) return NULL;
+    if (!n || n->nterms < 2) bind_fail_at(b, s->at, "%s needs at least two words", name);
+    else if (n->nterms > QUERY_MAX_PHRASE) bind_fail_at(b, s->at, "%s takes at most %d words", name, QUERY_MAX_PHRASE);
+    if (bind_failed(b)) {
         qnode_free(n);
         return NULL;
     }
@@ -249,7 +234,7 @@ static struct qnode *bind_prefix(struct binder *b, const struct syn *s)
     analyzer_run(b->an, s->text, s->len, 0, collect_one, &folded, NULL);
     analyzer_set_stemming(b->an, 1);
     if (folded.n != 1) {
-        fail_at(b, s->at, folded.n ? "a prefix must be a single word"
+        bind_fail_at(b, s->at, folded.n ? "a prefix must be a single word"
                                    : "'*' needs letters or digits before it");
         strlist_free(&folded);
         return NULL;
@@ -263,11 +248,11 @@ static struct qnode *bind_prefix(struct binder *b, const struct syn *s)
         snprintf(b->q->warning, sizeof b->q->warning,
                  "prefix '%.60s*' matches more than %d terms; only the first %d are searched",
                  prefix, QUERY_MAX_EXPANSION, QUERY_MAX_EXPANSION);
-    struct qnode *g = failed(b) ? NULL : node_new(b, QK_BOOL);
+    struct qnode *g = bind_failed(b) ? NULL : bind_node_new(b, QK_BOOL);
     for (const char *t = strlist_first(&terms); g && t; t = strlist_next(&terms, t)) {
-        struct qnode *leaf = node_new(b, QK_TERM);
-        if (!leaf || !term_add(b, leaf, t, strlen(t), s->at) || !add_kid(b, g, leaf, OCCUR_SHOULD)) {
-            if (leaf && failed(b)) qnode_free(leaf);
+        struct qnode *leaf = bind_node_new(b, QK_TERM);
+        if (!leaf || !bind_term_add(b, leaf, t, strlen(t), s->at) || !bind_add_kid(b, g, leaf, OCCUR_SHOULD)) {
+            if (leaf && bind_failed(b)) qnode_free(leaf);
             qnode_free(g);
             g = NULL;
         }
@@ -279,7 +264,7 @@ static struct qnode *bind_prefix(struct binder *b, const struct syn *s)
     if (copy) {
         hl[b->q->nhl++] = (struct highlight_term){ copy, strlen(copy), true };
     } else if (g) {
-        oom(b);
+        bind_oom(b);
         qnode_free(g);
         g = NULL;
     }
@@ -290,7 +275,7 @@ static struct qnode *bind_prefix(struct binder *b, const struct syn *s)
 
 /* ------------------------------------------------------------ groups */
 
-static struct qnode *bind_node(struct binder *b, const struct syn *s);
+static struct qnode *bind_node(struct binder *b, const struct syn *s, const struct field_def *typed);
 
 static enum occur occur_of(enum syn_mod m, enum occur plain)
 {
@@ -334,12 +319,12 @@ static struct qnode *join(struct binder *b, struct clause *cl, size_t n, enum oc
         return only;
     }
     if (real == 0) return NULL;
-    struct qnode *g = node_new(b, QK_BOOL);
+    struct qnode *g = bind_node_new(b, QK_BOOL);
     bool positive = false;
     for (size_t i = 0; g && i < n; i++) {
         if (!cl[i].node) continue;
         positive |= cl[i].mod != SYN_NOT;
-        bool ok = add_kid(b, g, cl[i].node, occur_of(cl[i].mod, plain));
+        bool ok = bind_add_kid(b, g, cl[i].node, occur_of(cl[i].mod, plain));
         cl[i].node = NULL;
         if (!ok) {
             qnode_free(g);
@@ -347,7 +332,7 @@ static struct qnode *join(struct binder *b, struct clause *cl, size_t n, enum oc
         }
     }
     if (g && !positive) {
-        fail_at(b, cl[0].at, "only exclusions here: add a word to search for");
+        bind_fail_at(b, cl[0].at, "only exclusions here: add a word to search for");
         qnode_free(g);
         return NULL;
     }
@@ -360,15 +345,58 @@ static void free_clauses(struct clause *cl, size_t n)
     free(cl);
 }
 
-static struct qnode *bind_group(struct binder *b, const struct syn *s)
+bool qnode_is_filter(const struct qnode *n)
+{
+    if (n->kind == QK_KEYWORD || n->kind == QK_RANGE) return true;
+    if (n->kind != QK_BOOL) return false;
+    bool any = false;
+    for (size_t i = 0; i < n->nkids; i++) {
+        if (n->occurs[i] == OCCUR_NOT) continue;
+        if (!qnode_is_filter(n->kids[i])) return false;
+        any = true;
+    }
+    return any;
+}
+
+/* Words side by side without OR, some of them filters: the filters must
+ * hold, and so must one of the plain words unless a word is required
+ * already -- cloud outage source:reuters means reuters' documents about
+ * cloud or outage, not every reuters document. */
+static void filters_hold(struct binder *b, struct clause *cl, size_t n)
+{
+    size_t filters = 0, plain = 0, required = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!cl[i].node) continue;
+        bool f = qnode_is_filter(cl[i].node);
+        if (f && cl[i].mod == SYN_PLAIN) filters++, cl[i].mod = SYN_MUST;
+        else if (!f && cl[i].mod == SYN_PLAIN) plain++;
+        else if (!f && cl[i].mod == SYN_MUST) required++;
+    }
+    if (!filters || !plain || required) return;
+    struct clause *words = calloc(plain, sizeof *words);
+    if (!words) return bind_oom(b);
+    size_t k = 0, first = n;
+    for (size_t i = 0; i < n; i++)
+        if (cl[i].node && cl[i].mod == SYN_PLAIN) {
+            if (first == n) first = i;
+            words[k++] = cl[i];
+            cl[i].node = NULL;
+        }
+    cl[first] = (struct clause){ join(b, words, k, OCCUR_SHOULD, false), SYN_MUST, words[0].at };
+    free_clauses(words, k);
+}
+
+/* typed: the typed field the group is under (its words are its values), or NULL. */
+static struct qnode *bind_group(struct binder *b, const struct syn *s, const struct field_def *typed)
 {
     struct clause *cl = calloc(s->nkids ? s->nkids : 1, sizeof *cl);
-    if (!cl) return oom(b), NULL;
-    for (size_t i = 0; i < s->nkids && !failed(b); i++) {
+    if (!cl) return bind_oom(b), NULL;
+    for (size_t i = 0; i < s->nkids && !bind_failed(b); i++) {
         const struct syn_clause *k = &s->kids[i];
-        cl[i] = (struct clause){ k->node ? bind_node(b, k->node) : NULL, k->mod, k->at };
+        cl[i] = (struct clause){ k->node ? bind_node(b, k->node, typed) : NULL, k->mod, k->at };
     }
-    struct qnode *g = failed(b) ? NULL : join(b, cl, s->nkids, s->and_group ? OCCUR_MUST : OCCUR_SHOULD, false);
+    if (!bind_failed(b) && !s->and_group && !s->explicit_or) filters_hold(b, cl, s->nkids);
+    struct qnode *g = bind_failed(b) ? NULL : join(b, cl, s->nkids, s->and_group ? OCCUR_MUST : OCCUR_SHOULD, false);
     free_clauses(cl, s->nkids);
     return g;
 }
@@ -377,7 +405,7 @@ static struct qnode *bind_group(struct binder *b, const struct syn *s)
  * group, so that a single word keeps its MUST under SIFT_QUERY_ALL. */
 static struct qnode *bind_literal(struct binder *b, const struct syn *s)
 {
-    struct qnode *all = node_new(b, QK_BOOL);
+    struct qnode *all = bind_node_new(b, QK_BOOL);
     if (!all || !analyze_into(b, all, s->text, s->len, s->at)) {
         qnode_free(all);
         return NULL;
@@ -386,7 +414,7 @@ static struct qnode *bind_literal(struct binder *b, const struct syn *s)
     struct clause *cl = calloc(all->nterms ? all->nterms : 1, sizeof *cl);
     size_t n = 0;
     for (size_t i = 0; cl && i < all->nterms; i++) {
-        struct qnode *leaf = node_new(b, QK_TERM);
+        struct qnode *leaf = bind_node_new(b, QK_TERM);
         struct qterm *t = leaf ? malloc(sizeof *t) : NULL;
         if (!t) {
             free(leaf);
@@ -399,39 +427,60 @@ static struct qnode *bind_literal(struct binder *b, const struct syn *s)
         leaf->nterms = 1;
         cl[n++] = (struct clause){ leaf, must ? SYN_MUST : SYN_PLAIN, 0 };
     }
-    if (!cl || n < all->nterms) oom(b);
+    if (!cl || n < all->nterms) bind_oom(b);
     qnode_free(all);
-    struct qnode *g = failed(b) ? NULL : join(b, cl, n, must ? OCCUR_MUST : OCCUR_SHOULD, true);
+    struct qnode *g = bind_failed(b) ? NULL : join(b, cl, n, must ? OCCUR_MUST : OCCUR_SHOULD, true);
     if (cl) free_clauses(cl, n);
     return g;
 }
 
 /* FIELD: the name as typed, to one of the index's fields. */
-static bool resolve_field(struct binder *b, const struct syn *s, enum field *f)
+/* The field written before s: title or text into *f, a typed field into
+ * *typed (none written: both left as they are). */
+static void resolve_field(struct binder *b, const struct syn *s, enum field *f,
+                          const struct field_def **typed)
 {
-    *f = FIELD_ANY;
-    if (!s->field) return true;
-    if (s->field_len == 5 && !strncmp(s->field, "title", 5)) *f = FIELD_TITLE;
-    else if (s->field_len == 4 && !strncmp(s->field, "text", 4)) *f = FIELD_TEXT;
-    else fail_at(b, (size_t)(s->field - b->qs->text), "unknown field '%.*s' (the fields are title and text)",
-                 (int)s->field_len, s->field);
-    return *f != FIELD_ANY;
+    if (!s->field) return;
+    char name[FIELD_NAME_MAX + 1];
+    size_t n = s->field_len < FIELD_NAME_MAX ? s->field_len : FIELD_NAME_MAX;
+    for (size_t i = 0; i < n; i++) name[i] = (char)(s->field[i] >= 'A' && s->field[i] <= 'Z' ? s->field[i] + 32 : s->field[i]);
+    name[n] = 0;
+    int k = s->field_len <= FIELD_NAME_MAX ? schema_find(&b->idx->schema, name) : -1;
+    if (!strcmp(name, "title") || !strcmp(name, "text")) {
+        *f = name[1] == 'i' ? FIELD_TITLE : FIELD_TEXT;
+        *typed = NULL;
+    } else if (k >= 0) {
+        *typed = &b->idx->schema.f[k];
+    } else {
+        char known[400] = "title, text";
+        for (uint32_t i = 0; i < b->idx->schema.n && strlen(known) < sizeof known - 80; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), ", %s", b->idx->schema.f[i].name);
+        bind_fail_at(b, (size_t)(s->field - b->qs->text), "unknown field '%.*s' (the fields are %s)",
+                     (int)s->field_len, s->field, known);
+    }
 }
 
-static struct qnode *bind_node(struct binder *b, const struct syn *s)
+static struct qnode *bind_node(struct binder *b, const struct syn *s, const struct field_def *typed)
 {
-    enum field f;
-    if (!resolve_field(b, s, &f) && failed(b)) return NULL;
+    enum field f = FIELD_ANY;
+    resolve_field(b, s, &f, &typed);
+    if (bind_failed(b)) return NULL;
     struct qnode *n = NULL;
-    switch (s->kind) {
+    if (s->kind == SYN_RANGE && !typed) {
+        bind_fail_at(b, s->at, "ranges apply to date and number fields");
+        return NULL;
+    }
+    if (typed && s->kind != SYN_GROUP && s->kind != SYN_LITERAL) n = bind_typed(b, s, typed);
+    else switch (s->kind) {
     case SYN_WORD: n = bind_word(b, s); break;
     case SYN_PREFIX: n = bind_prefix(b, s); break;
     case SYN_PHRASE: n = bind_phrase(b, s); break;
     case SYN_NEAR: n = bind_near(b, s); break;
-    case SYN_GROUP: n = bind_group(b, s); break;
+    case SYN_GROUP: n = bind_group(b, s, typed); break;
     case SYN_LITERAL: n = bind_literal(b, s); break;
+    case SYN_RANGE: break;
     }
-    if (failed(b)) {
+    if (bind_failed(b)) {
         qnode_free(n);
         return NULL;
     }
@@ -443,7 +492,7 @@ static struct qnode *bind_node(struct binder *b, const struct syn *s)
 
 static void compute_idf(struct binder *b)
 {
-    for (size_t i = 0; i < b->nuniq && !failed(b); i++) {
+    for (size_t i = 0; i < b->nuniq && !bind_failed(b); i++) {
         uint64_t df;
         sift_err rc = index_live_df(b->idx, b->uniq[i].term, b->uniq[i].len, &df, b->err);
         if (rc) b->rc = rc;
@@ -461,9 +510,10 @@ static void fill_idf(struct binder *b, struct qnode *n)
 /* Terms to highlight: those of every clause that is not an exclusion. */
 static void collect_highlights(struct binder *b, const struct qnode *n)
 {
-    if (!n || failed(b)) return;
+    if (!n || bind_failed(b)) return;
     sift_query *q = b->q;
     for (size_t i = 0; i < n->nterms; i++) {
+        if (term_is_field(n->terms[i].term, n->terms[i].len)) continue;   /* not in the text */
         bool seen = false;
         for (size_t k = 0; k < q->nhl && !seen; k++)
             seen = !q->hl[k].prefix && q->hl[k].len == n->terms[i].len &&
@@ -472,7 +522,7 @@ static void collect_highlights(struct binder *b, const struct qnode *n)
         struct highlight_term *h = realloc(q->hl, (q->nhl + 1) * sizeof *h);
         char *t = h ? strdup(n->terms[i].term) : NULL;
         if (h) q->hl = h;
-        if (!t) return oom(b);
+        if (!t) return bind_oom(b);
         q->hl[q->nhl++] = (struct highlight_term){ t, n->terms[i].len, false };
     }
     for (size_t i = 0; i < n->nkids; i++)
@@ -504,8 +554,8 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
                          idx->language);
     }
     load_stopwords(&b);
-    q->root = qs->root ? bind_node(&b, qs->root) : NULL;
-    if (!failed(&b) && !q->root)
+    q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
+    if (!bind_failed(&b) && !q->root)
         b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);
     compute_idf(&b);
     fill_idf(&b, q->root);

@@ -8,7 +8,8 @@
  *   and     := unary ( AND unary )*
  *   unary   := ('+' | '-' | NOT) primary | primary
  *   primary := '(' or ')' | '"' words '"' ['~' N] | [O]NEAR/N '(' words ')'
- *            | FIELD ':' primary | word | word '*'
+ *            | FIELD ':' primary | FIELD ':' range | word | word '*'
+ *   range   := ('[' | '{') bound TO bound (']' | '}') | ('>=' | '>' | '<=' | '<') word
  * Errors carry the column they were found at; only the first is kept.
  */
 #include <stdarg.h>
@@ -211,8 +212,77 @@ static struct syn *parse_near(struct parser *p, bool ordered)
 
 static struct syn *parse_primary(struct parser *p);
 
-/* FIELD ':' primary: the name is letters only, and binding decides
- * whether the index has such a field. */
+/* FIELD:[lo TO hi] (brackets include the bound, braces leave it out; *
+ * for an open end). */
+static struct syn *parse_range(struct parser *p)
+{
+    size_t open = p->pos++;
+    size_t end = p->pos;
+    while (end < p->len && p->s[end] != ']' && p->s[end] != '}') end++;
+    if (end >= p->len) {
+        fail_at(p, open, "unbalanced '%c': a range is [FROM TO TO]", p->s[open]);
+        return NULL;
+    }
+    const char *in = p->s + p->pos;
+    size_t inlen = end - p->pos, to = 0;
+    while (to + 4 <= inlen && !(is_space(in[to]) && !memcmp(in + to + 1, "TO", 2) && is_space(in[to + 3]))) to++;
+    if (to + 4 > inlen) {
+        fail_at(p, open, "a range needs TO between its bounds, as in [2023-01-01 TO 2023-06-30]");
+        return NULL;
+    }
+    size_t lo = 0, lo_end = to, hi = to + 4, hi_end = inlen;
+    while (lo < lo_end && is_space(in[lo])) lo++;
+    while (lo_end > lo && is_space(in[lo_end - 1])) lo_end--;
+    while (hi < hi_end && is_space(in[hi])) hi++;
+    while (hi_end > hi && is_space(in[hi_end - 1])) hi_end--;
+    if (lo == lo_end || hi == hi_end) {
+        fail_at(p, open, "a range bound is missing (use * for an open end)");
+        return NULL;
+    }
+    struct syn *n = node_new(p, SYN_RANGE, open, (size_t)(in - p->s) + lo, (size_t)(in - p->s) + lo_end);
+    if (!n) return NULL;
+    n->hi = in + hi;
+    n->hi_len = hi_end - hi;
+    n->lo_incl = p->s[open] == '[';
+    n->hi_incl = p->s[end] == ']';
+    p->pos = end + 1;
+    return n;
+}
+
+/* FIELD:>=v, >v, <=v, <v */
+static struct syn *parse_compare(struct parser *p)
+{
+    size_t at = p->pos;
+    bool greater = p->s[p->pos] == '>';
+    p->pos++;
+    bool eq = p->pos < p->len && p->s[p->pos] == '=';
+    if (eq) p->pos++;
+    size_t start = p->pos;
+    while (p->pos < p->len && word_char(p->s[p->pos])) p->pos++;
+    if (p->pos == start) {
+        fail_at(p, at, "'%s' needs a value after it", greater ? (eq ? ">=" : ">") : (eq ? "<=" : "<"));
+        return NULL;
+    }
+    struct syn *n = node_new(p, SYN_RANGE, at, start, p->pos);
+    if (!n) return NULL;
+    if (!greater) {   /* the bound written is the high one */
+        n->hi = n->text;
+        n->hi_len = n->len;
+        n->text = NULL;
+        n->len = 0;
+        n->hi_incl = eq;
+        n->lo_incl = true;
+    } else {
+        n->hi = NULL;
+        n->hi_len = 0;
+        n->lo_incl = eq;
+        n->hi_incl = true;
+    }
+    return n;
+}
+
+/* FIELD ':' primary or range: binding decides whether the index has such
+ * a field and what its values are. */
 static struct syn *parse_fielded(struct parser *p, size_t start, size_t flen)
 {
     const char *w = p->s + start;
@@ -221,7 +291,9 @@ static struct syn *parse_fielded(struct parser *p, size_t start, size_t flen)
         fail_at(p, start, "'%.*s:' needs a word, phrase or group after it", (int)flen, w);
         return NULL;
     }
-    struct syn *n = parse_primary(p);
+    char c = p->s[p->pos];
+    struct syn *n = c == '[' || c == '{' ? parse_range(p) : c == '>' || c == '<' ? parse_compare(p)
+                                                                              : parse_primary(p);
     if (n && !n->field) {   /* an inner field wins: title:text:x is text:x */
         n->field = w;
         n->field_len = flen;
@@ -238,10 +310,13 @@ static struct syn *parse_word(struct parser *p)
     const char *colon = memchr(w, ':', len);
     if (colon && colon > w) {
         size_t flen = (size_t)(colon - w);
-        bool alpha = true;
-        for (size_t i = 0; i < flen; i++)
-            alpha &= (w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z');
-        if (alpha) return parse_fielded(p, start, flen);
+        bool name = true;   /* a letter, then letters, digits or '_' */
+        for (size_t i = 0; i < flen; i++) {
+            char c = w[i];
+            name &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (i && ((c >= '0' && c <= '9') || c == '_'));
+        }
+        if (name) return parse_fielded(p, start, flen);
     }
     const char *tilde = memchr(w, '~', len);
     if (tilde) {
@@ -398,7 +473,10 @@ static struct syn *parse_or(struct parser *p)
         }
         if (!push_clause(p, g, c)) break;
         if (at_group_end(p)) break;
-        if (at_keyword(p, "OR") && !take_operator(p, "OR")) break;
+        if (at_keyword(p, "OR")) {
+            if (!take_operator(p, "OR")) break;
+            g->explicit_or = true;
+        }
     }
     if (failed(p)) {
         syn_free(g);

@@ -20,6 +20,8 @@ enum syn_kind {
     SYN_NEAR,      /* text: the words in NEAR/dist( ... ); ordered for ONEAR */
     SYN_GROUP,     /* kids joined by one operator (join) */
     SYN_LITERAL,   /* text: the whole query, as words (SIFT_QUERY_LITERAL) */
+    SYN_RANGE,     /* FIELD:[lo TO hi], FIELD:>=lo ...: text the low bound, hi the high
+                      one (NULL or "*": an open end), lo_incl and hi_incl */
 };
 
 enum syn_mod { SYN_PLAIN, SYN_MUST, SYN_NOT };   /* what stands before a clause */
@@ -40,8 +42,13 @@ struct syn {
     /* FIELD ':' before this node: the name as typed (NULL: none) */
     const char *field;
     size_t field_len;
-    /* SYN_GROUP: AND groups make plain clauses required, OR groups optional */
-    bool and_group;
+    /* SYN_RANGE: the high bound, and which ends belong to the range */
+    const char *hi;
+    size_t hi_len;
+    bool lo_incl, hi_incl;
+    /* SYN_GROUP: AND groups make plain clauses required, OR groups optional;
+     * explicit_or: the group was written with OR (not only juxtaposed) */
+    bool and_group, explicit_or;
     struct syn_clause *kids;
     size_t nkids, capkids;
 };

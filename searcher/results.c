@@ -12,9 +12,11 @@
 #include "doc_ids.h"
 #include "docstore.h"
 #include "error.h"
+#include "facets.h"
 #include "index.h"
 #include "query.h"
 #include "snippet.h"
+#include "strlist.h"
 #include "topk.h"
 
 struct hit_entry {
@@ -22,10 +24,18 @@ struct hit_entry {
     char *id;
     struct doc_record rec;   /* loaded on first request */
     bool loaded;
+    struct strlist *fields;  /* the record's values as pairs, on first request */
+};
+
+struct facet_row {
+    char *facet, *value;
+    uint64_t count;
 };
 
 struct sift_results {
     const sift_index *idx;
+    struct facet_row *facets;
+    size_t nfacets;
     struct hit_entry *hits;
     size_t n;
     uint64_t total;
@@ -34,16 +44,40 @@ struct sift_results {
     size_t nterms;
 };
 
-sift_err results_make(const sift_index *idx, const sift_query *q, const struct topk *top,
-                      size_t offset, uint64_t total, bool exact, sift_results **out,
-                      sift_errmsg *err)
+/* The facets' first `limit` values each, copied. */
+static bool copy_facets(sift_results *r, struct facet *facets, size_t nfacets, uint32_t limit)
+{
+    size_t total = 0;
+    for (size_t f = 0; f < nfacets; f++) {
+        facet_sort(&facets[f]);
+        total += facets[f].n < limit ? facets[f].n : limit;
+    }
+    r->facets = calloc(total ? total : 1, sizeof *r->facets);
+    if (!r->facets) return false;
+    for (size_t f = 0; f < nfacets; f++)
+        for (size_t i = 0; i < facets[f].n && i < limit; i++) {
+            struct facet_row *row = &r->facets[r->nfacets];
+            row->facet = strdup(facets[f].label);
+            row->value = strdup(facets[f].e[i].shown);
+            row->count = facets[f].e[i].count;
+            r->nfacets++;
+            if (!row->facet || !row->value) return false;
+        }
+    return true;
+}
+
+sift_err results_make(const sift_index *idx, const sift_query *q, const struct scored *hits,
+                      size_t nhits, size_t offset, uint64_t total, bool exact,
+                      struct facet *facets, size_t nfacets, uint32_t facet_limit,
+                      sift_results **out, sift_errmsg *err)
 {
     sift_results *r = calloc(1, sizeof *r);
     if (!r) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     r->idx = idx;
     r->total = total;
     r->total_exact = exact;
-    size_t n = top->n > offset ? top->n - offset : 0;
+    if (!copy_facets(r, facets, nfacets, facet_limit)) goto oom;
+    size_t n = nhits > offset ? nhits - offset : 0;
     r->hits = calloc(n ? n : 1, sizeof *r->hits);
     r->terms = calloc(q->nhl ? q->nhl : 1, sizeof *r->terms);
     if (!r->hits || !r->terms) goto oom;
@@ -55,7 +89,7 @@ sift_err results_make(const sift_index *idx, const sift_query *q, const struct t
     }
     for (size_t i = 0; i < n; i++) {
         struct hit_entry *h = &r->hits[i];
-        h->s = top->heap[offset + i];
+        h->s = hits[offset + i];
         r->n = i + 1;
         char id[ID_MAX + 1];
         size_t len;
@@ -122,6 +156,58 @@ sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *out, sift_e
     out->title = h->rec.title;
     out->path = h->rec.path;
     out->docno = h->s.docno;
+    struct doc_fields f = doc_fields_of(&h->rec);
+    out->nfields = (size_t)f.left;
+    return SIFT_OK;
+}
+
+sift_err sift_results_field(const sift_results *r, size_t i, size_t k, const char **name,
+                            const char **value, sift_errmsg *err)
+{
+    if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
+    sift_err rc = load_record(r, i, false, err);
+    if (rc) return rc;
+    struct hit_entry *h = &r->hits[i];
+    if (!h->fields) {   /* the record's values as NUL-terminated pairs, once */
+        struct doc_fields f = doc_fields_of(&h->rec);
+        struct strlist l = { 0 };
+        const char *n, *v;
+        size_t nl, vl;
+        while (doc_fields_next(&f, &n, &nl, &v, &vl))
+            if (!strlist_add(&l, n, nl) || !strlist_add(&l, v, vl)) {
+                strlist_free(&l);
+                return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+            }
+        if (f.c.bad) {
+            strlist_free(&l);
+            return sift_fail(err, SIFT_ERR_CORRUPT, "%s: document %u: damaged field values",
+                             r->idx->segs[h->s.seg].file.path, h->s.doc);
+        }
+        h->fields = malloc(sizeof *h->fields);
+        if (!h->fields) {
+            strlist_free(&l);
+            return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        }
+        *h->fields = l;
+    }
+    const char *kn = strlist_get(h->fields, (uint32_t)(2 * k)), *kv = strlist_get(h->fields, (uint32_t)(2 * k + 1));
+    if (!kn || !kv) return sift_fail(err, SIFT_ERR_INVALID, "field %zu of hit %zu out of range", k, i);
+    *name = kn;
+    *value = kv;
+    return SIFT_OK;
+}
+
+size_t sift_results_facet_count(const sift_results *r) { return r->nfacets; }
+
+sift_err sift_results_facet(const sift_results *r, size_t j, sift_facet_value *out, sift_errmsg *err)
+{
+    if (out->struct_size != sizeof *out)
+        return sift_fail(err, SIFT_ERR_INVALID, "sift_facet_value of %u bytes, this library's are %zu: "
+                         "built against another sift.h", out->struct_size, sizeof *out);
+    if (j >= r->nfacets) return sift_fail(err, SIFT_ERR_INVALID, "facet value %zu out of range", j);
+    out->facet = r->facets[j].facet;
+    out->value = r->facets[j].value;
+    out->count = r->facets[j].count;
     return SIFT_OK;
 }
 
@@ -170,7 +256,14 @@ void sift_results_free(sift_results *r)
     for (size_t i = 0; i < r->n; i++) {
         free(r->hits[i].id);
         doc_record_free(&r->hits[i].rec);
+        if (r->hits[i].fields) strlist_free(r->hits[i].fields);
+        free(r->hits[i].fields);
     }
+    for (size_t j = 0; j < r->nfacets; j++) {
+        free(r->facets[j].facet);
+        free(r->facets[j].value);
+    }
+    free(r->facets);
     for (size_t i = 0; i < r->nterms; i++) free(r->terms[i].term);
     free(r->terms);
     free(r->hits);

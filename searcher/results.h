@@ -10,12 +10,15 @@
 
 #include <sift/sift.h>
 
-struct topk;
+struct facet;
+struct scored;
 
-/* The results of q: the sorted hits of top after the first `offset`, with
- * `total` matches counted (exactly when `exact`). */
-sift_err results_make(const sift_index *idx, const sift_query *q, const struct topk *top,
-                      size_t offset, uint64_t total, bool exact, sift_results **out,
-                      sift_errmsg *err);
+/* The results of q: the sorted hits[0..nhits) after the first `offset`,
+ * with `total` matches counted (exactly when `exact`), and the first
+ * facet_limit values of each facet. */
+sift_err results_make(const sift_index *idx, const sift_query *q, const struct scored *hits,
+                      size_t nhits, size_t offset, uint64_t total, bool exact,
+                      struct facet *facets, size_t nfacets, uint32_t facet_limit,
+                      sift_results **out, sift_errmsg *err);
 
 #endif

@@ -38,7 +38,9 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
     if (it->node->kind != QK_BOOL) {
         double f = qit_leaf_freq(it);
-        if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it)) f = weighted_freq(it, dc, sc);
+        if (it->node->kind == QK_KEYWORD || it->node->kind == QK_RANGE) return 0;   /* filters */
+        if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY)
+            f = weighted_freq(it, dc, sc);
         return f > 0 ? it->idf_sum * f / (f + sc->norm) : 0;
     }
     double s = 0;
@@ -60,8 +62,8 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 /* Word leaves of the tree that match the current document. */
 static void collect_words(struct qit *it, struct doc_ctx *dc, struct qit **out, size_t *n)
 {
-    if (it->node->kind == QK_TERM) {
-        if (*n < PROX_MAX_TERMS) out[(*n)++] = it;
+    if (it->node->kind == QK_TERM) {   /* of title and text: a field's words have their own positions */
+        if (it->node->field != FIELD_NAMED && *n < PROX_MAX_TERMS) out[(*n)++] = it;
         return;
     }
     if (it->node->kind != QK_BOOL) return;
@@ -119,7 +121,7 @@ static void line(struct buf *out, int depth, const char *fmt, ...)
 
 static const char *field_name(enum field f)
 {
-    return f == FIELD_TITLE ? "title" : f == FIELD_TEXT ? "text" : "title+text";
+    return f == FIELD_TITLE ? "title" : f == FIELD_TEXT ? "text" : f == FIELD_NAMED ? "its field" : "title+text";
 }
 
 double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, struct buf *out,
@@ -127,7 +129,9 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
 {
     const struct qnode *n = it->node;
     double score = qit_score(it, dc, sc);
-    if (n->kind == QK_TERM) {
+    if (n->kind == QK_KEYWORD || n->kind == QK_RANGE) {
+        line(out, depth, "0.0000  filter %s (matches; does not score)", n->shown);
+    } else if (n->kind == QK_TERM) {
         uint32_t tf = postings_tf(&it->post[0]);
         char where[160] = "";
         if (qit_load_positions(it, 0, dc)) {

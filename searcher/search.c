@@ -11,14 +11,17 @@
 #include <sift/sift.h>
 
 #include "bytes.h"
+#include "columns.h"
 #include "count.h"
 #include "error.h"
+#include "facets.h"
 #include "index.h"
 #include "iter.h"
 #include "prune.h"
 #include "query.h"
 #include "results.h"
 #include "score.h"
+#include "sortk.h"
 #include "topk.h"
 
 void sift_search_options_init(sift_search_options *o)
@@ -34,28 +37,77 @@ struct eval {
     const sift_index *idx;
     const sift_query *q;
     const struct score_params *sp;
-    struct topk *top;          /* NULL to count only */
-    bool prune;                /* skip documents that cannot enter top */
+    struct topk *top;          /* by score; NULL to count only (or to sort) */
+    struct sortk *sorted;      /* by a field (--sort), or NULL */
+    const char *sort_field;
+    bool prune;                /* skip documents that cannot enter the top */
+    bool skipped;              /* a sort skipped documents: the total is a lower bound */
+    struct facet *facets;
+    size_t nfacets;
     uint64_t total;
     sift_errmsg *err;
 };
 
-/* Confirm, count and score the candidate dc->doc of root. */
-static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_ctx *dc)
+/* Confirm, count and score the candidate dc->doc of root; key: its sort
+ * key when sorting by a field (has: it has one). */
+static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_ctx *dc, bool has,
+                     uint64_t key)
 {
     const struct segment *seg = &ev->idx->segs[s];
     if (segment_is_deleted(seg, dc->doc)) return SIFT_OK;
     if (!qit_confirm(root, dc)) return dc->rc;
     ev->total++;
-    if (!ev->top) return SIFT_OK;
-    sift_err rc = doc_ctx_load(dc);
-    if (rc) return rc;
+    sift_err rc = SIFT_OK;
+    for (size_t f = 0; !rc && f < ev->nfacets; f++) rc = facet_add(&ev->facets[f], dc->doc, ev->err);
+    if (rc || (!ev->top && !ev->sorted)) return rc;
+    if ((rc = doc_ctx_load(dc))) return rc;
     struct scoring scr = scoring_for(ev->sp, dc->len, dc->title_len);
     double score = qit_score(root, dc, &scr);
     if (ev->sp->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, dc, &scr);
-    struct scored sc = { score, seg->doc_base + dc->doc, s, dc->doc };
-    topk_push(ev->top, &sc);
+    struct scored sc = { score, seg->doc_base + dc->doc, s, dc->doc, key, has };
+    if (ev->sorted) sortk_push(ev->sorted, &sc);
+    else topk_push(ev->top, &sc);
     return SIFT_OK;
+}
+
+/* Sorted by a field: a candidate whose column block, then whose own key,
+ * cannot enter the top k is passed over unconfirmed and unscored (the
+ * block-skipping of Lucene's numeric sort). */
+static sift_err eval_sorted(struct eval *ev, uint32_t s, struct qit *root, struct doc_ctx *dc)
+{
+    const struct segment *seg = &ev->idx->segs[s];
+    struct num_column col;
+    sift_err rc = num_column_open(&col, seg, segment_field(seg, ev->sort_field), ev->err);
+    bool may_skip = ev->prune;   /* not when every match must be counted or faceted */
+    uint32_t checked = UINT32_MAX, block_end = 0;
+    bool block_out = false;
+    uint32_t doc = rc ? DOC_END : qit_advance(root, 0);
+    while (doc != DOC_END && !rc && !dc->rc) {
+        bool has = false;
+        uint64_t key = 0;
+        if (doc < col.ndocs && may_skip && doc / COLUMN_BLOCK != checked) {
+            struct col_block cb;
+            checked = doc / COLUMN_BLOCK;
+            if ((rc = num_column_block(&col, checked, &cb, ev->err))) break;
+            block_out = !sortk_could_enter(ev->sorted, cb.any, ev->sorted->desc ? cb.max : cb.min);
+            block_end = cb.last_doc;
+        }
+        if (may_skip && block_out && doc <= block_end && doc < col.ndocs) {
+            ev->skipped = true;   /* the whole block is out: past it */
+            doc = block_end + 1 >= DOC_END ? DOC_END : qit_advance(root, block_end + 1);
+            continue;
+        }
+        if ((rc = num_column_get(&col, doc, &key, &has, ev->err))) break;
+        if (may_skip && !sortk_could_enter(ev->sorted, has, key)) {
+            ev->skipped = true;
+        } else {
+            dc->doc = doc;
+            rc = take(ev, s, root, dc, has, key);
+        }
+        if (doc + 1 == DOC_END) break;
+        doc = qit_advance(root, doc + 1);
+    }
+    return rc ? rc : ev->sorted->rc;
 }
 
 static sift_err eval_segment(struct eval *ev, uint32_t s)
@@ -64,7 +116,7 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     struct qit *root;
     sift_err rc = qit_build(ev->q->root, seg, ev->err, &root);
     if (rc || !root) return rc;
-    if (!ev->top) {
+    if (!ev->top && !ev->sorted && !ev->nfacets) {
         uint64_t n;
         bool done;
         rc = qit_count_fast(root, seg, &n, &done);
@@ -75,19 +127,28 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
         }
     }
     struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
-    struct pruning pr;
-    bool prune = ev->prune;
-    if (prune && pruning_init(&pr, root, ev->sp, ev->top))
-        rc = sift_fail(ev->err, SIFT_ERR_NOMEM, "out of memory");
-    uint32_t doc = DOC_END;
-    if (!rc) doc = prune ? qit_next_competitive(root, 0, &pr, &dc) : qit_advance(root, 0);
-    while (doc != DOC_END && !rc && !dc.rc) {
-        dc.doc = doc;
-        rc = take(ev, s, root, &dc);
-        if (doc + 1 == DOC_END) break;
-        doc = prune ? qit_next_competitive(root, doc + 1, &pr, &dc) : qit_advance(root, doc + 1);
+    for (size_t f = 0; !rc && f < ev->nfacets; f++) rc = facet_begin_segment(&ev->facets[f], seg, ev->err);
+    if (!rc && ev->sorted) {
+        rc = eval_sorted(ev, s, root, &dc);
+    } else if (!rc) {
+        struct pruning pr;
+        bool prune = ev->prune;
+        if (prune && pruning_init(&pr, root, ev->sp, ev->top))
+            rc = sift_fail(ev->err, SIFT_ERR_NOMEM, "out of memory");
+        uint32_t doc = DOC_END;
+        if (!rc) doc = prune ? qit_next_competitive(root, 0, &pr, &dc) : qit_advance(root, 0);
+        while (doc != DOC_END && !rc && !dc.rc) {
+            dc.doc = doc;
+            rc = take(ev, s, root, &dc, false, 0);
+            if (doc + 1 == DOC_END) break;
+            doc = prune ? qit_next_competitive(root, doc + 1, &pr, &dc) : qit_advance(root, doc + 1);
+        }
+        if (prune) pruning_free(&pr);
     }
-    if (prune) pruning_free(&pr);
+    for (size_t f = 0; f < ev->nfacets; f++) {
+        sift_err frc = facet_end_segment(&ev->facets[f], ev->err);
+        if (!rc) rc = frc;
+    }
     if (!rc) rc = dc.rc;
     if (!rc) rc = qit_error(root);
     qit_free(root);
@@ -120,7 +181,12 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
         o->title_weight = opts->title_weight;
         o->text_weight = opts->text_weight;
         o->exact_total = opts->exact_total;
+        o->sort = opts->sort;
+        o->facets = opts->facets;
+        o->nfacets = opts->nfacets;
+        o->facet_limit = opts->facet_limit;
     }
+    if (o->nfacets && !o->facets) return sift_fail(err, SIFT_ERR_INVALID, "nfacets without facets");
     if (o->rank > SIFT_RANK_BM25_PROX || o->title_weight < 0 || o->text_weight < 0 ||
         (o->title_weight + o->text_weight == 0 && (o->title_weight || o->text_weight)))
         return sift_fail(err, SIFT_ERR_INVALID, "unknown ranking or negative field weight");
@@ -190,10 +256,46 @@ sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, s
     sift_search_options_init(&o);
     struct score_params sp;
     score_params_init(&sp, idx, &o);
-    struct eval ev = { idx, q, &sp, NULL, false, 0, err };
+    struct eval ev = { .idx = idx, .q = q, .sp = &sp, .err = err };
     sift_err rc = evaluate(&ev);
     *out = ev.total;
     return rc;
+}
+
+/* The sort field of o->sort ("date", "-date") into *name and *desc. */
+static sift_err sort_field(const sift_index *idx, const char *sort, char name[FIELD_NAME_MAX + 1],
+                           bool *desc, sift_errmsg *err)
+{
+    *desc = *sort == '-';
+    const char *f = *sort == '-' || *sort == '+' ? sort + 1 : sort;
+    int k = schema_name_ok(f, name) ? schema_find(&idx->schema, name) : -1;
+    if (k < 0) return sift_fail(err, SIFT_ERR_INVALID, "--sort %.60s: no such field in this index", sort);
+    sift_field_type t = idx->schema.f[k].type;
+    if (t != SIFT_FIELD_DATE && t != SIFT_FIELD_NUMBER)
+        return sift_fail(err, SIFT_ERR_INVALID, "--sort %s: sorting takes a date or number field, "
+                         "and '%s' is a %s", sort, name, schema_type_name(t));
+    return SIFT_OK;
+}
+
+static sift_err facets_open(struct eval *ev, const sift_search_options *o, sift_errmsg *err)
+{
+    if (!o->nfacets) return SIFT_OK;
+    ev->facets = calloc(o->nfacets, sizeof *ev->facets);
+    if (!ev->facets) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (; ev->nfacets < o->nfacets; ev->nfacets++) {
+        sift_err rc = facet_init(&ev->facets[ev->nfacets], o->facets[ev->nfacets], &ev->idx->schema, err);
+        if (rc) {
+            facet_free(&ev->facets[ev->nfacets]);
+            return rc;
+        }
+    }
+    return SIFT_OK;
+}
+
+static void facets_close(struct eval *ev)
+{
+    for (size_t f = 0; f < ev->nfacets; f++) facet_free(&ev->facets[f]);
+    free(ev->facets);
 }
 
 sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_search_options *opts,
@@ -206,20 +308,35 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     if (q->idx != idx) return sift_fail(err, SIFT_ERR_INVALID, "query belongs to another index");
     uint64_t k = (uint64_t)o.limit + o.offset;   /* 64-bit: no overflow */
     if (k > idx->doc_count) k = idx->doc_count;
-    struct topk top;
-    if (topk_init(&top, (size_t)k)) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    char sname[FIELD_NAME_MAX + 1];
+    bool desc = false;
+    if (o.sort && (rc = sort_field(idx, o.sort, sname, &desc, err))) return rc;
+    struct topk top = { 0 };
+    struct sortk sorted = { 0 };
+    if (o.sort ? sortk_init(&sorted, (size_t)k, desc, idx) : topk_init(&top, (size_t)k))
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     struct score_params sp;
     score_params_init(&sp, idx, &o);
-    /* A proximity bonus or field weights evaluate exhaustively (prune.h). */
-    bool prune = !o.exact_total && score_is_flat(&sp);
-    struct eval ev = { idx, q, &sp, &top, prune, 0, err };
-    rc = evaluate(&ev);
+    /* A proximity bonus or field weights evaluate exhaustively (prune.h);
+     * facets and exact totals need every match. */
+    bool prune = !o.exact_total && !o.nfacets && (o.sort || score_is_flat(&sp));
+    struct eval ev = { .idx = idx, .q = q, .sp = &sp, .top = o.sort ? NULL : &top,
+                       .sorted = o.sort ? &sorted : NULL, .sort_field = sname, .prune = prune,
+                       .err = err };
+    rc = facets_open(&ev, &o, err);
+    if (!rc) rc = evaluate(&ev);
     if (!rc) {
         /* with a top k that never filled, nothing was skipped */
-        bool exact = !prune || top.n < top.k;
-        topk_sort(&top);
-        rc = results_make(idx, q, &top, o.offset, ev.total, exact, out, err);
+        bool exact = o.sort ? !ev.skipped : !prune || top.n < top.k;
+        const struct scored *hits = o.sort ? sorted.heap : top.heap;
+        size_t nhits = o.sort ? sorted.n : top.n;
+        if (o.sort) sortk_sort(&sorted);
+        else topk_sort(&top);
+        rc = results_make(idx, q, hits, nhits, o.offset, ev.total, exact, ev.facets, ev.nfacets,
+                          o.facet_limit ? o.facet_limit : 10, out, err);
     }
+    facets_close(&ev);
     topk_free(&top);
+    sortk_free(&sorted);
     return rc;
 }

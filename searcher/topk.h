@@ -4,6 +4,7 @@
 #define SIFT_TOPK_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,8 @@ struct scored {
     double score;
     uint64_t docno;   /* global document number */
     uint32_t seg, doc;
+    uint64_t key;     /* the sort field's key (sortk.h), when has_key */
+    bool has_key;
 };
 
 struct topk {

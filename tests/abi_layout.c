@@ -40,10 +40,16 @@ int main(void)
     FIELD(sift_search_options, offset); FIELD(sift_search_options, k1); FIELD(sift_search_options, b);
     FIELD(sift_search_options, rank); FIELD(sift_search_options, title_weight);
     FIELD(sift_search_options, text_weight); FIELD(sift_search_options, exact_total);
+    FIELD(sift_search_options, sort); FIELD(sift_search_options, facets);
+    FIELD(sift_search_options, nfacets); FIELD(sift_search_options, facet_limit);
     END();
     BEGIN(sift_hit);
     FIELD(sift_hit, struct_size); FIELD(sift_hit, score); FIELD(sift_hit, id);
-    FIELD(sift_hit, title); FIELD(sift_hit, path); FIELD(sift_hit, docno);
+    FIELD(sift_hit, title); FIELD(sift_hit, path); FIELD(sift_hit, docno); FIELD(sift_hit, nfields);
+    END();
+    BEGIN(sift_facet_value);
+    FIELD(sift_facet_value, struct_size); FIELD(sift_facet_value, facet);
+    FIELD(sift_facet_value, value); FIELD(sift_facet_value, count);
     END();
     BEGIN(sift_snippet_options);
     FIELD(sift_snippet_options, struct_size); FIELD(sift_snippet_options, max_tokens);

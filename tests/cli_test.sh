@@ -65,8 +65,8 @@ check bad-paren 2 "$SEARCH" --index "$IDX" 'cloud (outage'
 expect_grep bad-paren-msg err "column 7: unbalanced '('"
 expect_grep bad-paren-quote err '^  cloud (outage$'
 expect_grep bad-paren-caret err '^        \^$'
-check bad-field 2 "$SEARCH" --index "$IDX" 'author:smith'
-expect_grep bad-field-msg err "unknown field 'author'"
+check bad-field 2 "$SEARCH" --index "$IDX" 'colour:smith'
+expect_grep bad-field-msg err "unknown field 'colour'"
 check bad-near 2 "$SEARCH" --index "$IDX" 'NEAR(a b)'
 check star 2 "$SEARCH" --index "$IDX" '*'
 printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
@@ -78,7 +78,7 @@ check ids 0 "$SEARCH" --index "$IDX" -l -n 2 "ByteDance Azure"
 expect_grep ids-line out '^bytedance-azure-billion.md$'
 check fields 0 "$SEARCH" --index "$IDX" --fields id,score -n 1 "ByteDance Azure"
 expect_grep fields-line out $'^bytedance-azure-openai-models.md\t[0-9.]*$'
-check bad-fields 2 "$SEARCH" --index "$IDX" --fields id,colour "azure"
+check bad-fields 2 "$SEARCH" --index "$IDX" --fields id,no-such "azure"
 check prox 0 "$SEARCH" --index "$IDX" --rank bm25+prox -n 1 "ByteDance Azure"
 check bm25f 0 "$SEARCH" --index "$IDX" --field-weights title=2,text=1 -n 1 "ByteDance Azure"
 check bad-weights 2 "$SEARCH" --index "$IDX" --field-weights title=0,text=0 "azure"

@@ -72,6 +72,10 @@ char *search_ids(const char *dir, const char *query, uint32_t limit)
 static int add_source_doc(void *ctx, const struct source_doc *d)
 {
     sift_errmsg err;
+    const struct strlist *p = d->fields;   /* the front matter's date, source, author, tags */
+    for (const char *k = p ? strlist_first(p) : NULL; k; k = strlist_next(p, strlist_next(p, k)))
+        if (strcmp(k, "title") && sift_writer_field(ctx, k, strlist_next(p, k), &err))
+            fail_msg("%s: field %s: %s", d->id, k, err.msg);
     if (sift_writer_add(ctx, d->id, d->title, d->text, d->text_len, &err)) fail_msg("%s", err.msg);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "dict.h"
 #include "doc_ids.h"
 #include "doc_meta.h"
@@ -13,6 +14,7 @@
 #include "index.h"
 #include "norms.h"
 #include "postings.h"
+#include "values.h"
 
 struct checker {
     sift_check_fn report;
@@ -56,6 +58,7 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
     memcpy(c->prev, term, len < sizeof c->prev ? len : sizeof c->prev);
     c->prev_len = len < sizeof c->prev ? len : sizeof c->prev;
     c->terms++;
+    bool field = term_is_field(term, len);
     struct postings p;
     sift_errmsg err;
     if (postings_open(&p, s, ti, &err)) {
@@ -70,14 +73,21 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
         uint32_t tf = postings_tf(&p), dl = 0;
         df++;
         cf += tf;
-        if (segment_norm(s, d, &dl, NULL, &err) != SIFT_OK || tf > dl) {
+        if (segment_norm(s, d, &dl, NULL, &err) != SIFT_OK) {
+            problem(c, "%s", err.msg);
+            break;
+        }
+        if (field) dl = UINT32_MAX;   /* a field's own positions: not in the document's length */
+        if (tf > dl) {
             problem(c, "%s: term '%.*s': frequency %u exceeds document %u's length %u", path,
                     (int)len, term, tf, d, dl);
             break;
         }
         struct block_stat st;
         postings_block_stat(&p, p.block, &st);
-        if (tf > st.max_tf || dl < st.min_len || d > st.last_doc)
+        uint32_t real_dl = 0;
+        segment_norm(s, d, &real_dl, NULL, &err);
+        if (tf > st.max_tf || real_dl < st.min_len || d > st.last_doc)
             problem(c, "%s: term '%.*s': document %u (tf %u, length %u) breaks its block's skip "
                     "entry (last %u, tf at most %u, length at least %u)", path, (int)len, term, d,
                     tf, dl, st.last_doc, st.max_tf, st.min_len);
@@ -122,6 +132,64 @@ static int check_record(void *ctx, uint32_t doc, const struct doc_record *r)
     return 0;
 }
 
+/* Every column decodes: keys within their block's range, keyword ordinals
+ * ascending and known, values in byte order. */
+static void check_columns(struct checker *c, const struct segment *s)
+{
+    sift_errmsg err;
+    for (uint32_t f = 0; f < s->schema.n; f++) {
+        const struct field_def *fd = &s->schema.f[f];
+        if (!fd->col_len) continue;
+        if (fd->type == SIFT_FIELD_KEYWORD) {
+            struct kw_column kc;
+            if (kw_column_open(&kc, s, fd, &err)) {
+                problem(c, "%s", err.msg);
+                continue;
+            }
+            char prev[KEYWORD_MAX + 1] = "", cur[KEYWORD_MAX + 1];
+            for (uint32_t v = 0; v < kc.nvalues; v++) {
+                if (kw_column_value(&kc, v, cur, NULL, &err)) {
+                    problem(c, "%s", err.msg);
+                    break;
+                }
+                if (v && strcmp(prev, cur) >= 0)
+                    problem(c, "%s: field %s: values out of order at %u", s->file.path, fd->name, v);
+                memcpy(prev, cur, sizeof prev);
+            }
+            uint32_t ords[64];
+            for (uint32_t d = 0; d < s->doc_count; d++) {
+                size_t n;
+                if (kw_column_doc(&kc, d, ords, 64, &n, &err)) {
+                    problem(c, "%s", err.msg);
+                    break;
+                }
+                for (size_t i = 1; i < n && i < 64; i++)
+                    if (ords[i] <= ords[i - 1])
+                        problem(c, "%s: field %s: document %u: values repeat or are out of order",
+                                s->file.path, fd->name, d);
+            }
+            continue;
+        }
+        struct num_column nc;
+        if (num_column_open(&nc, s, fd, &err)) {
+            problem(c, "%s", err.msg);
+            continue;
+        }
+        for (uint32_t b = 0; b < nc.nblocks; b++) {
+            struct col_block cb;
+            uint64_t keys[COLUMN_BLOCK], has[2];
+            if (num_column_block(&nc, b, &cb, &err) || num_column_decode(&nc, b, keys, has, &err)) {
+                problem(c, "%s", err.msg);
+                break;
+            }
+            for (uint32_t i = 0; i < COLUMN_BLOCK && b * COLUMN_BLOCK + i < nc.ndocs; i++)
+                if ((has[i >> 6] >> (i & 63) & 1) && (keys[i] < cb.min || keys[i] > cb.max))
+                    problem(c, "%s: field %s: document %u outside its block's range", s->file.path,
+                            fd->name, b * COLUMN_BLOCK + i);
+        }
+    }
+}
+
 static void check_segment(struct checker *c, const struct segment *s)
 {
     sift_errmsg err;
@@ -161,6 +229,7 @@ static void check_segment(struct checker *c, const struct segment *s)
                 (unsigned long long)s->term_count, (unsigned long long)s->posting_count);
     struct store_check sc = { c, 0 };
     if (docstore_scan(s, check_record, &sc, &err)) problem(c, "%s", err.msg);
+    check_columns(c, s);
 }
 
 /* No id may be live in two segments. */

@@ -8,7 +8,11 @@
  * from STORE_STREAM_MIN bytes on, zlib deflates it as it is read, which
  * writes the same format):
  *   varint id length, id bytes, varint title length, title bytes,
- *   varint path length, path bytes, varint text length, text bytes
+ *   varint path length, path bytes, varint fields length, fields bytes,
+ *   varint text length, text bytes
+ * The fields bytes are the document's typed field values as given (so a
+ * merge re-reads them as a fresh build would): varint value count, then
+ * per value varint name length, the name, varint value length, the value.
  * SEC_STORE_INDEX: per block, 16 bytes:
  *   u32 first doc, u32 uncompressed size, u64 offset of the block in
  *   SEC_STORE (its compressed size is the distance to the next offset or
@@ -109,10 +113,12 @@ static sift_err stream_bytes(struct docstore_writer *w, const void *p, size_t n,
 
 sift_err docstore_writer_begin(struct docstore_writer *w, const char *id, size_t id_len,
                         const char *title, size_t title_len, const char *path, size_t path_len,
+                        const char *fields, size_t fields_len,
                         uint64_t text_len, sift_errmsg *err)
 {
     uint64_t record = varint_size(id_len) + id_len + varint_size(title_len) + title_len +
-                      varint_size(path_len) + path_len + varint_size(text_len) + text_len;
+                      varint_size(path_len) + path_len + varint_size(fields_len) + fields_len +
+                      varint_size(text_len) + text_len;
     if (record > UINT32_MAX)
         return sift_fail(err, SIFT_ERR_INVALID, "document of %llu bytes: the limit is 4 GiB",
                          (unsigned long long)text_len);
@@ -126,7 +132,8 @@ sift_err docstore_writer_begin(struct docstore_writer *w, const char *id, size_t
     struct buf *b = &w->block;
     if (!buf_varint(b, id_len) || !buf_append(b, id, id_len) || !buf_varint(b, title_len) ||
         !buf_append(b, title, title_len) || !buf_varint(b, path_len) ||
-        !buf_append(b, path, path_len) || !buf_varint(b, text_len))
+        !buf_append(b, path, path_len) || !buf_varint(b, fields_len) ||
+        !buf_append(b, fields, fields_len) || !buf_varint(b, text_len))
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory in the document store");
     w->text_left = text_len;
     if (!large) return SIFT_OK;
@@ -199,6 +206,34 @@ void docstore_writer_discard(struct docstore_writer *w)
         free(w->zs);
     }
     memset(w, 0, sizeof *w);
+}
+
+/* ------------------------------------------------------------- fields */
+
+bool doc_fields_add(struct buf *b, const char *name, const char *value, size_t value_len)
+{
+    size_t n = strlen(name);
+    return buf_varint(b, n) && buf_append(b, name, n) && buf_varint(b, value_len) &&
+           buf_append(b, value, value_len);
+}
+
+bool doc_fields_next(struct doc_fields *f, const char **name, size_t *name_len, const char **value,
+                     size_t *value_len)
+{
+    if (!f->left || f->c.bad) return false;
+    f->left--;
+    *name_len = (size_t)cur_varint(&f->c);
+    *name = (const char *)cur_take(&f->c, *name_len);
+    *value_len = (size_t)cur_varint(&f->c);
+    *value = (const char *)cur_take(&f->c, *value_len);
+    return !f->c.bad;
+}
+
+struct doc_fields doc_fields_of(const struct doc_record *r)
+{
+    struct doc_fields f = { cursor_make((const uint8_t *)r->fields, r->fields_len), 0 };
+    if (r->fields_len) f.left = cur_varint(&f.c);
+    return f;
 }
 
 /* ------------------------------------------------------------- reading */
@@ -280,9 +315,9 @@ static sift_err inflate_block(const struct segment *s, const uint8_t *z, uint64_
 static void read_head(struct cursor *c, struct doc_record *r)
 {
     memset(r, 0, sizeof *r);
-    const char **dst[3] = { &r->id, &r->title, &r->path };
-    size_t *lens[3] = { &r->id_len, &r->title_len, &r->path_len };
-    for (int k = 0; k < 3; k++) {
+    const char **dst[4] = { &r->id, &r->title, &r->path, &r->fields };
+    size_t *lens[4] = { &r->id_len, &r->title_len, &r->path_len, &r->fields_len };
+    for (int k = 0; k < 4; k++) {
         *lens[k] = (size_t)cur_varint(c);
         *dst[k] = (const char *)cur_take(c, *lens[k]);
     }
@@ -298,15 +333,15 @@ static bool next_record(struct cursor *c, struct doc_record *r)
     return !c->bad;
 }
 
-/* Put r's first n fields (id, title, path, text) at o, each followed by
- * a NUL, and point out's fields at them; returns the byte after. The
- * fields may already lie in o's buffer, further on (memmove). */
+/* Put r's first n parts (id, title, path, fields, text) at o, each
+ * followed by a NUL, and point out's at them; returns the byte after. The
+ * parts may already lie in o's buffer, further on (memmove). */
 static char *place_fields(char *o, const struct doc_record *r, int n, struct doc_record *out)
 {
-    const char *src[4] = { r->id, r->title, r->path, r->text };
-    size_t len[4] = { r->id_len, r->title_len, r->path_len, r->text_len };
-    const char **dst[4] = { &out->id, &out->title, &out->path, &out->text };
-    size_t *lens[4] = { &out->id_len, &out->title_len, &out->path_len, &out->text_len };
+    const char *src[5] = { r->id, r->title, r->path, r->fields, r->text };
+    size_t len[5] = { r->id_len, r->title_len, r->path_len, r->fields_len, r->text_len };
+    const char **dst[5] = { &out->id, &out->title, &out->path, &out->fields, &out->text };
+    size_t *lens[5] = { &out->id_len, &out->title_len, &out->path_len, &out->fields_len, &out->text_len };
     for (int k = 0; k < n; k++) {
         if (len[k]) memmove(o, src[k], len[k]);
         o[len[k]] = 0;
@@ -431,9 +466,9 @@ static sift_err get_large(const struct segment *s, const uint8_t *z, uint64_t zl
     sift_err rc = stream_open(s, z, zlen, ulen, &rs, &r, err);
     if (rc) return rc;
     size_t text = r.text_len < max_text ? r.text_len : max_text;
-    out->buf = malloc(r.id_len + r.title_len + r.path_len + text + 4);
+    out->buf = malloc(r.id_len + r.title_len + r.path_len + r.fields_len + text + 5);
     if (!out->buf) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    char *o = rc ? NULL : place_fields(out->buf, &r, 3, out);
+    char *o = rc ? NULL : place_fields(out->buf, &r, 4, out);
     if (!rc && stream_read(&rs, o, text) != (long long)text) rc = corrupt(s, err, "large record does not decompress");
     if (!rc) {
         o[text] = 0;
@@ -485,7 +520,7 @@ sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
     }
     /* NUL-terminate the fields by moving them to the front of the buffer:
      * each is preceded by its varint, so it only moves left */
-    place_fields(buf, &r, 4, out);
+    place_fields(buf, &r, 5, out);
     out->buf = buf;
     return SIFT_OK;
 }

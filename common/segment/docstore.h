@@ -46,7 +46,8 @@ sift_err docstore_writer_open(struct docstore_writer *w, const char *tmp_path, s
  * over 4 GiB) leaves the writer usable; other errors do not. */
 sift_err docstore_writer_begin(struct docstore_writer *w, const char *id, size_t id_len,
                                const char *title, size_t title_len, const char *path,
-                               size_t path_len, uint64_t text_len, sift_errmsg *err);
+                               size_t path_len, const char *fields, size_t fields_len,
+                               uint64_t text_len, sift_errmsg *err);
 sift_err docstore_writer_text(struct docstore_writer *w, const char *text, size_t n,
                               sift_errmsg *err);
 sift_err docstore_writer_end(struct docstore_writer *w, sift_errmsg *err);
@@ -61,12 +62,28 @@ struct doc_record {
     char *buf;                   /* owns the strings below */
     const char *id, *title, *path, *text;
     size_t id_len, title_len, path_len, text_len;
+    const char *fields;          /* the typed values as given (docstore.c), fields_len bytes */
+    size_t fields_len;
     bool text_cut;               /* docstore_get: text is the first max_text bytes */
     /* docstore_scan only, for a record of STORE_STREAM_MIN bytes or more:
      * text is NULL and `read` gives it in pieces */
     long long (*read)(void *ctx, char *buf, size_t cap);
     void *read_ctx;
 };
+
+/* A record's typed field values: the bytes docstore_writer_begin takes are
+ * a varint count of values (written by the caller first), then
+ * doc_fields_add for each. */
+bool doc_fields_add(struct buf *b, const char *name, const char *value, size_t value_len);
+struct doc_fields {
+    struct cursor c;
+    uint64_t left;
+};
+struct doc_fields doc_fields_of(const struct doc_record *r);
+/* The next (name, value) of the record; false at the end, or on damaged
+ * bytes (then f->c.bad). */
+bool doc_fields_next(struct doc_fields *f, const char **name, size_t *name_len, const char **value,
+                     size_t *value_len);
 
 /* The record of doc with at most max_text bytes of its text (SIZE_MAX:
  * all); only that much of a large record is decompressed. */

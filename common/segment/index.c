@@ -42,10 +42,29 @@ static void add_segment(sift_index *idx, struct segment *s, uint64_t *base)
     idx->title_token_count += s->title_token_count - s->deleted_title_tokens;
 }
 
-/* The language and the mean length, once every segment is in. */
+/* The index's fields: every segment's, which must agree on their types. */
+static sift_err merge_schemas(sift_index *idx, sift_errmsg *err)
+{
+    for (uint32_t s = 0; s < idx->nsegs; s++) {
+        const struct schema *sc = &idx->segs[s].schema;
+        for (uint32_t i = 0; i < sc->n; i++) {
+            int k = schema_find(&idx->schema, sc->f[i].name);
+            if (k >= 0 && idx->schema.f[k].type != sc->f[i].type)
+                return sift_fail(err, SIFT_ERR_CORRUPT, "%s: field '%s' is a %s here and a %s elsewhere",
+                                 idx->segs[s].file.path, sc->f[i].name, schema_type_name(sc->f[i].type),
+                                 schema_type_name(idx->schema.f[k].type));
+            if (k < 0 && !schema_add(&idx->schema, sc->f[i].name, sc->f[i].type))
+                return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        }
+    }
+    return SIFT_OK;
+}
+
+/* The language, the mean length and the fields, once every segment is in. */
 static sift_err finish_stats(sift_index *idx, sift_errmsg *err)
 {
     sift_err rc = idx->nsegs ? segment_language(&idx->segs[0], idx->language, err) : SIFT_OK;
+    if (!rc) rc = merge_schemas(idx, err);
     if (!idx->language[0]) snprintf(idx->language, sizeof idx->language, "english");
     idx->avgdl = idx->doc_count ? (double)idx->token_count / (double)idx->doc_count : 1.0;
     if (idx->avgdl <= 0) idx->avgdl = 1.0;
@@ -92,6 +111,7 @@ static void close_segments(sift_index *idx)
     idx->segs = NULL;
     idx->nsegs = 0;
     idx->doc_count = idx->token_count = idx->title_token_count = 0;
+    schema_free(&idx->schema);
 }
 
 sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err)
@@ -203,6 +223,12 @@ sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint
     return SIFT_OK;
 }
 
+const struct field_def *segment_field(const struct segment *s, const char *name)
+{
+    int k = schema_find(&s->schema, name);
+    return k < 0 ? NULL : &s->schema.f[k];
+}
+
 const struct segment *index_segment_of(const sift_index *idx, uint64_t docno, uint32_t *local)
 {
     uint32_t s = 0;
@@ -210,4 +236,15 @@ const struct segment *index_segment_of(const sift_index *idx, uint64_t docno, ui
     if (s == idx->nsegs) return NULL;
     *local = (uint32_t)(docno - idx->segs[s].doc_base);
     return &idx->segs[s];
+}
+
+size_t sift_index_field_count(const sift_index *idx) { return idx->schema.n; }
+
+sift_err sift_index_field(const sift_index *idx, size_t i, const char **name, sift_field_type *type,
+                          sift_errmsg *err)
+{
+    if (i >= idx->schema.n) return sift_fail(err, SIFT_ERR_INVALID, "field %zu out of range", i);
+    *name = idx->schema.f[i].name;
+    *type = idx->schema.f[i].type;
+    return SIFT_OK;
 }

@@ -21,6 +21,7 @@ struct sift_index {
     uint64_t token_count;     /* their tokens */
     uint64_t title_token_count;
     double avgdl;
+    struct schema schema;     /* the union of the segments' typed fields */
 };
 
 /* An index of one segment whose file's bytes are in memory (the caller's,
@@ -31,6 +32,10 @@ sift_err index_open_memory(const uint8_t *data, size_t len, sift_index **out, si
 /* The number of live documents holding `term` over every segment. */
 sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
                        sift_errmsg *err);
+
+/* Field `name` of segment s (its column there), or NULL when the segment
+ * has none. */
+const struct field_def *segment_field(const struct segment *s, const char *name);
 
 /* The segment holding global document number docno, or NULL. */
 const struct segment *index_segment_of(const sift_index *idx, uint64_t docno, uint32_t *local);

@@ -72,7 +72,8 @@ static sift_err read_meta(struct segment *s, sift_errmsg *err)
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY || !doc_ids_fit(s))
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
                          f->path);
-    if ((rc = doc_meta_open(s, err)) || (rc = norms_open(s, err))) return rc;
+    if ((rc = doc_meta_open(s, err)) || (rc = norms_open(s, err)) || (rc = schema_read(s, &s->schema, err)))
+        return rc;
     s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
     s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
     return SIFT_OK;
@@ -102,6 +103,7 @@ void segment_close(struct segment *s)
     segfile_close(&s->file);
     free(s->deleted);
     free(s->delbits);
+    schema_free(&s->schema);
     s->deleted = NULL;
     s->delbits = NULL;
 }

@@ -12,6 +12,8 @@
  *   SEC_STORE_INDEX, SEC_STORE    docstore.c    compressed document records
  *   SEC_ID_INDEX, SEC_IDS         doc_ids.c     external ids
  *   SEC_DOC_META, SEC_SOURCES     doc_meta.c    what incremental runs compare
+ *   SEC_FIELDS                    schema.c      the typed fields and their columns
+ *   SEC_COLUMNS                   columns.c     date, number and keyword values per document
  * the container all of them sit in (header, directory, page checksums) in
  * segfile.h, the 128-value block codec in postings_codec.h, and the files
  * beside the segments (manifest, deletions) in manifest.h. The writer
@@ -26,6 +28,7 @@
 
 #include <sift/sift.h>
 
+#include "schema.h"
 #include "segfile.h"
 
 enum segment_section {
@@ -42,6 +45,8 @@ enum segment_section {
     SEC_IDS = 11,
     SEC_DOC_META = 12,
     SEC_SOURCES = 13,
+    SEC_FIELDS = 14,
+    SEC_COLUMNS = 15,
 };
 
 #define DOC_END UINT32_MAX     /* past the last document of a list */
@@ -69,6 +74,7 @@ struct segment {
     uint64_t deleted_tokens;
     uint64_t deleted_title_tokens;
     uint8_t *delbits;         /* bit per document; NULL when none are deleted */
+    struct schema schema;     /* its typed fields and their columns (schema.h) */
 };
 
 /* Map DIR/seg-<number>.sift and check every section's size against its

@@ -148,6 +148,18 @@ static sift_err write_sections(struct segment_writer *w, struct segwriter *sw,
         rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     if (!rc) write_buffer(sw, SEC_DOC_META, packed.data, packed.len);
     if (!rc) write_buffer(sw, SEC_SOURCES, docs->sources->b.data, docs->sources->b.len);
+    if (!rc && docs->schema && docs->schema->n) {
+        struct schema placed = { 0 };
+        packed.len = 0;
+        struct buf fields = { 0 };
+        if (!schema_copy(&placed, docs->schema) ||
+            !columns_encode(docs->columns, docs->ndocs, &placed, &packed) || !schema_encode(&placed, &fields))
+            rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        if (!rc) write_buffer(sw, SEC_FIELDS, fields.data, fields.len);
+        if (!rc) write_buffer(sw, SEC_COLUMNS, packed.data, packed.len);
+        schema_free(&placed);
+        buf_free(&fields);
+    }
     buf_free(&packed);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <sift/sift.h>
 
 #include "bytes.h"
+#include "columns.h"
 #include "dict.h"
 #include "docstore.h"
 #include "postings.h"
@@ -57,6 +58,9 @@ struct segment_docs {
     const struct buf *meta;          /* doc_meta.h records */
     const struct strlist *sources;
     struct docstore_writer *store;   /* finished */
+    const struct schema *schema;     /* the typed fields (may have none) */
+    struct columns_builder *columns; /* their values */
+    uint32_t ndocs;
 };
 
 /* Write the segment file at `path` (stats.doc_count, token counts and

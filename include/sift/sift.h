@@ -80,11 +80,12 @@ extern "C" {
 /* Version of the on-disk segment format this library reads and writes
  * (docs/FORMAT.md). It reads no other: an index of another version is
  * refused with SIFT_ERR_VERSION and must be rebuilt.
+ *   5  typed fields: SEC_FIELDS, SEC_COLUMNS, field values in store records
  *   4  document lengths and skip tables bit-packed at the widths needed
  *   3  patched frame-of-reference blocks; front-coded ids
  *   2  skip entries carry each block's score bounds (pruning)
  *   1  the first */
-#define SIFT_FORMAT_VERSION 4
+#define SIFT_FORMAT_VERSION 5
 
 #if defined(__GNUC__)
 #define SIFT_API __attribute__((visibility("default")))
@@ -119,6 +120,16 @@ SIFT_API const char *sift_strerror(sift_err code);
 typedef struct sift_errmsg {
     char msg[SIFT_ERRMSG_SIZE];
 } sift_errmsg;
+
+/* ---------------------------------------------------------------- fields */
+
+/* Typed fields beyond id, title and text (docs/QUERY.md, docs/FORMAT.md). */
+typedef enum sift_field_type {
+    SIFT_FIELD_TEXT = 1,     /* analyzed words, searched as name:word or name:"a phrase" */
+    SIFT_FIELD_KEYWORD = 2,  /* exact values after case folding, several a document */
+    SIFT_FIELD_DATE = 3,     /* ISO 8601: 2023, 2023-06, 2023-06-15, 2023-06-15T10:30:00+02:00 */
+    SIFT_FIELD_NUMBER = 4    /* an integer or a decimal */
+} sift_field_type;
 
 /* ---------------------------------------------------------------- writer */
 
@@ -178,6 +189,30 @@ typedef struct sift_doc_info {
  * clears it. Errors: SIFT_ERR_INVALID (struct_size). */
 SIFT_API sift_err sift_writer_set_info(sift_writer *w, const sift_doc_info *info,
                                        sift_errmsg *err);
+
+/* Declare field `name` (a letter, then letters, digits or '_'; case does
+ * not matter; not id, title, text or path) with its type, recorded in the
+ * index. Declaring it again with the same type does nothing. Errors:
+ * SIFT_ERR_INVALID (a bad name or type, or a field the index has with
+ * another type: changing a type needs `rebuild`). */
+SIFT_API sift_err sift_writer_declare_field(sift_writer *w, const char *name, sift_field_type type,
+                                            sift_errmsg *err);
+
+/* Give the next document added a value of field `name` (call once per
+ * value: a keyword may have several; a date, number or text field keeps
+ * the first). A field not declared gets a type by this rule, recorded in
+ * the index: the names date, published, published_at, publish_date,
+ * pubdate, updated, modified and created are dates; author, authors,
+ * source, publisher, site, tags, tag, keywords, category, categories,
+ * section, url, lang and language are keywords; any other takes its type
+ * from its first value: a number if it is one, a date if it is a day in
+ * ISO 8601 (2023-06-15, with or without a time), a keyword if it has at
+ * most 100 bytes, else text. Values are copied. Errors: SIFT_ERR_INPUT when
+ * the value does not parse as the field's type: only that value is
+ * dropped, err->msg says why, and the document is added without it;
+ * SIFT_ERR_INVALID (a bad name). */
+SIFT_API sift_err sift_writer_field(sift_writer *w, const char *name, const char *value,
+                                    sift_errmsg *err);
 
 /* Add a document, or replace the live document with the same external id
  * (the old one is deleted at commit). `id` is NUL-terminated, non-empty
@@ -371,6 +406,20 @@ typedef struct sift_search_options {
      * the same), so the total is exact only when sift_results_total_exact
      * says so, and otherwise a lower bound. */
     unsigned exact_total;
+    /* Sort the hits by a date or number field instead of the score: "date"
+     * ascending, "-date" descending; ties by score, then by id; documents
+     * without the field last. NULL (the default): by score. A sorted top k
+     * skips the column blocks and documents whose value cannot enter it,
+     * so the total is then exact only as sift_results_total_exact says. */
+    const char *sort;
+    /* Count the values of these fields among every matching document
+     * (sift_results_facet): keyword fields by value, dates by "FIELD:year",
+     * ":month" or ":day" (a date field alone: by day), numbers by value.
+     * facet_limit values per facet, most frequent first (0: 10). Faceting
+     * counts every match, so the total is exact. */
+    const char *const *facets;
+    uint32_t nfacets;
+    uint32_t facet_limit;
 } sift_search_options;
 
 /* Initialize options to the defaults (limit 10, k1 0.9, b 0.4) with
@@ -398,6 +447,12 @@ SIFT_API sift_err sift_explain(const sift_index *idx, const sift_query *q,
                                const sift_search_options *opts, uint64_t docno, char **out,
                                sift_errmsg *err);
 
+/* The typed fields of the index: their number, then field i's name
+ * (owned by idx) and type. */
+SIFT_API size_t sift_index_field_count(const sift_index *idx);
+SIFT_API sift_err sift_index_field(const sift_index *idx, size_t i, const char **name,
+                                   sift_field_type *type, sift_errmsg *err);
+
 /* Count the documents matching `q` without ranking them. Errors:
  * SIFT_ERR_INVALID (a query of another index), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out,
@@ -410,6 +465,7 @@ typedef struct sift_hit {
     const char *title;  /* may be "" */
     const char *path;   /* source file, may be "" */
     uint64_t docno;     /* internal document number, stable until reindexing */
+    size_t nfields;     /* typed field values, read with sift_results_field */
 } sift_hit;
 
 /* Number of hits held (at most limit). */
@@ -429,6 +485,29 @@ SIFT_API double sift_results_score(const sift_results *r, size_t i);
  * SIFT_ERR_INVALID (i out of range, struct_size), SIFT_ERR_CORRUPT. */
 SIFT_API sift_err sift_results_hit(const sift_results *r, size_t i, sift_hit *out,
                                    sift_errmsg *err);
+
+/* Typed field value k (0 <= k < sift_hit.nfields) of hit i, as given when
+ * the document was added: *name and *value belong to r (valid until it is
+ * freed; the record is loaded on first use). A keyword field may have
+ * several values: several k with one name. Errors: SIFT_ERR_INVALID (i or
+ * k out of range), SIFT_ERR_CORRUPT. */
+SIFT_API sift_err sift_results_field(const sift_results *r, size_t i, size_t k, const char **name,
+                                     const char **value, sift_errmsg *err);
+
+/* The facet counts the search was asked for (sift_search_options.facets):
+ * their number over every facet, then each as (facet as asked, value,
+ * count), facet by facet in the order asked, most frequent value first.
+ * Strings belong to r. */
+SIFT_API size_t sift_results_facet_count(const sift_results *r);
+typedef struct sift_facet_value {
+    uint32_t struct_size; /* sizeof(sift_facet_value), set by the caller */
+    const char *facet;    /* "source", "date:year" */
+    const char *value;    /* a keyword as first typed, "2023", "2023-06", a number */
+    uint64_t count;
+} sift_facet_value;
+/* Errors: SIFT_ERR_INVALID (j out of range, struct_size). */
+SIFT_API sift_err sift_results_facet(const sift_results *r, size_t j, sift_facet_value *out,
+                                     sift_errmsg *err);
 
 /* Snippet markers: the text placed around each highlighted query term. */
 typedef struct sift_snippet_options {

@@ -66,13 +66,20 @@ class _SearchOptions(_Sized):
     _fields_ = [("struct_size", ctypes.c_uint32), ("limit", ctypes.c_uint32),
                 ("offset", ctypes.c_uint32), ("k1", ctypes.c_double), ("b", ctypes.c_double),
                 ("rank", ctypes.c_uint), ("title_weight", ctypes.c_double),
-                ("text_weight", ctypes.c_double), ("exact_total", ctypes.c_uint)]
+                ("text_weight", ctypes.c_double), ("exact_total", ctypes.c_uint),
+                ("sort", ctypes.c_char_p), ("facets", ctypes.POINTER(ctypes.c_char_p)),
+                ("nfacets", ctypes.c_uint32), ("facet_limit", ctypes.c_uint32)]
 
 
 class _Hit(_Sized):
     _fields_ = [("struct_size", ctypes.c_uint32), ("score", ctypes.c_double),
                 ("id", ctypes.c_char_p), ("title", ctypes.c_char_p), ("path", ctypes.c_char_p),
-                ("docno", ctypes.c_uint64)]
+                ("docno", ctypes.c_uint64), ("nfields", ctypes.c_size_t)]
+
+
+class _FacetValue(_Sized):
+    _fields_ = [("struct_size", ctypes.c_uint32), ("facet", ctypes.c_char_p),
+                ("value", ctypes.c_char_p), ("count", ctypes.c_uint64)]
 
 
 class _SnippetOptions(_Sized):
@@ -83,7 +90,7 @@ class _SnippetOptions(_Sized):
 # Each ctypes structure and the C struct it mirrors (tests compare layouts).
 _STRUCTS = {"sift_errmsg": _ErrMsg, "sift_writer_options": _WriterOptions,
             "sift_doc_info": _DocInfo, "sift_index_stats": _IndexStats,
-            "sift_search_options": _SearchOptions, "sift_hit": _Hit,
+            "sift_search_options": _SearchOptions, "sift_hit": _Hit, "sift_facet_value": _FacetValue,
             "sift_snippet_options": _SnippetOptions}
 
 
@@ -113,6 +120,15 @@ _results_hit = _sig("sift_results_hit", ctypes.c_int, _p, ctypes.c_size_t, ctype
 _results_snippet = _sig("sift_results_snippet", ctypes.c_int, _p, ctypes.c_size_t,
                         ctypes.POINTER(_SnippetOptions), ctypes.POINTER(ctypes.c_void_p), _E)
 _results_free = _sig("sift_results_free", None, _p)
+_results_field = _sig("sift_results_field", ctypes.c_int, _p, ctypes.c_size_t, ctypes.c_size_t,
+                      ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_char_p), _E)
+_facet_count = _sig("sift_results_facet_count", ctypes.c_size_t, _p)
+_facet = _sig("sift_results_facet", ctypes.c_int, _p, ctypes.c_size_t, ctypes.POINTER(_FacetValue), _E)
+_index_field_count = _sig("sift_index_field_count", ctypes.c_size_t, _p)
+_index_field = _sig("sift_index_field", ctypes.c_int, _p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p),
+                    ctypes.POINTER(ctypes.c_int), _E)
+_writer_declare = _sig("sift_writer_declare_field", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_int, _E)
+_writer_field = _sig("sift_writer_field", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_char_p, _E)
 _free = _sig("sift_free", None, _p)
 _writer_open = _sig("sift_writer_open", ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_WriterOptions), _pp, _E)
 _writer_add = _sig("sift_writer_add", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
@@ -152,6 +168,19 @@ class Hit:
     title: str
     path: str
     snippet: str
+    fields: dict   # name -> value, or a list of values for a keyword field
+
+
+class Results(list):
+    """The hits of a search; .facets maps each facet asked for to its
+    [(value, count), ...], most frequent first."""
+
+    def __init__(self, hits, facets):
+        super().__init__(hits)
+        self.facets = facets
+
+
+FIELD_TYPES = {1: "text", 2: "keyword", 3: "date", 4: "number"}
 
 
 def _s(b):
@@ -213,13 +242,32 @@ class Index(_Handle):
         finally:
             _query_free(q)
 
+    def fields(self):
+        """The index's typed fields: {name: "date" | "keyword" | "number" | "text"}."""
+        out = {}
+        for i in range(_index_field_count(self._h)):
+            name, kind, err = ctypes.c_char_p(), ctypes.c_int(), _ErrMsg()
+            _check(_index_field(self._h, i, ctypes.byref(name), ctypes.byref(kind), ctypes.byref(err)), err)
+            out[_s(name.value)] = FIELD_TYPES.get(kind.value, "unknown")
+        return out
+
     def search(self, query, limit=10, offset=0, k1=0.9, b=0.4, proximity=False,
-               all_words=False, literal=False, highlight=("[", "]"), snippet_words=32):
-        """Hits best first, each with a snippet whose matches are wrapped in highlight."""
+               all_words=False, literal=False, highlight=("[", "]"), snippet_words=32,
+               sort=None, facets=(), facet_limit=10):
+        """Hits best first (or by sort="-date"), each with a snippet whose matches are
+        wrapped in highlight and its fields; facets=["source", "date:year"] counts values
+        among every match into the result's .facets."""
         q = self._parse(query, all_words, literal)
         r = ctypes.c_void_p()
         try:
             opts = _SearchOptions(limit, offset, k1, b, 1 if proximity else 0, 0.0, 0.0)
+            if sort:
+                opts.sort = sort.encode()
+            names = (ctypes.c_char_p * max(1, len(facets)))(*[f.encode() for f in facets])
+            if facets:
+                opts.facets = ctypes.cast(names, ctypes.POINTER(ctypes.c_char_p))
+                opts.nfacets = len(facets)
+                opts.facet_limit = facet_limit
             err = _ErrMsg()
             _check(_search(self._h, q, ctypes.byref(opts), ctypes.byref(r), ctypes.byref(err)), err)
             hits = []
@@ -231,12 +279,34 @@ class Index(_Handle):
                 _check(_results_snippet(r, i, ctypes.byref(so), ctypes.byref(sp), ctypes.byref(err)), err)
                 snippet = _s(ctypes.cast(sp, ctypes.c_char_p).value)
                 _free(sp)
-                hits.append(Hit(offset + i + 1, h.score, _s(h.id), _s(h.title), _s(h.path), snippet))
-            return hits
+                hits.append(Hit(offset + i + 1, h.score, _s(h.id), _s(h.title), _s(h.path), snippet,
+                                self._hit_fields(r, i, h.nfields)))
+            found = {f: [] for f in facets}
+            for j in range(_facet_count(r)):
+                fv = _FacetValue()
+                _check(_facet(r, j, ctypes.byref(fv), ctypes.byref(err)), err)
+                found.setdefault(_s(fv.facet), []).append((_s(fv.value), fv.count))
+            return Results(hits, found)
         finally:
             if r:
                 _results_free(r)
             _query_free(q)
+
+
+def _hit_fields_of(r, i, n):
+    out, err = {}, _ErrMsg()
+    for k in range(n):
+        name, value = ctypes.c_char_p(), ctypes.c_char_p()
+        _check(_results_field(r, i, k, ctypes.byref(name), ctypes.byref(value), ctypes.byref(err)), err)
+        key, v = _s(name.value), _s(value.value)
+        if key in out:
+            out[key] = (out[key] if isinstance(out[key], list) else [out[key]]) + [v]
+        else:
+            out[key] = v
+    return out
+
+
+Index._hit_fields = staticmethod(_hit_fields_of)
 
 
 class Writer(_Handle):
@@ -249,11 +319,27 @@ class Writer(_Handle):
         err = _ErrMsg()
         opts = _WriterOptions(language.encode() if language else None, ram_mb, 1 if rebuild else 0,
                               threads)
+        self.warnings = []
         _check(_writer_open(os.fsencode(path), ctypes.byref(opts), ctypes.byref(self._h), ctypes.byref(err)), err)
 
-    def add(self, id, title, text):
-        """Add a document, or replace the one with the same id."""
+    def declare(self, name, kind):
+        """Declare field name as "date", "keyword", "number" or "text"."""
+        types = {v: k for k, v in FIELD_TYPES.items()}
         err = _ErrMsg()
+        _check(_writer_declare(self._h, name.encode(), types[kind], ctypes.byref(err)), err)
+
+    def add(self, id, title, text, fields=None):
+        """Add a document, or replace the one with the same id. fields maps names to a
+        value or a list of values; a value that does not parse as its field's type is
+        dropped (the rest of the document is added) and reported in .warnings."""
+        err = _ErrMsg()
+        for name, values in (fields or {}).items():
+            for v in values if isinstance(values, (list, tuple)) else [values]:
+                rc = _writer_field(self._h, name.encode(), str(v).encode(), ctypes.byref(err))
+                if rc == 8:   # SIFT_ERR_INPUT: that value only
+                    self.warnings.append(err.msg.decode("utf-8", "replace"))
+                else:
+                    _check(rc, err)
         data = text.encode()
         _check(_writer_add(self._h, id.encode(), title.encode() if title else None, data, len(data),
                            ctypes.byref(err)), err)

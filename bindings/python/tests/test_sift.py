@@ -125,6 +125,28 @@ class BindingTest(unittest.TestCase):
                 t.join()
             self.assertEqual(bad, [])
 
+    def test_fields_sort_and_facets(self):
+        d = os.path.join(self.tmp.name, "f")
+        with sift.Writer(d) as w:
+            w.declare("price", "number")
+            w.add("1", "Old", "cloud news", {"date": "2021-05-24", "source": "Reuters", "tags": ["a", "b"], "price": 3})
+            w.add("2", "New", "cloud news", {"date": "2023-11-16", "source": "BBC", "price": "x"})
+            w.add("3", "Mid", "cloud news", {"date": "2022-01", "source": "reuters"})
+            w.commit()
+            self.assertEqual(len(w.warnings), 1)   # price "x" is not a number
+        with sift.Index(d) as idx:
+            self.assertEqual(idx.fields()["date"], "date")
+            self.assertEqual([h.id for h in idx.search("cloud", sort="-date")], ["2", "3", "1"])
+            self.assertEqual([h.id for h in idx.search("cloud", sort="date")], ["1", "3", "2"])
+            hits = idx.search("cloud source:reuters", facets=["source", "date:year"])
+            self.assertEqual(sorted(h.id for h in hits), ["1", "3"])
+            self.assertEqual(hits.facets["source"], [("Reuters", 2)])
+            self.assertEqual(hits.facets["date:year"], [("2021", 1), ("2022", 1)])
+            one = [h for h in hits if h.id == "1"][0]
+            self.assertEqual(one.fields["tags"], ["a", "b"])
+            self.assertEqual(one.fields["date"], "2021-05-24")
+            self.assertEqual(idx.count("date:[2022 TO 2023]"), 2)
+
     def test_version(self):
         self.assertRegex(sift.version(), r"^\d+\.\d+\.\d+$")
 
