@@ -58,7 +58,7 @@ static sift_err build_range(const struct qnode *n, const struct segment *s, sift
 {
     *out = NULL;
     const struct field_def *f = segment_field(s, n->fname);
-    if (!f || !f->col_len) return SIFT_OK;   /* no document of the segment has the field */
+    if (!f || !f->col_len || n->lo > n->hi) return SIFT_OK;   /* nothing of the segment can match */
     struct qit *it = calloc(1, sizeof *it);
     struct range_scan *r = it ? malloc(sizeof *r) : NULL;
     if (!r) {

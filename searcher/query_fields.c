@@ -145,10 +145,12 @@ static struct qnode *bind_range(struct binder *b, const struct syn *s, const str
             bind_fail_at(b, s->at, "'%.*s' is not %s", (int)s->hi_len, s->hi, what);
             return NULL;
         }
-        if (lo > hi) {
+        uint64_t wlo, whi;   /* the bounds as written, both included */
+        if (bound_key(f, s->text, s->len, true, true, &wlo) && bound_key(f, s->hi, s->hi_len, false, true, &whi) &&
+            wlo > whi) {
             bind_fail_at(b, s->at, "the range's start is after its end");
             return NULL;
-        }
+        }   /* {5 TO 5] is empty, not an error: lo > hi matches nothing */
     } else if (!bound_key(f, s->text, s->len, true, true, &lo) ||
                !bound_key(f, s->text, s->len, false, true, &hi) || (s->len == 1 && *s->text == '*')) {
         bind_fail_at(b, s->at, "'%.*s' is not %s", (int)s->len, s->text, what);
