@@ -24,8 +24,19 @@ static void build(void)
     };
     sift_writer *w;
     if (sift_writer_open(dir, NULL, &w, NULL)) abort();
-    for (int i = 0; i < 4; i++)
+    static const char *dates[] = { "2021-05-24", "2023-11-16T10:00:00Z", "2022", NULL };
+    static const char *srcs[] = { "Reuters", "BBC", "Reuters", NULL };
+    if (sift_writer_declare_field(w, "price", SIFT_FIELD_NUMBER, NULL) ||
+        sift_writer_declare_field(w, "author", SIFT_FIELD_TEXT, NULL))
+        abort();
+    for (int i = 0; i < 4; i++) {   /* typed fields too: filters, ranges, text fields */
+        if (dates[i]) sift_writer_field(w, "date", dates[i], NULL);
+        if (srcs[i]) sift_writer_field(w, "source", srcs[i], NULL);
+        sift_writer_field(w, "tags", i % 2 ? "cloud" : "chips", NULL);
+        sift_writer_field(w, "price", i == 3 ? "x" : "12.5", NULL);
+        sift_writer_field(w, "author", "Jane Doe", NULL);
         if (sift_writer_add(w, docs[i][0], docs[i][1], docs[i][2], strlen(docs[i][2]), NULL)) abort();
+    }
     if (sift_writer_commit(w, NULL)) abort();
     sift_writer_close(w);
     if (sift_index_open(dir, &idx, NULL)) abort();
@@ -59,6 +70,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
                    sift_results_score(one, 0) != sift_results_score(r, 0))))
             abort();
         sift_results_free(one);
+        /* the same sorted by a field, and with facets */
+        static const char *facets[] = { "source", "date:year", "tags" };
+        sift_search_options fo;
+        sift_search_options_init(&fo);
+        fo.sort = data[0] & 4 ? "-date" : "price";
+        fo.facets = facets;
+        fo.nfacets = data[0] & 8 ? 3 : 0;
+        sift_results *fr;
+        if (sift_search(idx, q, &fo, &fr, &err)) abort();
+        if (fo.nfacets && sift_results_total(fr) != n) abort();
+        sift_results_free(fr);
         if (sift_results_size(r)) {
             char *s;
             if (sift_results_snippet(r, 0, NULL, &s, &err)) abort();
