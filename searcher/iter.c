@@ -81,6 +81,22 @@ static sift_err build_range(const struct qnode *n, const struct segment *s, sift
     return SIFT_OK;
 }
 
+/* A QK_ALL leaf: every document of the segment (deleted ones are skipped
+ * by the loops that read the root, like everyone's). */
+static sift_err build_all(const struct qnode *n, const struct segment *s, sift_errmsg *err,
+                          struct qit **out)
+{
+    *out = NULL;
+    if (!s->doc_count) return SIFT_OK;
+    struct qit *it = calloc(1, sizeof *it);
+    if (!it) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    it->node = n;
+    it->confirmed_doc = DOC_END;
+    it->all_docs = s->doc_count;
+    *out = it;
+    return SIFT_OK;
+}
+
 void qit_free(struct qit *it)
 {
     if (!it) return;
@@ -136,6 +152,7 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
 {
     *out = NULL;
     if (n->kind == QK_RANGE) return build_range(n, s, err, out);
+    if (n->kind == QK_ALL) return build_all(n, s, err, out);
     if (n->kind != QK_BOOL) return build_leaf(n, s, err, out);
     struct qit *it = calloc(1, sizeof *it);
     if (!it) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
@@ -232,8 +249,10 @@ static uint32_t bool_advance(struct qit *it, uint32_t target)
 uint32_t qit_advance(struct qit *it, uint32_t target)
 {
     enum qkind k = it->node->kind;
-    it->doc = k == QK_BOOL ? bool_advance(it, target) : k == QK_RANGE ? qit_range_advance(it, target)
-                                                                      : leaf_advance(it, target);
+    it->doc = k == QK_BOOL    ? bool_advance(it, target)
+              : k == QK_RANGE ? qit_range_advance(it, target)
+              : k == QK_ALL   ? (target < it->all_docs ? target : DOC_END)
+                              : leaf_advance(it, target);
     it->started = true;
     return it->doc;
 }
@@ -293,7 +312,7 @@ bool qit_load_positions(struct qit *it, size_t i, struct doc_ctx *dc)
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 {
     const struct qnode *n = it->node;
-    if (qit_plain_word(it) || n->kind == QK_KEYWORD || n->kind == QK_RANGE)
+    if (qit_plain_word(it) || qkind_filters(n->kind))
         return true;   /* its frequency is read when scored (qit_leaf_freq): counting never unpacks it */
     struct prox_slot slots[QUERY_MAX_PHRASE];
     for (size_t i = 0; i < it->nslots; i++) {

@@ -44,6 +44,7 @@ struct range_scan;   /* iter.c: a QK_RANGE leaf's column */
 struct qit {
     const struct qnode *node;
     struct range_scan *range;  /* QK_RANGE */
+    uint32_t all_docs;         /* QK_ALL: the segment's documents */
     uint32_t doc;              /* current candidate */
     bool started;
     /* TERM, PHRASE, NEAR: one postings list per slot */

@@ -24,7 +24,11 @@ enum qkind {
     QK_BOOL,     /* clauses with MUST / SHOULD / NOT */
     QK_KEYWORD,  /* a keyword field has a value (terms[0]: its term): filters, scores 0 */
     QK_RANGE,    /* a date or number field's value lies in [lo, hi] (keys): filters, scores 0 */
+    QK_ALL,      /* every document ('*'): filters, scores 0 */
 };
+
+/* Whether a leaf of this kind only filters: it matches or not, scoring 0. */
+static inline bool qkind_filters(enum qkind k) { return k == QK_KEYWORD || k == QK_RANGE || k == QK_ALL; }
 
 struct qterm {
     char *term;

@@ -332,7 +332,7 @@ static struct qnode *join(struct binder *b, struct clause *cl, size_t n, enum oc
         }
     }
     if (g && !positive) {
-        bind_fail_at(b, cl[0].at, "only exclusions here: add a word to search for");
+        bind_fail_at(b, cl[0].at, "only exclusions here: add a word to search for (or '*' for every document)");
         qnode_free(g);
         return NULL;
     }
@@ -347,7 +347,7 @@ static void free_clauses(struct clause *cl, size_t n)
 
 bool qnode_is_filter(const struct qnode *n)
 {
-    if (n->kind == QK_KEYWORD || n->kind == QK_RANGE) return true;
+    if (qkind_filters(n->kind)) return true;
     if (n->kind != QK_BOOL) return false;
     bool any = false;
     for (size_t i = 0; i < n->nkids; i++) {
@@ -470,6 +470,11 @@ static struct qnode *bind_node(struct binder *b, const struct syn *s, const stru
         bind_fail_at(b, s->at, "ranges apply to date and number fields");
         return NULL;
     }
+    if (s->kind == SYN_ALL && s->field) {
+        bind_fail_at(b, s->at, "'*' alone matches every document; FIELD:* is not supported (FIELD:[* TO *] "
+                               "finds the documents with a date or number)");
+        return NULL;
+    }
     if (typed && s->kind != SYN_GROUP && s->kind != SYN_LITERAL) n = bind_typed(b, s, typed);
     else switch (s->kind) {
     case SYN_WORD: n = bind_word(b, s); break;
@@ -479,6 +484,9 @@ static struct qnode *bind_node(struct binder *b, const struct syn *s, const stru
     case SYN_GROUP: n = bind_group(b, s, typed); break;
     case SYN_LITERAL: n = bind_literal(b, s); break;
     case SYN_RANGE: break;
+    case SYN_ALL:
+        if ((n = bind_node_new(b, QK_ALL))) snprintf(n->shown, sizeof n->shown, "* (every document)");
+        break;
     }
     if (bind_failed(b)) {
         qnode_free(n);

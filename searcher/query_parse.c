@@ -8,7 +8,7 @@
  *   and     := unary ( AND unary )*
  *   unary   := ('+' | '-' | NOT) primary | primary
  *   primary := '(' or ')' | '"' words '"' ['~' N] | [O]NEAR/N '(' words ')'
- *            | FIELD ':' primary | FIELD ':' range | word | word '*'
+ *            | FIELD ':' primary | FIELD ':' range | word | word '*' | '*' | '*:*'
  *   range   := ('[' | '{') bound TO bound (']' | '}') | ('>=' | '>' | '<=' | '<') word
  * Errors carry the column they were found at; only the first is kept.
  */
@@ -307,6 +307,8 @@ static struct syn *parse_word(struct parser *p)
     while (p->pos < p->len && word_char(p->s[p->pos])) p->pos++;
     const char *w = p->s + start;
     size_t len = p->pos - start;
+    if ((len == 1 && *w == '*') || (len == 3 && !memcmp(w, "*:*", 3)))
+        return node_new(p, SYN_ALL, start, start, p->pos);
     const char *colon = memchr(w, ':', len);
     if (colon && colon > w) {
         size_t flen = (size_t)(colon - w);

@@ -22,6 +22,7 @@ enum syn_kind {
     SYN_LITERAL,   /* text: the whole query, as words (SIFT_QUERY_LITERAL) */
     SYN_RANGE,     /* FIELD:[lo TO hi], FIELD:>=lo ...: text the low bound, hi the high
                       one (NULL or "*": an open end), lo_incl and hi_incl */
+    SYN_ALL,       /* '*' (or '*:*') alone: every document */
 };
 
 enum syn_mod { SYN_PLAIN, SYN_MUST, SYN_NOT };   /* what stands before a clause */

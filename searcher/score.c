@@ -38,7 +38,7 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
     if (it->node->kind != QK_BOOL) {
         double f = qit_leaf_freq(it);
-        if (it->node->kind == QK_KEYWORD || it->node->kind == QK_RANGE) return 0;   /* filters */
+        if (qkind_filters(it->node->kind)) return 0;   /* filters */
         if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY)
             f = weighted_freq(it, dc, sc);
         return f > 0 ? it->idf_sum * f / (f + sc->norm) : 0;
@@ -129,7 +129,7 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
 {
     const struct qnode *n = it->node;
     double score = qit_score(it, dc, sc);
-    if (n->kind == QK_KEYWORD || n->kind == QK_RANGE) {
+    if (qkind_filters(n->kind)) {
         line(out, depth, "0.0000  filter %s (matches; does not score)", n->shown);
     } else if (n->kind == QK_TERM) {
         uint32_t tf = postings_tf(&it->post[0]);

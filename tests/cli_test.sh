@@ -68,7 +68,11 @@ expect_grep bad-paren-caret err '^        \^$'
 check bad-field 2 "$SEARCH" --index "$IDX" 'colour:smith'
 expect_grep bad-field-msg err "unknown field 'colour'"
 check bad-near 2 "$SEARCH" --index "$IDX" 'NEAR(a b)'
-check star 2 "$SEARCH" --index "$IDX" '*'
+check star 2 "$SEARCH" --index "$IDX" '**'
+check match-all 0 "$SEARCH" --index "$IDX" --count '*'
+expect_grep match-all-count out '^32$'
+check match-all-newest 0 "$SEARCH" --index "$IDX" --sort -date -l -n 1 '*'
+check match-all-facet 0 "$SEARCH" --index "$IDX" --facet source '* -cloud'
 printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
 check batch-bad-query 2 "$SEARCH" --index "$IDX" --queries "$T/bad.tsv" --format trec
 expect_grep batch-continues out '^2 Q0 '

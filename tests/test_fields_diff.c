@@ -164,13 +164,13 @@ static uint64_t sift_count_of(sift_index *idx, const char *q)
  * the ways people write them. */
 static void check_query(sift_index *idx)
 {
-    int w = (int)rnd(9) - 1;   /* -1: filters alone */
+    int w = (int)rnd(10) - 2;   /* -1: filters alone; -2: with '*' */
     struct filter f1 = random_filter(), f2 = random_filter();
     int shape = (int)rnd(4);   /* 0: f1; 1: f1 f2; 2: (f1 OR f2); 3: f1 -f2 */
     char a[96], b[96], q[300];
     filter_text(&f1, a, sizeof a);
     filter_text(&f2, b, sizeof b);
-    const char *word = w >= 0 ? words[w] : "";
+    const char *word = w >= 0 ? words[w] : w == -2 ? "*" : "";
     switch (shape) {
     case 0: snprintf(q, sizeof q, "%s %s", word, a); break;
     case 1: snprintf(q, sizeof q, "%s %s %s", word, a, b); break;

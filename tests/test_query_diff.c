@@ -156,6 +156,7 @@ static bool dfs(const struct qnode *n, struct slot_pos *s, size_t k, uint32_t *c
 
 static bool oracle_match(const struct qnode *n, const struct odoc *o)
 {
+    if (n->kind == QK_ALL) return true;
     if (n->kind == QK_BOOL) {
         bool any_must = false, any = false;
         for (size_t i = 0; i < n->nkids; i++) {
@@ -226,6 +227,10 @@ static char words[2048][32];
 /* One leaf query drawn from document d. */
 static void gen_leaf(const struct corpus *c, struct buf *q)
 {
+    if (rnd(50) == 0) {   /* every document */
+        buf_append(q, "*", 1);
+        return;
+    }
     const struct odoc *o = &c->docs[rnd((uint32_t)c->n)];
     bool title = rnd(6) == 0 && *o->title;
     size_t n = words_of(title ? o->title : o->text, words, 2048);

@@ -51,6 +51,10 @@ static void render(const struct qnode *n, struct buf *b)
         buf_append(b, ")", 1);
         return;
     }
+    if (n->kind == QK_ALL) {
+        buf_append(b, "*", 1);
+        return;
+    }
     const char *k = n->kind == QK_TERM ? "T(" : n->kind == QK_PHRASE ? "P(" : n->ordered ? "O(" : "N(";
     buf_append(b, k, 2);
     for (size_t i = 0; i < n->nterms; i++) {
@@ -100,6 +104,10 @@ static void test_shapes(void **state)
     shape("micro*", 0, "B(?T(micro) ?T(microchip) ?T(micron) ?T(microsoft) ?T(microwav))");
     shape("title:micro*", 0, "t:B(?t:T(micro) ?t:T(microchip) ?t:T(micron) ?t:T(microsoft) ?t:T(microwav))");
     shape("zzz*", 0, "B()");
+    shape("*", 0, "B(+*)");
+    shape("*:*", 0, "B(+*)");
+    shape("* -cloud", 0, "B(+* -T(cloud))");
+    shape("cloud *", 0, "B(+T(cloud) +*)");   /* '*' filters, so the word is required */
     shape("cloud (outage", SIFT_QUERY_LITERAL, "B(?T(cloud) ?T(outag))");
     shape("the cloud", SIFT_QUERY_LITERAL, "B(?T(cloud))");
     shape("cloud", SIFT_QUERY_LITERAL | SIFT_QUERY_ALL, "B(+T(cloud))");
@@ -151,7 +159,9 @@ static void test_errors(void **state)
     error_at("\"a b\"~", "needs a number", 7);
     error_at("\"a b\"~99999", "larger than", 7);
     error_at("a~2", "applies to phrases", 2);
-    error_at("*", "needs letters or digits", 1);
+    error_at("**", "needs letters or digits", 1);
+    error_at("title:*", "FIELD:* is not supported", 7);
+    error_at("-*", "only exclusions", 1);
     error_at("++a", "two operators", 2);
     error_at("()", "empty parentheses", 1);
     sift_errmsg err;
