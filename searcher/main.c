@@ -30,6 +30,7 @@ static const char usage[] =
     "  source:reuters            a keyword field's value (a filter: scores 0)\n"
     "  date:[2023-01 TO 2023-06] a date or number range; date:>=2023, date:<2024-06\n"
     "  micro*                    every term starting with micro (at most 1024)\n"
+    "  *                         every document (newest: --sort -date '*')\n"
     "\n"
     "Options:\n"
     "  --index DIR        index directory (default: $SIFT_INDEX, else\n"
@@ -574,6 +575,15 @@ static int print_stats(sift_index *idx, const char *dir)
     printf("tokens       %llu\n", (unsigned long long)st.token_count);
     printf("postings     %llu\n", (unsigned long long)st.posting_count);
     printf("language     %s\n", st.language);
+    static const char *const types[] = { "?", "text", "keyword", "date", "number" };
+    printf("fields       title (text), text (text)");
+    for (size_t i = 0; i < sift_index_field_count(idx); i++) {
+        const char *name;
+        sift_field_type t;
+        if (!sift_index_field(idx, i, &name, &t, &err))
+            printf(", %s (%s)", name, (unsigned)t < 5 ? types[t] : "?");
+    }
+    printf("\n");
     printf("bytes        %llu (postings %llu, positions %llu, stored text %llu)\n",
            (unsigned long long)st.bytes, (unsigned long long)st.postings_bytes,
            (unsigned long long)st.positions_bytes, (unsigned long long)st.store_bytes);

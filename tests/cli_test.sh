@@ -90,6 +90,7 @@ check explain 0 "$SEARCH" --index "$IDX" --explain -n 1 '"export restrictions" c
 expect_grep explain-phrase out "phrase 'export restrict' (distance 0) in title+text: 1 match"
 expect_grep explain-word out "word 'cloud' in title+text: tf"
 check stats 0 "$SEARCH" --index "$IDX" --stats
+expect_grep stats-fields out '^fields .*date (date), source (keyword)'
 expect_grep stats-docs out '^documents    32 '
 check check-ok 0 "$INDEXER" --index "$IDX" --check
 expect_grep check-msg out 'every checksum and invariant holds'
