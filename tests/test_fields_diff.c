@@ -178,7 +178,7 @@ static void check_query(sift_index *idx)
     default: snprintf(q, sizeof q, "%s %s -%s", word, a, b); break;
     }
     /* brute force */
-    uint64_t want = 0, src_count[NSRC] = { 0 }, year_count[20] = { 0 };
+    uint64_t want = 0, src_count[NSRC] = { 0 }, year_count[20] = { 0 }, tag_count[NTAGS] = { 0 };
     for (int i = 0; i < NDOCS; i++) {
         const struct doc *d = &model[i];
         bool m = d->live && (w < 0 || (d->words >> w & 1));
@@ -188,16 +188,17 @@ static void check_query(sift_index *idx)
         want++;
         if (d->src >= 0) src_count[d->src]++;
         if (d->day >= 0) year_count[year_of(d->day) - 2015]++;
+        for (int t = 0; t < NTAGS; t++) tag_count[t] += d->tags >> t & 1;
     }
     uint64_t got = sift_count_of(idx, q);
     if (got != want) fail_msg("'%s': %llu matches, the brute force %llu", q, (unsigned long long)got,
                               (unsigned long long)want);
     /* facets over every match */
-    const char *facets[] = { "source", "date:year" };
+    const char *facets[] = { "source", "date:year", "tags" };   /* one value a document, buckets, several */
     sift_search_options so;
     sift_search_options_init(&so);
     so.facets = facets;
-    so.nfacets = 2;
+    so.nfacets = 3;
     so.facet_limit = 100;
     sift_query *qq;
     sift_errmsg err;
@@ -213,6 +214,9 @@ static void check_query(sift_index *idx)
         if (!strcmp(fv.facet, "source")) {
             for (int s = 0; s < NSRC; s++)
                 if (!strcmp(sources[s], fv.value)) expect = src_count[s];
+        } else if (!strcmp(fv.facet, "tags")) {
+            for (int t = 0; t < NTAGS; t++)
+                if (!strcmp(tags[t], fv.value)) expect = tag_count[t];
         } else {
             expect = year_count[atoi(fv.value) - 2015];
         }
@@ -223,6 +227,7 @@ static void check_query(sift_index *idx)
     size_t nonzero = 0;
     for (int s = 0; s < NSRC; s++) nonzero += src_count[s] > 0;
     for (int y = 0; y < 20; y++) nonzero += year_count[y] > 0;
+    for (int t = 0; t < NTAGS; t++) nonzero += tag_count[t] > 0;
     assert_int_equal(seen, nonzero);
     sift_results_free(r);
     /* sorted top 10 (pruned) against every match ordered by the rule,

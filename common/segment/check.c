@@ -157,17 +157,23 @@ static void check_columns(struct checker *c, const struct segment *s)
                 memcpy(prev, cur, sizeof prev);
             }
             uint32_t ords[64];
+            uint64_t total = 0;
             for (uint32_t d = 0; d < s->doc_count; d++) {
                 size_t n;
                 if (kw_column_doc(&kc, d, ords, 64, &n, &err)) {
                     problem(c, "%s", err.msg);
+                    total = kc.nords;
                     break;
                 }
+                total += n;
                 for (size_t i = 1; i < n && i < 64; i++)
                     if (ords[i] <= ords[i - 1])
                         problem(c, "%s: field %s: document %u: values repeat or are out of order",
                                 s->file.path, fd->name, d);
             }
+            if (total != kc.nords)
+                problem(c, "%s: field %s: %llu values in the documents, the header says %u", s->file.path,
+                        fd->name, (unsigned long long)total, kc.nords);
             continue;
         }
         struct num_column nc;

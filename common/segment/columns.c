@@ -5,13 +5,15 @@
  *
  * date or number (keys of values.h: ordered as the values):
  *   header, 32 bytes: u32 document count N, u32 block count B = ceil(N/128),
- *     u32 documents with a value, u32 zero, u64 smallest key, u64 largest key
+ *     u32 documents with a value, u32 G (0 or 1: none), u64 smallest key,
+ *     u64 largest key. G divides every key's distance to the smallest: the
+ *     column stores distances divided by G (dates of whole days: 86400)
  *   B block entries of 24 bytes: u64 smallest key, u64 largest key (of the
  *     block's values), u32 offset of the block's data (from the data's
  *     start), u8 width W (0-64), u8 flags (1: some document of the block
  *     has no value, 2: none has), 2 zero bytes
  *   data: per block, when flag 1, 16 bytes of presence bits (document i of
- *     the block at bit i); unless flag 2, a bit stream of (key - smallest)
+ *     the block at bit i); unless flag 2, a bit stream of (key - smallest) / G
  *     in W bits for every document of the block (0 for those without);
  *     each block's data starts on a byte; then 8 zero bytes.
  *   A filter or a sort by the field reads the block entries first and
@@ -19,14 +21,18 @@
  *
  * keyword (several values a document, each once):
  *   header, 24 bytes: u32 N, u32 distinct values V, u32 ordinals O, u8 width
- *     of an ordinal, u8 width of a start, 2 zero, u32 bytes of the folded
- *     values, u32 bytes of the values as typed
+ *     of an ordinal, u8 width of a start, u8 flags (1: single-valued), 1
+ *     zero, u32 bytes of the folded values, u32 bytes of the values as typed
  *   (V + 1) u32 offsets of the folded values, (V + 1) u32 offsets of the
  *     typed ones; the folded values (values.h), in byte order; the typed
  *     ones (the first form met of each)
  *   (N + 1) starts in a bit stream: document d's ordinals are [start(d),
  *     start(d + 1)); 8 zero bytes; then the O ordinals in a bit stream,
  *     ascending within a document; 8 zero bytes.
+ *   single-valued (flag 1: no document has two values, as a source): no
+ *     starts; N entries of ordinal + 1 (0: no value) in a bit stream of the
+ *     ordinal width; 8 zero bytes. A source costs 5 bits a document, not
+ *     the 25 of starts and ordinals.
  *   The folded value is also in the dictionary as the term
  *   FIELD_TERM_KEYWORD name FIELD_TERM_SEP value (schema.h), so a filter reads its
  *   postings; the column serves facets.
@@ -47,6 +53,7 @@
 #define PAD 8
 #define FLAG_SOME_MISSING 1
 #define FLAG_NONE 2
+#define KW_SINGLE 1
 
 /* ------------------------------------------------------------- writing */
 
@@ -157,10 +164,32 @@ static bool stream_reserve(struct buf *out, uint64_t bits, size_t *at)
     return true;
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The largest G (at most UINT32_MAX) dividing every key's distance to the
+ * smallest; 1 when there is none larger. */
+static uint64_t common_divisor(const struct column_builder *c, uint32_t ndocs)
+{
+    uint64_t lo = UINT64_MAX, g = 0;
+    for (uint32_t d = 0; d < ndocs && d < c->cap; d++)
+        if (c->present[d] && c->keys[d] < lo) lo = c->keys[d];
+    for (uint32_t d = 0; d < ndocs && d < c->cap && g != 1; d++)
+        if (c->present[d]) g = gcd64(g, c->keys[d] - lo);
+    return g == 0 || g > UINT32_MAX ? 1 : g;
+}
+
 static bool encode_numeric(const struct column_builder *c, uint32_t ndocs, struct buf *out)
 {
     uint32_t nblocks = (ndocs + COLUMN_BLOCK - 1) / COLUMN_BLOCK, npresent = 0;
-    uint64_t gmin = UINT64_MAX, gmax = 0;
+    uint64_t gmin = UINT64_MAX, gmax = 0, g = common_divisor(c, ndocs);
     struct buf data = { 0 };
     size_t head = out->len;
     if (!buf_reserve(out, NUM_HEADER + (size_t)nblocks * NUM_ENTRY)) return false;
@@ -180,7 +209,7 @@ static bool encode_numeric(const struct column_builder *c, uint32_t ndocs, struc
             if (c->keys[d] > hi) hi = c->keys[d];
         }
         uint8_t flags = count == 0 ? FLAG_NONE : count < n ? FLAG_SOME_MISSING : 0;
-        unsigned w = count ? bits64(hi - lo) : 0;
+        unsigned w = count ? bits64((hi - lo) / g) : 0;
         uint8_t *e = out->data + head + NUM_HEADER + (size_t)b * NUM_ENTRY;
         if (data.len > UINT32_MAX) ok = false;
         wr_u64(e, count ? lo : 0);
@@ -199,7 +228,8 @@ static bool encode_numeric(const struct column_builder *c, uint32_t ndocs, struc
             ok = ok && stream_reserve(&data, (uint64_t)n * w, &at);
             for (uint32_t i = 0; ok && i < n; i++) {
                 uint32_t d = first + i;
-                if (d < c->cap && c->present[d]) wr_bits(data.data + at, (uint64_t)i * w, c->keys[d] - lo, w);
+                if (d < c->cap && c->present[d])
+                    wr_bits(data.data + at, (uint64_t)i * w, (c->keys[d] - lo) / g, w);
             }
             if (lo < gmin) gmin = lo;
             if (hi > gmax) gmax = hi;
@@ -212,6 +242,7 @@ static bool encode_numeric(const struct column_builder *c, uint32_t ndocs, struc
     wr_u32(h, ndocs);
     wr_u32(h + 4, nblocks);
     wr_u32(h + 8, npresent);
+    wr_u32(h + 12, g > 1 ? (uint32_t)g : 0);
     wr_u64(h + 16, npresent ? gmin : 0);
     wr_u64(h + 24, npresent ? gmax : 0);
     ok = ok && buf_append(out, data.data, data.len);
@@ -241,6 +272,19 @@ static bool append_offsets(struct buf *out, char *const *strs, const uint32_t *o
     return buf_u32(out, off);
 }
 
+/* The single-valued stream: per document its ordinal + 1, or 0. */
+static bool encode_single(const struct column_builder *c, uint32_t ndocs, const uint32_t *rank, unsigned w,
+                          struct buf *out)
+{
+    size_t at = 0;
+    if (!stream_reserve(out, (uint64_t)ndocs * w, &at)) return false;
+    memset(out->data + out->len, 0, PAD);
+    out->len += PAD;
+    for (size_t k = 0; k < c->npairs / 2; k++)
+        wr_bits(out->data + at, (uint64_t)c->pairs[2 * k] * w, rank[c->pairs[2 * k + 1]] + 1, w);
+    return true;
+}
+
 static bool encode_keyword(struct column_builder *c, uint32_t ndocs, struct buf *out)
 {
     uint32_t v = c->nvalues, *order = malloc((v ? v : 1) * sizeof *order);
@@ -258,19 +302,29 @@ static bool encode_keyword(struct column_builder *c, uint32_t ndocs, struct buf 
         folded_len += (uint32_t)strlen(c->folded[i]);
         display_len += (uint32_t)strlen(c->display[i]);
     }
-    unsigned ow = bits_needed(v ? v - 1 : 0), sw = bits_needed((uint32_t)nords);
+    bool single = true;   /* pairs are in document order: a repeat is a neighbour */
+    for (size_t i = 1; i < nords; i++) single &= c->pairs[2 * i] != c->pairs[2 * i - 2];
+    unsigned ow = single ? bits_needed(v) : bits_needed(v ? v - 1 : 0), sw = single ? 0 : bits_needed((uint32_t)nords);
     uint8_t h[KW_HEADER] = { 0 };
     wr_u32(h, ndocs);
     wr_u32(h + 4, v);
     wr_u32(h + 8, (uint32_t)nords);
     h[12] = (uint8_t)ow;
     h[13] = (uint8_t)sw;
+    h[14] = single ? KW_SINGLE : 0;
     wr_u32(h + 16, folded_len);
     wr_u32(h + 20, display_len);
     ok = ok && buf_append(out, h, sizeof h) && append_offsets(out, c->folded, order, v) &&
          append_offsets(out, c->display, order, v);
     for (uint32_t i = 0; ok && i < v; i++) ok = buf_append(out, c->folded[order[i]], strlen(c->folded[order[i]]));
     for (uint32_t i = 0; ok && i < v; i++) ok = buf_append(out, c->display[order[i]], strlen(c->display[order[i]]));
+    if (single) {
+        ok = ok && encode_single(c, ndocs, rank, ow, out);
+        free(order);
+        free(rank);
+        free(docords);
+        return ok;
+    }
     size_t starts = 0, ords = 0;
     ok = ok && stream_reserve(out, (uint64_t)(ndocs + 1) * sw, &starts);
     if (ok) {
@@ -366,6 +420,7 @@ sift_err num_column_open(struct num_column *c, const struct segment *s, const st
     if (!h) return rc ? rc : corrupt(s, err, "column too short");
     c->ndocs = rd_u32(h);
     c->nblocks = rd_u32(h + 4);
+    c->gcd = rd_u32(h + 12) ? rd_u32(h + 12) : 1;
     c->min = rd_u64(h + 16);
     c->max = rd_u64(h + 24);
     uint64_t table = (uint64_t)c->nblocks * NUM_ENTRY;
@@ -392,50 +447,56 @@ sift_err num_column_block(const struct num_column *c, uint32_t b, struct col_blo
     return SIFT_OK;
 }
 
-/* Where block b's data is: presence bits (NULL: all present) and values. */
-static sift_err block_data(const struct num_column *c, uint32_t b, const uint8_t **has,
-                           const uint8_t **vals, size_t *vlen, unsigned *w, uint64_t *lo,
-                           uint32_t *n, bool *none, sift_errmsg *err)
+/* Where a block's data is: presence bits (NULL: all present) and values. */
+struct block_view {
+    const uint8_t *has, *vals;
+    size_t vlen;
+    unsigned w;
+    uint64_t lo, gcd;
+    uint32_t n;   /* documents in the block */
+    bool none;    /* no document of the block has a value */
+};
+
+static sift_err block_data(const struct num_column *c, uint32_t b, struct block_view *v, sift_errmsg *err)
 {
+    memset(v, 0, sizeof *v);
+    v->none = true;
     sift_err rc = SIFT_OK;
     const uint8_t *e = get(c->seg, c->table_off + (uint64_t)b * NUM_ENTRY, NUM_ENTRY, err, &rc);
-    if (!e) return rc;
-    *lo = rd_u64(e);
-    *w = e[20];
-    *n = b + 1 < c->nblocks ? COLUMN_BLOCK : c->ndocs - b * COLUMN_BLOCK;
-    *none = e[21] & FLAG_NONE;
-    uint64_t off = rd_u32(e + 16), need = ((e[21] & FLAG_SOME_MISSING) ? 16 : 0) +
-                                          (*none ? 0 : ((uint64_t)*n * *w + 7) / 8);
-    if (*w > 64 || off + need + PAD > c->data_len) return corrupt(c->seg, err, "block data out of range");
+    if (!e) return rc ? rc : corrupt(c->seg, err, "block entry out of range");
+    v->lo = rd_u64(e);
+    v->gcd = c->gcd;
+    v->w = e[20];
+    v->n = b + 1 < c->nblocks ? COLUMN_BLOCK : c->ndocs - b * COLUMN_BLOCK;
+    bool none = e[21] & FLAG_NONE, some_missing = e[21] & FLAG_SOME_MISSING;
+    uint64_t off = rd_u32(e + 16), need = (some_missing ? 16 : 0) + (none ? 0 : ((uint64_t)v->n * v->w + 7) / 8);
+    if (v->w > 64 || off + need + PAD > c->data_len) return corrupt(c->seg, err, "block data out of range");
     const uint8_t *d = get(c->seg, c->data_off + off, need + PAD, err, &rc);
-    if (!d) return rc;
-    *has = (e[21] & FLAG_SOME_MISSING) ? d : NULL;
-    *vals = d + (*has ? 16 : 0);
-    *vlen = (size_t)(need + PAD - (*has ? 16 : 0));
+    if (!d) return rc ? rc : corrupt(c->seg, err, "block data out of range");
+    v->none = none;
+    v->has = some_missing ? d : NULL;
+    v->vals = d + (some_missing ? 16 : 0);
+    v->vlen = (size_t)(need + PAD - (some_missing ? 16 : 0));
     return SIFT_OK;
 }
 
 sift_err num_column_decode(const struct num_column *c, uint32_t b, uint64_t keys[COLUMN_BLOCK],
                            uint64_t has[2], sift_errmsg *err)
 {
-    const uint8_t *hb, *vals;
-    size_t vlen;
-    unsigned w;
-    uint64_t lo;
-    uint32_t n;
-    bool none;
-    sift_err rc = block_data(c, b, &hb, &vals, &vlen, &w, &lo, &n, &none, err);
+    struct block_view v;
+    sift_err rc = block_data(c, b, &v, err);
     if (rc) return rc;
     has[0] = has[1] = 0;
-    if (none) return SIFT_OK;
-    if (hb) {
-        has[0] = rd_u64(hb);
-        has[1] = rd_u64(hb + 8);
+    if (v.none) return SIFT_OK;
+    uint32_t n = v.n;
+    if (v.has) {
+        has[0] = rd_u64(v.has);
+        has[1] = rd_u64(v.has + 8);
     } else {
         has[0] = n >= 64 ? UINT64_MAX : ((uint64_t)1 << n) - 1;
         has[1] = n <= 64 ? 0 : n >= 128 ? UINT64_MAX : ((uint64_t)1 << (n - 64)) - 1;
     }
-    for (uint32_t i = 0; i < n; i++) keys[i] = lo + rd_bits64(vals, vlen, (uint64_t)i * w, w);
+    for (uint32_t i = 0; i < n; i++) keys[i] = v.lo + v.gcd * rd_bits64(v.vals, v.vlen, (uint64_t)i * v.w, v.w);
     return SIFT_OK;
 }
 
@@ -444,16 +505,12 @@ sift_err num_column_get(const struct num_column *c, uint32_t doc, uint64_t *key,
 {
     *present = false;
     if (doc >= c->ndocs) return SIFT_OK;   /* an empty column: nobody has a value */
-    const uint8_t *hb, *vals;
-    size_t vlen;
-    unsigned w;
-    uint64_t lo;
-    uint32_t n, i = doc % COLUMN_BLOCK;
-    bool none;
-    sift_err rc = block_data(c, doc / COLUMN_BLOCK, &hb, &vals, &vlen, &w, &lo, &n, &none, err);
-    if (rc || none) return rc;
-    if (hb && !(hb[i >> 3] >> (i & 7) & 1)) return SIFT_OK;
-    *key = lo + rd_bits64(vals, vlen, (uint64_t)i * w, w);
+    struct block_view v;
+    uint32_t i = doc % COLUMN_BLOCK;
+    sift_err rc = block_data(c, doc / COLUMN_BLOCK, &v, err);
+    if (rc || v.none) return rc;
+    if (v.has && !(v.has[i >> 3] >> (i & 7) & 1)) return SIFT_OK;
+    *key = v.lo + v.gcd * rd_bits64(v.vals, v.vlen, (uint64_t)i * v.w, v.w);
     *present = true;
     return SIFT_OK;
 }
@@ -472,6 +529,7 @@ sift_err kw_column_open(struct kw_column *c, const struct segment *s, const stru
     c->nords = rd_u32(h + 8);
     c->ord_width = h[12];
     c->start_width = h[13];
+    c->single = h[14] & KW_SINGLE;
     c->folded_len = rd_u32(h + 16);
     c->display_len = rd_u32(h + 20);
     c->base = f->col_off;
@@ -480,10 +538,10 @@ sift_err kw_column_open(struct kw_column *c, const struct segment *s, const stru
     c->folded = c->display_offs + ((uint64_t)c->nvalues + 1) * 4;
     c->display = c->folded + c->folded_len;
     c->starts = c->display + c->display_len;
-    c->ords = c->starts + ((uint64_t)(c->ndocs + 1) * c->start_width + 7) / 8 + PAD;
-    uint64_t end = c->ords + ((uint64_t)c->nords * c->ord_width + 7) / 8 + PAD;
+    c->ords = c->single ? c->starts : c->starts + ((uint64_t)(c->ndocs + 1) * c->start_width + 7) / 8 + PAD;
+    uint64_t end = c->ords + ((uint64_t)(c->single ? c->ndocs : c->nords) * c->ord_width + 7) / 8 + PAD;
     if (c->ndocs != s->doc_count || c->ord_width > 32 || c->start_width > 32 || end != f->col_len ||
-        (c->nords && !c->nvalues))
+        (c->nords && !c->nvalues) || (c->single && c->nords > c->ndocs))
         return corrupt(s, err, "keyword column sizes contradict the segment");
     return SIFT_OK;
 }
@@ -494,6 +552,16 @@ sift_err kw_column_doc(const struct kw_column *c, uint32_t doc, uint32_t *ords, 
     *n = 0;
     if (doc >= c->ndocs) return SIFT_OK;
     sift_err rc = SIFT_OK;
+    if (c->single) {
+        uint64_t at = (uint64_t)doc * c->ord_width, span = ((at + c->ord_width) >> 3) - (at >> 3) + PAD;
+        const uint8_t *p = get(c->seg, c->base + c->ords + (at >> 3), span, err, &rc);
+        if (!p) return rc;
+        uint32_t x = rd_bits(p, (size_t)span, at & 7, c->ord_width);
+        if (x > c->nvalues) return corrupt(c->seg, err, "keyword ordinal out of range");
+        if (x && cap) ords[0] = x - 1;
+        *n = x != 0;
+        return SIFT_OK;
+    }
     uint64_t at = (uint64_t)doc * c->start_width, span = ((at + 2 * c->start_width) >> 3) - (at >> 3) + PAD;
     const uint8_t *p = get(c->seg, c->base + c->starts + (at >> 3), span, err, &rc);
     if (!p) return rc;

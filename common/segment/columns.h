@@ -4,7 +4,8 @@
  * section. Dates and numbers are 64-bit keys (values.h) in blocks of 128
  * documents, each with its smallest and largest key, so that filters and
  * sorts skip blocks that cannot hold what they look for; keywords are
- * ordinals into the segment's sorted values, several per document. */
+ * ordinals into the segment's sorted values, several per document (or at
+ * most one, in a denser layout). */
 #ifndef SIFT_COLUMNS_H
 #define SIFT_COLUMNS_H
 
@@ -61,6 +62,7 @@ struct segment;
 struct num_column {
     const struct segment *seg;
     uint32_t ndocs, nblocks;
+    uint64_t gcd;                  /* of the keys' distances (1: none) */
     uint64_t min, max;             /* over the documents that have a value */
     uint64_t table_off;            /* in SEC_COLUMNS */
     uint64_t data_off, data_len;
@@ -89,6 +91,7 @@ struct kw_column {
     const struct segment *seg;
     uint32_t ndocs, nvalues, nords;
     uint8_t ord_width, start_width;
+    bool single;                   /* at most one value a document: no starts */
     uint64_t base;                 /* the column's offset in SEC_COLUMNS */
     uint64_t folded_offs, display_offs, folded, display, starts, ords;   /* from base */
     uint32_t folded_len, display_len;
