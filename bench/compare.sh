@@ -2,9 +2,9 @@
 # bench/compare.sh -- sift side by side with Lucene 8, Xapian 1.4 and SQLite
 # FTS5 on the same machine, corpora and queries. One command:
 #
-#   bash bench/compare.sh [--quick] [reuters] [enwiki] [passages]
+#   bash bench/compare.sh [--quick] [reuters] [enwiki] [passages] [fields]
 #
-# (default: all three corpora). It installs what it needs from Debian,
+# (default: the first three corpora). It installs what it needs from Debian,
 # builds sift (Release) and the three peer drivers (bench/peers/), prepares
 # the data (enwiki uncompressed, and cut into ~100-word passages), then for
 # each corpus and engine: indexes it (one thread; seconds, MB/s and peak RSS
@@ -16,6 +16,11 @@
 # sift/peer ratios and writes bench/results/report.{md,json} and the chart
 # bench/results/latency.png. --quick: Reuters only, 200 queries, results in
 # bench/results/quick/ (the smoke run CI makes).
+# fields: the passages with a date and a source per article (prepare.py
+# fields), run by sift, Lucene and FTS5 (Xapian is not driven there) as
+# TOP_10, TOP_10 newest first (sortdate), TOP_10 within a date range that
+# holds 10% of the passages (range) and the top 10 sources of all matches
+# (facet); its index sizes less the passages' are what the fields add.
 # Environment: SIFT_CORPORA (../shared/corpora), BENCH_DIR (data and
 # indexes; bench/results/work), ENGINES ("sift lucene xapian fts5").
 set -eu
@@ -30,8 +35,8 @@ quick=0 corpora=""
 for a in "$@"; do
     case $a in
     --quick) quick=1 ;;
-    reuters|enwiki|passages) corpora="$corpora $a" ;;
-    *) echo "usage: bench/compare.sh [--quick] [reuters] [enwiki] [passages]" >&2; exit 2 ;;
+    reuters|enwiki|passages|fields) corpora="$corpora $a" ;;
+    *) echo "usage: bench/compare.sh [--quick] [reuters] [enwiki] [passages] [fields]" >&2; exit 2 ;;
     esac
 done
 if [ $quick = 1 ]; then   # a smoke run (CI): its own results directory
@@ -78,6 +83,7 @@ data() {   # the JSON Lines file of corpus $1, made once
         reuters) python3 bench/prepare.py plain "$CORPORA/reuters21578/docs.jsonl.gz" "$f.tmp" ;;
         enwiki) python3 bench/prepare.py plain "$CORPORA/enwiki/docs.jsonl.gz" "$f.tmp" ;;
         passages) python3 bench/prepare.py passages "$CORPORA/enwiki/docs.jsonl.gz" "$f.tmp" 100 ;;
+        fields) python3 bench/prepare.py fields "$(data passages)" "$f.tmp" "$WORK/data/fields.range" ;;
         esac
         mv "$f.tmp" "$f"
     fi
@@ -118,7 +124,14 @@ for corpus in $corpora; do
     R=$OUT/$corpus
     mkdir -p "$R"
     echo "== $corpus: $(wc -l <"$docs") documents, $(($(wc -c <"$docs") / 1000000)) MB"
-    for e in $ENGINES; do
+    engines=$ENGINES modes="top10 top100 count"
+    if [ $corpus = fields ]; then
+        engines=$(echo " $ENGINES " | sed 's/ xapian / /')
+        modes="top10 sortdate range facet"
+        export BENCH_RANGE
+        BENCH_RANGE=$(cat "$WORK/data/fields.range")
+    fi
+    for e in $engines; do
         idx=$WORK/index/$corpus/$e
         rm -rf "$idx" "$idx.build"
         mkdir -p "$(dirname "$idx")"
@@ -129,7 +142,7 @@ for corpus in $corpora; do
         sync
         sleep 2
         read -r secs kb <"$R/$e.time"
-        if [ $e = sift ] || [ $e = lucene ]; then   # and with two threads each
+        if { [ $e = sift ] || [ $e = lucene ]; } && [ $corpus != fields ]; then   # and with two threads each
             rm -rf "$idx.t2" && mkdir -p "$idx.t2" && sync
             /usr/bin/time -f "%e %M" -o "$R/$e.time2" $(index_cmd $e "$docs" "$idx.t2" 2) 2>>"$R/$e.index.log" >/dev/null
             read -r secs2 kb2 <"$R/$e.time2"
@@ -139,7 +152,7 @@ for corpus in $corpora; do
         read -r bytes nostore < <(index_bytes $e "$idx")
         echo "{\"seconds\": $secs, \"peak_kb\": $kb, \"input_bytes\": $(wc -c <"$docs"), \"index_bytes\": $bytes, \"index_bytes_no_store\": ${nostore:-null}}" >"$R/$e.index.json"
         printf '   %-7s indexed in %7.1f s, peak %5d MB, index %6d MB\n' $e "$secs" $((kb / 1024)) $((bytes / 1000000))
-        for mode in top10 top100 count; do
+        for mode in $modes; do
             # the JVM compiles hot code as it runs: Lucene gets 3 warm-up rounds
             w=${BENCH_WARM:-1}; [ $e = lucene ] && w=${BENCH_WARM:-3}
             BENCH_WARM=$w $(query_cmd $e "$idx" $mode) >"$R/$e.$mode.tsv" 2>"$R/$e.$mode.log"

@@ -149,12 +149,12 @@ int main(int argc, char **argv)
     }
     static const char *names[] = { "", "meta", "norms", "dict_index", "dict_keys", "dict",
                                    "postings", "positions", "store_index", "store",
-                                   "id_index", "ids", "doc_meta", "sources" };
+                                   "id_index", "ids", "doc_meta", "sources", "fields", "columns" };
     printf("documents %llu, terms %llu, postings %llu, positions %llu, segments %u\n",
            (unsigned long long)idx->doc_count, (unsigned long long)t.terms,
            (unsigned long long)t.postings, (unsigned long long)t.positions, idx->nsegs);
     printf("%-12s %14s %8s\n", "section", "bytes", "share");
-    for (uint32_t id = 1; id <= 13; id++)
+    for (uint32_t id = 1; id <= 15; id++)
         printf("%-12s %14llu %7.2f%%\n", names[id], (unsigned long long)sec_bytes[id],
                100.0 * sec_bytes[id] / file_bytes);
     printf("%-12s %14llu\n", "file total", (unsigned long long)file_bytes);

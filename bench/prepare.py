@@ -6,10 +6,15 @@
   prepare.py passages SRC.jsonl[.gz] OUT.jsonl [WORDS]
       -> every article cut into passages of about WORDS (100) words, ids id#n
   prepare.py plain SRC.jsonl.gz OUT.jsonl -> the same objects, uncompressed
+  prepare.py fields PASSAGES.jsonl OUT.jsonl RANGE -> each passage with a
+      "date" and a "source" of its article (fields_of), and in RANGE "LO HI":
+      the days of a date range that holds 10% of the passages
 """
+import datetime
 import gzip
 import json
 import sys
+import zlib
 
 
 def opener(path):
@@ -59,6 +64,41 @@ def passages(src, out, words=100):
     print(f"prepare.py: {n} passages", file=sys.stderr)
 
 
+SOURCES = [f"source-{i + 1:02d}" for i in range(24)]
+# Zipf weights: source-01 has 24 times the articles of source-24, as a few
+# outlets dominate a real news archive
+CUMULATIVE = [sum(1 / (j + 1) for j in range(i + 1)) / sum(1 / (j + 1) for j in range(24)) for i in range(24)]
+
+
+def fields_of(article):
+    """The article's date and source, a function of its id alone (CRC-32, so
+    any language can recompute it): a day of 2000-01-01 .. 2024-12-31, and
+    one of 24 sources drawn with Zipf weights. Every passage of an article
+    gets the same two."""
+    h = zlib.crc32(article.encode("utf-8"))
+    day = datetime.date(2000, 1, 1) + datetime.timedelta(days=h % 9132)
+    u = zlib.crc32(b"source:" + article.encode("utf-8")) / 2 ** 32
+    src = next(i for i, c in enumerate(CUMULATIVE) if u < c or i == 23)
+    return day.isoformat(), SOURCES[src]
+
+
+def fields(src, out, range_out):
+    days = []
+    with opener(src) as f, open(out, "w", encoding="utf-8") as o:
+        for line in f:
+            d = json.loads(line)
+            date, source = fields_of(d["id"].rsplit("#", 1)[0])
+            days.append(date)
+            o.write(json.dumps({"id": d["id"], "date": date, "source": source, "title": d.get("title", ""),
+                                "text": d.get("text", "")}, ensure_ascii=False) + "\n")
+    days.sort()
+    lo, hi = days[int(len(days) * 0.45)], days[int(len(days) * 0.55)]
+    inside = sum(1 for x in days if lo <= x <= hi)
+    open(range_out, "w").write(f"{lo} {hi}\n")
+    print(f"prepare.py: {len(days)} passages with fields; {lo} .. {hi} holds {inside} "
+          f"({100 * inside / len(days):.1f}%)", file=sys.stderr)
+
+
 def plain(src, out):
     with opener(src) as f, open(out, "w", encoding="utf-8") as o:
         for line in f:
@@ -73,5 +113,7 @@ if __name__ == "__main__":
         passages(args[0], args[1], *(int(a) for a in args[2:]))
     elif cmd == "plain":
         plain(*args)
+    elif cmd == "fields":
+        fields(*args)
     else:
         sys.exit(__doc__)

@@ -16,6 +16,11 @@ import time
 ENGINES = ["sift", "lucene", "xapian", "fts5"]
 CLASSES = ["union", "intersection", "phrase", "negated", "intersection_union", "all"]
 MODES = ["top10", "top100", "count"]
+FIELD_MODES = ["top10", "sortdate", "range", "facet"]   # the "fields" corpus
+
+
+def modes_of(corpus):
+    return FIELD_MODES if corpus == "fields" else MODES
 
 
 def pct(v, p):
@@ -66,12 +71,22 @@ def corpus_result(d, corpus):
             t2 = json.load(open(f2))
             t2["mb_per_s"] = ix["input_bytes"] / 1e6 / t2["seconds"] if t2["seconds"] else None
             ix["two_threads"] = t2
-        for m in MODES:
+        for m in modes_of(corpus):
             r["latency"][m] = latency(load(f"{d}/{corpus}/{e}.{m}.tsv"))
         res["engines"][e] = r
-    base = load(f"{d}/{corpus}/sift.count.tsv")
-    res["count_agreement"] = {e: agreement(base, load(f"{d}/{corpus}/{e}.count.tsv"))
+    # COUNT, or for the fields the facet sums: the same matches give the same numbers
+    agree = "facet" if corpus == "fields" else "count"
+    base = load(f"{d}/{corpus}/sift.{agree}.tsv")
+    res["count_agreement"] = {e: agreement(base, load(f"{d}/{corpus}/{e}.{agree}.tsv"))
                               for e in res["engines"] if e != "sift"}
+    if corpus == "fields":   # what the fields add to each index: against the same passages without them
+        res["fields_add"] = {}
+        for e in res["engines"]:
+            f = f"{d}/passages/{e}.index.json"
+            if os.path.exists(f):
+                p, q = json.load(open(f)), res["engines"][e]["index"]
+                res["fields_add"][e] = {k: q[k] - p[k] for k in ("index_bytes", "index_bytes_no_store")
+                                        if q.get(k) is not None and p.get(k) is not None}
     return res
 
 
@@ -104,7 +119,7 @@ def tables(corpus, res):
             for e, t in two.items())
             + (f"; sift/lucene {ratio(two['sift']['mb_per_s'], two['lucene']['mb_per_s'])}x speed"
                if "sift" in two and "lucene" in two else "")]
-    for m in MODES:
+    for m in modes_of(corpus):
         lines += ["", f"{m.upper()} latency, microseconds (median / p90 / p99), and sift/peer median ratio "
                   "(lower is better):", "",
                   "| class | " + " | ".join(eng) + " | " + " | ".join(f"sift/{p}" for p in peers) + " |",
@@ -119,9 +134,16 @@ def tables(corpus, res):
             if any(meds.values()):
                 lines.append(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
     ag = res["count_agreement"]
+    what = "Facet sum" if corpus == "fields" else "COUNT"
     if ag:
-        lines += ["", "COUNT agreement with sift (equal counts / within 1% / queries): " + ", ".join(
+        lines += ["", f"{what} agreement with sift (equal / within 1% / queries): " + ", ".join(
             f"{p} {a['equal']}/{a['within_1pct']}/{a['queries']}" for p, a in ag.items() if a)]
+    fa = res.get("fields_add")
+    if fa:
+        lines += ["", "What the date and source fields add to the index of the same passages, MB "
+                  "(total / without stored text): " + ", ".join(
+                      f"{e} {v.get('index_bytes', 0) / 1e6:.1f} / {v.get('index_bytes_no_store', 0) / 1e6:.1f}"
+                      for e, v in fa.items())]
     return lines
 
 

@@ -14,6 +14,16 @@
 // MMapDirectory, BM25Similarity(0.9, 0.4); TOP_k is IndexSearcher.search
 // (block-max WAND past 1,000 hits), COUNT is IndexSearcher.count. The loop
 // and output are those of bench/peers/driver.h.
+// Documents with a "date" (ISO day) and a "source" (the "fields" corpus)
+// get the date as seconds in a LongPoint and a NumericDocValuesField, and
+// the source as a SortedSetDocValuesFacetField, both also stored: the
+// layout Lucene's documentation gives for range filters, sorting and
+// facets. Field modes: sortdate sorts by date descending with the points
+// optimization on (SortField.setCanUsePoints, Lucene 8.7's switch for
+// skipping non-competitive documents), ties by score; range is the query
+// as MUST and LongPoint.newRangeQuery as FILTER; facet runs a
+// FacetsCollector and SortedSetDocValuesFacetCounts.getTopChildren(10)
+// (the reader state built once, before the loop).
 import java.io.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
@@ -21,6 +31,14 @@ import java.util.ArrayList;
 import org.apache.lucene.analysis.CharArraySet;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.*;
+import org.apache.lucene.facet.FacetResult;
+import org.apache.lucene.facet.FacetsCollector;
+import org.apache.lucene.facet.FacetsConfig;
+import org.apache.lucene.facet.LabelAndValue;
+import org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetField;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
 import org.apache.lucene.index.*;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.*;
@@ -34,11 +52,26 @@ public class LuceneBench {
         return v == null ? "" : v;
     }
 
-    static Document doc(String line) {
+    static final FacetsConfig FACETS = new FacetsConfig();
+
+    /* An ISO day as seconds since 1970 (UTC). */
+    static long seconds(String day) {
+        return java.time.LocalDate.parse(day).toEpochDay() * 86400L;
+    }
+
+    static Document doc(String line) throws IOException {
         Document d = new Document();
         d.add(new StringField("id", field(line, "id"), Field.Store.YES));
         d.add(new TextField("body", field(line, "title") + "\n" + field(line, "text"), Field.Store.YES));
-        return d;
+        String date = JsonLine.field(line, "date"), source = JsonLine.field(line, "source");
+        if (date == null || source == null) return d;
+        long t = seconds(date);
+        d.add(new LongPoint("date", t));
+        d.add(new NumericDocValuesField("date", t));
+        d.add(new StoredField("date", t));
+        d.add(new SortedSetDocValuesFacetField("source", source));
+        d.add(new StoredField("source", source));
+        return FACETS.build(d);
     }
 
     /* Batches of lines added by `threads` workers, at most 2 per worker queued. */
@@ -97,8 +130,44 @@ public class LuceneBench {
         System.err.println("LuceneBench: " + n + " documents");
     }
 
+    /* The number the driver prints for one query of the mode: hits, the
+     * count, or the sum of the top 10 sources' counts. */
+    static long run(IndexSearcher s, Query q, String mode, int k, long[] range,
+                    SortedSetDocValuesReaderState state) throws IOException {
+        switch (mode) {
+        case "count": return s.count(q);
+        case "sortdate": {
+            SortField byDate = new SortField("date", SortField.Type.LONG, true);
+            byDate.setCanUsePoints();
+            return s.search(q, k, new Sort(byDate, SortField.FIELD_SCORE)).scoreDocs.length;
+        }
+        case "range": {
+            Query f = new BooleanQuery.Builder().add(q, BooleanClause.Occur.MUST)
+                .add(LongPoint.newRangeQuery("date", range[0], range[1]), BooleanClause.Occur.FILTER).build();
+            return s.search(f, k).scoreDocs.length;
+        }
+        case "facet": {
+            FacetsCollector fc = new FacetsCollector();
+            s.search(q, fc);
+            FacetResult r = new SortedSetDocValuesFacetCounts(state, fc).getTopChildren(10, "source");
+            long n = 0;
+            if (r != null)
+                for (LabelAndValue lv : r.labelValues) n += lv.value.longValue();
+            return n;
+        }
+        default: return s.search(q, k).scoreDocs.length;
+        }
+    }
+
     static void query(String dir, String queries, String mode) throws Exception {
-        int k = mode.equals("count") ? 0 : Integer.parseInt(mode.substring(3));
+        boolean fieldMode = mode.equals("sortdate") || mode.equals("range") || mode.equals("facet");
+        int k = mode.equals("count") ? 0 : fieldMode ? 10 : Integer.parseInt(mode.substring(3));
+        long[] range = { 0, 0 };
+        if (mode.equals("range")) {   // BENCH_RANGE="LO HI": days, inclusive
+            String[] r = System.getenv().getOrDefault("BENCH_RANGE", "").trim().split(" ");
+            range[0] = seconds(r[0]);
+            range[1] = seconds(r[1]) + 86399;
+        }
         ArrayList<String> tags = new ArrayList<>(), texts = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(new FileInputStream(queries), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
@@ -115,6 +184,8 @@ public class LuceneBench {
             s.setSimilarity(new BM25Similarity(0.9f, 0.4f));
             s.setQueryCache(null);   // every engine answers each query afresh
             QueryParser qp = new QueryParser("body", new EnglishAnalyzer(CharArraySet.EMPTY_SET));
+            SortedSetDocValuesReaderState state = mode.equals("facet")
+                ? new DefaultSortedSetDocValuesReaderState(r) : null;
             int n = texts.size();
             double[] best = new double[n];
             long[] count = new long[n];
@@ -123,8 +194,7 @@ public class LuceneBench {
                     long t = System.nanoTime();
                     long c;
                     try {
-                        Query q = qp.parse(texts.get(i));
-                        c = k == 0 ? s.count(q) : s.search(q, k).scoreDocs.length;
+                        c = run(s, qp.parse(texts.get(i)), mode, k, range, state);
                     } catch (Exception e) {
                         c = -1;
                     }
@@ -144,6 +214,6 @@ public class LuceneBench {
         if ((a.length == 3 || a.length == 4) && a[0].equals("index"))
             index(a[1], a[2], a.length == 4 ? Integer.parseInt(a[3]) : 1);
         else if (a.length == 4 && a[0].equals("query")) query(a[1], a[2], a[3]);
-        else { System.err.println("usage: LuceneBench index DOCS DIR [THREADS] | query DIR QUERIES top10|top100|count"); System.exit(2); }
+        else { System.err.println("usage: LuceneBench index DOCS DIR [THREADS] | query DIR QUERIES top10|top100|count|sortdate|range|facet"); System.exit(2); }
     }
 }

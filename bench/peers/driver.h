@@ -25,12 +25,36 @@ static double bench_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* "top10", "top100" or "count" -> k (0 for count); -1 when unknown. */
+/* "top10", "top100" or "count" -> k (0 for count); the field modes of the
+ * "fields" corpus are top 10 too (bench_kind tells them apart); -1 when
+ * unknown. */
 static int bench_mode(const char *mode)
 {
     if (!strcmp(mode, "count")) return 0;
+    if (!strcmp(mode, "sortdate") || !strcmp(mode, "range") || !strcmp(mode, "facet")) return 10;
     if (!strncmp(mode, "top", 3) && atoi(mode + 3) > 0) return atoi(mode + 3);
     return -1;
+}
+
+/* The field modes: TOP_10 newest first (ties by score); TOP_10 by score
+ * among the documents dated within BENCH_RANGE ("LO HI", ISO days,
+ * inclusive); the 10 most frequent sources among all matches, the count
+ * returned being the sum of their counts. */
+enum bench_kind { BENCH_PLAIN, BENCH_SORT_DATE, BENCH_RANGE, BENCH_FACET };
+
+static enum bench_kind bench_kind(const char *mode)
+{
+    return !strcmp(mode, "sortdate") ? BENCH_SORT_DATE
+           : !strcmp(mode, "range")  ? BENCH_RANGE
+           : !strcmp(mode, "facet")  ? BENCH_FACET
+                                     : BENCH_PLAIN;
+}
+
+/* BENCH_RANGE's two days into lo and hi (11 bytes each); 0 when unset. */
+static int bench_range(char *lo, char *hi)
+{
+    const char *r = getenv("BENCH_RANGE");
+    return r && sscanf(r, "%10s %10s", lo, hi) == 2;
 }
 
 static int bench_queries(const char *path, bench_run_fn run, void *ctx, int k)

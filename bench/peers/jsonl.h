@@ -1,5 +1,5 @@
 /* jsonl.h -- read {"id", "title", "text"} JSON Lines (plain or gzip) for
- * the peer drivers; C and C++. */
+ * the peer drivers, with "date" and "source" when present; C and C++. */
 #ifndef SIFT_BENCH_JSONL_H
 #define SIFT_BENCH_JSONL_H
 
@@ -35,9 +35,15 @@ static const char *jsonl_field(const cJSON *o, const char *key, char *num, size_
     return "";
 }
 
-/* Calls each(ctx, id, title, text) for every object of the file; returns
- * the number of documents, or -1 when the file cannot be opened. */
-typedef void (*jsonl_doc_fn)(void *ctx, const char *id, const char *title, const char *text);
+/* What each(ctx, &doc) receives for every object of the file; absent
+ * members are "". */
+struct jsonl_doc {
+    const char *id, *title, *text, *date, *source;
+};
+typedef void (*jsonl_doc_fn)(void *ctx, const struct jsonl_doc *d);
+
+/* Calls each for every object of the file; returns the number of
+ * documents, or -1 when the file cannot be opened. */
 
 static long jsonl_each(const char *path, jsonl_doc_fn each, void *ctx)
 {
@@ -50,8 +56,10 @@ static long jsonl_each(const char *path, jsonl_doc_fn each, void *ctx)
     while (jsonl_line(f, &buf, &cap)) {
         cJSON *o = cJSON_Parse(buf);
         if (!o) continue;
-        each(ctx, jsonl_field(o, "id", num, sizeof num), jsonl_field(o, "title", num, 0),
-             jsonl_field(o, "text", num, 0));
+        struct jsonl_doc d = { jsonl_field(o, "id", num, sizeof num), jsonl_field(o, "title", num, 0),
+                               jsonl_field(o, "text", num, 0), jsonl_field(o, "date", num, 0),
+                               jsonl_field(o, "source", num, 0) };
+        each(ctx, &d);
         cJSON_Delete(o);
         n++;
     }

@@ -1,22 +1,46 @@
 /* sift_bench.c -- the sift side of bench/compare.sh (indexing is timed
  * through search-index itself).
  *
- * Usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count
+ * Usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count|sortdate|range|facet
+ * The field modes (driver.h) are what a user of the library writes: the
+ * sort "-date"; the query with " date:[LO TO HI]" appended (a filter: among
+ * clauses side by side it is required, and so is one of the words); a
+ * facet request for "source" with a limit of 10.
  */
 #include <sift/sift.h>
+#include <stdio.h>
 
 #include "driver.h"
 
 struct ctx {
     sift_index *idx;
     sift_search_options opts;
+    enum bench_kind kind;
+    char lo[11], hi[11];
 };
+
+static long facet_sum(const sift_results *r)
+{
+    long n = 0;
+    sift_errmsg err;
+    for (size_t i = 0; i < sift_results_facet_count(r); i++) {
+        sift_facet_value v = { .struct_size = sizeof v };
+        if (sift_results_facet(r, i, &v, &err)) return -1;
+        n += (long)v.count;
+    }
+    return n;
+}
 
 static long run(void *c, const char *text, int k)
 {
     struct ctx *x = (struct ctx *)c;
     sift_errmsg err;
     sift_query *q;
+    char buf[8192];
+    if (x->kind == BENCH_RANGE) {
+        snprintf(buf, sizeof buf, "%s date:[%s TO %s]", text, x->lo, x->hi);
+        text = buf;
+    }
     if (sift_query_parse(x->idx, text, &q, &err)) return -1;
     long n = -1;
     if (k == 0) {
@@ -26,7 +50,7 @@ static long run(void *c, const char *text, int k)
         sift_results *r;
         x->opts.limit = (uint32_t)k;
         if (!sift_search(x->idx, q, &x->opts, &r, &err)) {
-            n = (long)sift_results_size(r);
+            n = x->kind == BENCH_FACET ? facet_sum(r) : (long)sift_results_size(r);
             sift_results_free(r);
         }
     }
@@ -38,16 +62,27 @@ int main(int argc, char **argv)
 {
     int k = argc == 4 ? bench_mode(argv[3]) : -1;
     if (k < 0) {
-        fprintf(stderr, "usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count\n");
+        fprintf(stderr, "usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count|sortdate|range|facet\n");
         return 2;
     }
-    struct ctx x;
+    struct ctx x = { .kind = bench_kind(argv[3]) };
+    if (x.kind == BENCH_RANGE && !bench_range(x.lo, x.hi)) {
+        fprintf(stderr, "sift_bench: range needs BENCH_RANGE=\"LO HI\"\n");
+        return 2;
+    }
     sift_errmsg err;
     if (sift_index_open(argv[1], &x.idx, &err)) {
         fprintf(stderr, "sift_bench: %s\n", err.msg);
         return 3;
     }
     sift_search_options_init(&x.opts);
+    static const char *const facets[] = { "source" };
+    if (x.kind == BENCH_SORT_DATE) x.opts.sort = "-date";
+    if (x.kind == BENCH_FACET) {
+        x.opts.facets = facets;
+        x.opts.nfacets = 1;
+        x.opts.facet_limit = 10;
+    }
     int rc = bench_queries(argv[2], run, &x, k);
     sift_index_close(x.idx);
     return rc;

@@ -23,15 +23,15 @@ struct ins {
     Xapian::TermGenerator *tg;
 };
 
-static void add(void *c, const char *id, const char *title, const char *text)
+static void add(void *c, const struct jsonl_doc *doc)
 {
     ins *x = static_cast<ins *>(c);
-    std::string body = std::string(title) + "\n" + text;
+    std::string body = std::string(doc->title) + "\n" + doc->text;
     Xapian::Document d;
     x->tg->set_document(d);
     x->tg->index_text(body);
     d.set_data(body);
-    std::string idterm = std::string("Q") + id;
+    std::string idterm = std::string("Q") + doc->id;
     d.add_boolean_term(idterm);
     x->db->add_document(d);
 }
