@@ -66,7 +66,7 @@ mkdir -p "$BIN" "$WORK/data" "$OUT"
 cc -O2 -o "$BIN/fts5_bench" bench/peers/fts5_bench.c -lsqlite3 -lcjson -lz
 c++ -O2 -o "$BIN/xapian_bench" bench/peers/xapian_bench.cc -lxapian -lcjson -lz
 jar() { ls /usr/share/java/lucene-$1-8*.jar | head -1; }
-LUCENE_CP=$(jar core):$(jar analyzers-common):$(jar queryparser)
+LUCENE_CP=$(jar core):$(jar analyzers-common):$(jar queryparser):$(jar facet)
 javac -d "$BIN" -cp "$LUCENE_CP" bench/lucene/JsonLine.java bench/peers/LuceneBench.java
 JAVA="java -Xms1g -Xmx4g -cp $BIN:$LUCENE_CP LuceneBench"
 
@@ -156,6 +156,10 @@ for corpus in $corpora; do
             # the JVM compiles hot code as it runs: Lucene gets 3 warm-up rounds
             w=${BENCH_WARM:-1}; [ $e = lucene ] && w=${BENCH_WARM:-3}
             BENCH_WARM=$w $(query_cmd $e "$idx" $mode) >"$R/$e.$mode.tsv" 2>"$R/$e.$mode.log"
+            # sift drops optional stopwords from OR groups, the peers do not:
+            # "sift-keep" is sift doing the peers' work
+            [ $e = sift ] && BENCH_KEEP_STOPWORDS=1 BENCH_WARM=$w $(query_cmd $e "$idx" $mode) \
+                >"$R/sift-keep.$mode.tsv" 2>"$R/sift-keep.$mode.log"
         done
     done
 done

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-ENGINES = ["sift", "lucene", "xapian", "fts5"]
+ENGINES = ["sift", "sift-keep", "lucene", "xapian", "fts5"]   # sift-keep: sift keeping optional stopwords
 CLASSES = ["union", "intersection", "phrase", "negated", "intersection_union", "all"]
 MODES = ["top10", "top100", "count"]
 FIELD_MODES = ["top10", "sortdate", "range", "facet"]   # the "fields" corpus
@@ -60,8 +60,8 @@ def agreement(base, other):
 def corpus_result(d, corpus):
     res = {"engines": {}}
     for e in ENGINES:
-        f = f"{d}/{corpus}/{e}.index.json"
-        if not os.path.exists(f):
+        f = f"{d}/{corpus}/{'sift' if e == 'sift-keep' else e}.index.json"
+        if not os.path.exists(f) or not os.path.exists(f"{d}/{corpus}/{e}.top10.tsv"):
             continue
         r = {"index": json.load(open(f)), "latency": {}}
         ix = r["index"]
@@ -79,10 +79,16 @@ def corpus_result(d, corpus):
     base = load(f"{d}/{corpus}/sift.{agree}.tsv")
     res["count_agreement"] = {e: agreement(base, load(f"{d}/{corpus}/{e}.{agree}.tsv"))
                               for e in res["engines"] if e != "sift"}
+    keep = load(f"{d}/{corpus}/sift-keep.{agree}.tsv")
+    if keep:   # sift doing the peers' work: agreement of that with them
+        res["count_agreement_keep"] = {e: agreement(keep, load(f"{d}/{corpus}/{e}.{agree}.tsv"))
+                                       for e in res["engines"] if not e.startswith("sift")}
     if corpus == "fields":   # what the fields add to each index: against the same passages without them
         res["fields_add"] = {}
         for e in res["engines"]:
             f = f"{d}/passages/{e}.index.json"
+            if e == "sift-keep":
+                continue
             if os.path.exists(f):
                 p, q = json.load(open(f)), res["engines"][e]["index"]
                 res["fields_add"][e] = {k: q[k] - p[k] for k in ("index_bytes", "index_bytes_no_store")
@@ -96,12 +102,14 @@ def ratio(a, b):
 
 def tables(corpus, res):
     eng = res["engines"]
-    peers = [e for e in eng if e != "sift"]
+    peers = [e for e in eng if not e.startswith("sift")]
     s = eng.get("sift")
     lines = [f"### {corpus}", "",
              "| engine | index s | MB/s | peak MB | index MB | without stored text MB |"
              + "".join(f" sift/{p} |" for p in []) , "|---|---|---|---|---|---|"]
     for e, r in eng.items():
+        if e == "sift-keep":
+            continue   # the same index as sift's
         ix = r["index"]
         ns = ix["index_bytes_no_store"]
         lines.append(f"| {e} | {ix['seconds']:.1f} | {ix['mb_per_s']:.2f} | {ix['peak_kb'] / 1024:.0f} | "
@@ -112,25 +120,26 @@ def tables(corpus, res):
                       f"{p} {ratio(s['index']['mb_per_s'], eng[p]['index']['mb_per_s'])}x speed, "
                       f"{ratio(s['index']['index_bytes_no_store'], eng[p]['index']['index_bytes_no_store'])}x size"
                       for p in peers)]
-    two = {e: r["index"]["two_threads"] for e, r in eng.items() if "two_threads" in r["index"]}
+    two = {e: r["index"]["two_threads"] for e, r in eng.items() if "two_threads" in r["index"] and e != "sift-keep"}
     if two:
         lines += ["", "Indexing with two threads: " + ", ".join(
             f"{e} {t['seconds']:.1f} s, {t['mb_per_s']:.2f} MB/s, peak {t['peak_kb'] / 1024:.0f} MB"
             for e, t in two.items())
             + (f"; sift/lucene {ratio(two['sift']['mb_per_s'], two['lucene']['mb_per_s'])}x speed"
                if "sift" in two and "lucene" in two else "")]
+    sifts = [e for e in ("sift", "sift-keep") if e in eng]
     for m in modes_of(corpus):
         lines += ["", f"{m.upper()} latency, microseconds (median / p90 / p99), and sift/peer median ratio "
                   "(lower is better):", "",
-                  "| class | " + " | ".join(eng) + " | " + " | ".join(f"sift/{p}" for p in peers) + " |",
-                  "|---|" + "---|" * (len(eng) + len(peers))]
+                  "| class | " + " | ".join(eng) + " | " + " | ".join(f"{a}/{p}" for a in sifts for p in peers) + " |",
+                  "|---|" + "---|" * (len(eng) + len(sifts) * len(peers))]
         for c in CLASSES:
             cells, meds = [], {}
             for e, r in eng.items():
                 l = r["latency"][m].get(c)
                 meds[e] = l["median_us"] if l else None
                 cells.append(f"{l['median_us']:.0f} / {l['p90_us']:.0f} / {l['p99_us']:.0f}" if l else "-")
-            rs = [ratio(meds.get("sift"), meds.get(p)) for p in peers]
+            rs = [ratio(meds.get(a), meds.get(p)) for a in sifts for p in peers]
             if any(meds.values()):
                 lines.append(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(rs) + " |")
     ag = res["count_agreement"]
@@ -138,6 +147,10 @@ def tables(corpus, res):
     if ag:
         lines += ["", f"{what} agreement with sift (equal / within 1% / queries): " + ", ".join(
             f"{p} {a['equal']}/{a['within_1pct']}/{a['queries']}" for p, a in ag.items() if a)]
+    agk = res.get("count_agreement_keep")
+    if agk:
+        lines += [f"{what} agreement with sift keeping stopwords (sift-keep): " + ", ".join(
+            f"{p} {a['equal']}/{a['within_1pct']}/{a['queries']}" for p, a in agk.items() if a)]
     fa = res.get("fields_add")
     if fa:
         lines += ["", "What the date and source fields add to the index of the same passages, MB "

@@ -1,10 +1,12 @@
-/* count.c -- counting without iterating where the shape allows.
+/* count.c -- the matches of a query without iterating them one by one,
+ * where the query's shape allows.
  *
- * A root of optional plain words (and excluded plain words) is counted by
- * OR-ing whole postings blocks into a bitmap of the segment, instead of
- * merging the lists document by document: what Lucene's BooleanScorer does
- * for disjunctions. Deleted documents and exclusions are cleared, then the
- * bits are counted. */
+ * A root of optional plain words (and excluded plain words), or one plain
+ * word, has for matches exactly the documents of its postings: they are
+ * OR-ed into a bitmap of the segment whole block by block, instead of
+ * merging the lists document by document (what Lucene's BooleanScorer does
+ * for disjunctions). Exclusions and deleted documents are cleared, then the
+ * bits are counted, or walked by the facets. */
 #include "count.h"
 
 #include <stdlib.h>
@@ -35,6 +37,43 @@ static struct qit *single_word(struct qit *root)
     return qit_plain_word(root->kids[0]) ? root->kids[0] : NULL;   /* MUST kids come first */
 }
 
+/* A root of plain optional words and plain exclusions. */
+static bool words_only(const struct qit *root)
+{
+    if (root->node->kind != QK_BOOL || root->nmust || root->nkids < 2) return false;
+    for (size_t i = 0; i < root->nkids; i++)
+        if (!qit_plain_word(root->kids[i])) return false;
+    return true;
+}
+
+sift_err qit_match_bits(struct qit *root, const struct segment *seg, uint64_t **out)
+{
+    *out = NULL;
+    struct qit *word = single_word(root);
+    if (!word && !words_only(root)) return SIFT_OK;
+    size_t words = ((size_t)seg->doc_count + 63) / 64;
+    uint64_t *bits = calloc(words ? words : 1, sizeof *bits);
+    if (!bits) return SIFT_OK;   /* fall back to merging */
+    sift_err rc = SIFT_OK;
+    if (word) {
+        rc = mark(word, bits, true);
+    } else {
+        for (int pass = 0; pass < 2 && !rc; pass++)   /* optional words, then exclusions */
+            for (size_t i = 0; i < root->nkids && !rc; i++)
+                if ((root->occurs[i] == OCCUR_NOT) == (pass == 1))
+                    rc = mark(root->kids[i], bits, pass == 0);
+    }
+    for (size_t w = 0; seg->delbits && w < words; w++)
+        for (unsigned b = 0; b < 8 && w * 8 + b < ((size_t)seg->doc_count + 7) / 8; b++)
+            bits[w] &= ~((uint64_t)seg->delbits[w * 8 + b] << (8 * b));
+    if (rc) {
+        free(bits);
+        return rc;
+    }
+    *out = bits;
+    return SIFT_OK;
+}
+
 sift_err qit_count_fast(struct qit *root, const struct segment *seg, uint64_t *out, bool *done)
 {
     *done = false;
@@ -44,29 +83,14 @@ sift_err qit_count_fast(struct qit *root, const struct segment *seg, uint64_t *o
         *done = true;
         return SIFT_OK;
     }
-    if (root->node->kind != QK_BOOL || root->nmust || root->nkids < 2) return SIFT_OK;
-    for (size_t i = 0; i < root->nkids; i++)
-        if (!qit_plain_word(root->kids[i])) return SIFT_OK;
-    size_t words = ((size_t)seg->doc_count + 63) / 64;
-    uint64_t *bits = calloc(words ? words : 1, sizeof *bits);
-    if (!bits) return SIFT_OK;   /* fall back to merging */
-    sift_err rc = SIFT_OK;
-    for (int pass = 0; pass < 2 && !rc; pass++)   /* optional words, then exclusions */
-        for (size_t i = 0; i < root->nkids && !rc; i++)
-            if ((root->occurs[i] == OCCUR_NOT) == (pass == 1))
-                rc = mark(root->kids[i], bits, pass == 0);
+    if (word) return SIFT_OK;   /* merging skips the deleted ones as fast */
+    uint64_t *bits;
+    sift_err rc = qit_match_bits(root, seg, &bits);
+    if (rc || !bits) return rc;
     uint64_t n = 0;
-    for (size_t w = 0; w < words; w++) {
-        uint64_t v = bits[w];
-        if (seg->delbits)
-            for (unsigned b = 0; b < 8 && w * 8 + b < ((size_t)seg->doc_count + 7) / 8; b++)
-                v &= ~((uint64_t)seg->delbits[w * 8 + b] << (8 * b));
-        n += (uint64_t)__builtin_popcountll(v);
-    }
+    for (size_t w = 0; w < ((size_t)seg->doc_count + 63) / 64; w++) n += (uint64_t)__builtin_popcountll(bits[w]);
     free(bits);
-    if (!rc) {
-        *out = n;
-        *done = true;
-    }
-    return rc;
+    *out = n;
+    *done = true;
+    return SIFT_OK;
 }

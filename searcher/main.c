@@ -49,6 +49,7 @@ static const char usage[] =
     "  --count            print the number of matching documents only\n"
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
+    "  --keep-stopwords   keep 'the', 'of', ... in OR groups (dropped by default)\n"
     "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
     "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
     "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
@@ -434,7 +435,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
-           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT };
+           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -443,6 +444,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "count", no_argument, NULL, OPT_COUNT },
         { "all", no_argument, NULL, OPT_ALL },
         { "literal", no_argument, NULL, OPT_LITERAL },
+        { "keep-stopwords", no_argument, NULL, OPT_KEEP_STOP },
         { "rank", required_argument, NULL, OPT_RANK },
         { "ids", no_argument, NULL, 'l' },
         { "fields", required_argument, NULL, OPT_FIELDS },
@@ -494,6 +496,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             }
             cl->facets[cl->so.nfacets++] = optarg;
             cl->so.facets = cl->facets;
+            cl->so.no_hits = 1;   /* facets are printed instead of hits */
             break;
         case OPT_FACET_LIMIT:
             if (!cli_arg_uint(PROG, "facet-limit", optarg, 1, 1000000, "a number from 1 to 1000000", &v))
@@ -508,6 +511,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             cl->fmt = FMT_FIELDS;
             break;
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
+        case OPT_KEEP_STOP: cl->qflags |= SIFT_QUERY_KEEP_STOPWORDS; break;
         case OPT_RANK:
             if (!cli_arg_choice(PROG, "rank", optarg, ranks, &k)) return EXIT_USAGE;
             cl->so.rank = k ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;

@@ -561,7 +561,7 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory (or unknown language '%s')",
                          idx->language);
     }
-    load_stopwords(&b);
+    if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS)) load_stopwords(&b);
     q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
     if (!bind_failed(&b) && !q->root)
         b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);

@@ -110,6 +110,19 @@ static sift_err eval_sorted(struct eval *ev, uint32_t s, struct qit *root, struc
     return rc ? rc : ev->sorted->rc;
 }
 
+/* Every document of the bitmap counted and faceted. */
+static sift_err facet_bits(struct eval *ev, const uint64_t *bits, uint32_t ndocs)
+{
+    sift_err rc = SIFT_OK;
+    for (size_t w = 0; !rc && w < ((size_t)ndocs + 63) / 64; w++)
+        for (uint64_t v = bits[w]; v && !rc; v &= v - 1) {
+            uint32_t doc = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(v));
+            ev->total++;
+            for (size_t f = 0; !rc && f < ev->nfacets; f++) rc = facet_add(&ev->facets[f], doc, ev->err);
+        }
+    return rc;
+}
+
 static sift_err eval_segment(struct eval *ev, uint32_t s)
 {
     const struct segment *seg = &ev->idx->segs[s];
@@ -128,7 +141,12 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
     }
     struct doc_ctx dc = { seg, 0, false, 0, 0, SIFT_OK, ev->err };
     for (size_t f = 0; !rc && f < ev->nfacets; f++) rc = facet_begin_segment(&ev->facets[f], seg, ev->err);
-    if (!rc && ev->sorted) {
+    uint64_t *bits = NULL;   /* facets alone, of a shape whose matches are a bitmap */
+    if (!rc && ev->nfacets && !ev->top && !ev->sorted) rc = qit_match_bits(root, seg, &bits);
+    if (bits) {
+        rc = facet_bits(ev, bits, seg->doc_count);
+        free(bits);
+    } else if (!rc && ev->sorted) {
         rc = eval_sorted(ev, s, root, &dc);
     } else if (!rc) {
         struct pruning pr;
@@ -185,6 +203,7 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
         o->facets = opts->facets;
         o->nfacets = opts->nfacets;
         o->facet_limit = opts->facet_limit;
+        o->no_hits = opts->no_hits;
     }
     if (o->nfacets && !o->facets) return sift_fail(err, SIFT_ERR_INVALID, "nfacets without facets");
     if (o->rank > SIFT_RANK_BM25_PROX || o->title_weight < 0 || o->text_weight < 0 ||
@@ -318,16 +337,30 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     struct score_params sp;
     score_params_init(&sp, idx, &o);
     /* A proximity bonus or field weights evaluate exhaustively (prune.h);
-     * facets and exact totals need every match. */
-    bool prune = !o.exact_total && !o.nfacets && (o.sort || score_is_flat(&sp));
-    struct eval ev = { .idx = idx, .q = q, .sp = &sp, .top = o.sort ? NULL : &top,
-                       .sorted = o.sort ? &sorted : NULL, .sort_field = sname, .prune = prune,
-                       .err = err };
+     * exact totals need every match. */
+    bool want_hits = !o.no_hits;
+    bool prune = want_hits && !o.exact_total && (o.sort || score_is_flat(&sp));
+    struct eval ev = { .idx = idx, .q = q, .sp = &sp, .top = !want_hits || o.sort ? NULL : &top,
+                       .sorted = want_hits && o.sort ? &sorted : NULL, .sort_field = sname,
+                       .prune = prune, .err = err };
     rc = facets_open(&ev, &o, err);
+    /* Facets need every match, hits only the competitive ones: facets
+     * first, in a pass that neither scores nor keeps, then the hits pruned. */
+    bool two_passes = !rc && ev.nfacets && want_hits;
+    struct eval fe = { .idx = idx, .q = q, .sp = &sp, .facets = ev.facets, .nfacets = ev.nfacets,
+                       .err = err };
+    if (two_passes) {
+        rc = evaluate(&fe);
+        ev.nfacets = 0;
+    }
     if (!rc) rc = evaluate(&ev);
+    if (two_passes) {
+        ev.nfacets = fe.nfacets;
+        ev.total = fe.total;
+    }
     if (!rc) {
         /* with a top k that never filled, nothing was skipped */
-        bool exact = o.sort ? !ev.skipped : !prune || top.n < top.k;
+        bool exact = two_passes || !want_hits || (o.sort ? !ev.skipped : !prune || top.n < top.k);
         const struct scored *hits = o.sort ? sorted.heap : top.heap;
         size_t nhits = o.sort ? sorted.n : top.n;
         if (o.sort) sortk_sort(&sorted);

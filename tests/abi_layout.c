@@ -42,6 +42,7 @@ int main(void)
     FIELD(sift_search_options, text_weight); FIELD(sift_search_options, exact_total);
     FIELD(sift_search_options, sort); FIELD(sift_search_options, facets);
     FIELD(sift_search_options, nfacets); FIELD(sift_search_options, facet_limit);
+    FIELD(sift_search_options, no_hits);
     END();
     BEGIN(sift_hit);
     FIELD(sift_hit, struct_size); FIELD(sift_hit, score); FIELD(sift_hit, id);

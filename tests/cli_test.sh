@@ -61,6 +61,8 @@ check boolean 0 "$SEARCH" --index "$IDX" --count '(alibaba OR amazon) AND outage
 expect_grep boolean-count out '^2$'
 check all 0 "$SEARCH" --index "$IDX" --all --count 'cloud outage'
 check literal 0 "$SEARCH" --index "$IDX" --literal --count 'cloud (outage'
+check keep-stopwords 0 "$SEARCH" --index "$IDX" --keep-stopwords --count 'the alibaba'
+expect_grep keep-stopwords-count out '^32$'
 check bad-paren 2 "$SEARCH" --index "$IDX" 'cloud (outage'
 expect_grep bad-paren-msg err "column 7: unbalanced '('"
 expect_grep bad-paren-quote err '^  cloud (outage$'

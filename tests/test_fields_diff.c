@@ -230,6 +230,11 @@ static void check_query(sift_index *idx)
     for (int t = 0; t < NTAGS; t++) nonzero += tag_count[t] > 0;
     assert_int_equal(seen, nonzero);
     sift_results_free(r);
+    so.no_hits = 1;   /* the facets alone: the same counts, no hits */
+    assert_int_equal(sift_search(idx, qq, &so, &r, &err), SIFT_OK);
+    assert_true(sift_results_total(r) == want && sift_results_total_exact(r) && sift_results_size(r) == 0);
+    assert_int_equal(sift_results_facet_count(r), seen);
+    sift_results_free(r);
     /* sorted top 10 (pruned) against every match ordered by the rule,
      * with the scores of an exhaustive search */
     bool desc = rnd(2);

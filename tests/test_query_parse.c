@@ -114,6 +114,7 @@ static void test_shapes(void **state)
     shape("x - y", 0, "B(?T(x) ?T(y))");
     shape("near the sea", 0, "B(?T(near) ?T(sea))");
     shape("the of", 0, "B(?T(the) ?T(of))");            /* only stopwords: kept */
+    shape("the cloud", SIFT_QUERY_KEEP_STOPWORDS, "B(?T(the) ?T(cloud))");
     shape("+the cloud", 0, "B(+T(the) ?T(cloud))");    /* required: kept */
     shape("\"the cloud\"", 0, "P(the cloud~0)");          /* in phrases: kept */
 }

@@ -6,6 +6,8 @@
  * sort "-date"; the query with " date:[LO TO HI]" appended (a filter: among
  * clauses side by side it is required, and so is one of the words); a
  * facet request for "source" with a limit of 10.
+ * BENCH_KEEP_STOPWORDS=1 keeps optional stopwords in OR groups
+ * (SIFT_QUERY_KEEP_STOPWORDS), as the peers do: the same work as theirs.
  */
 #include <sift/sift.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@ struct ctx {
     sift_index *idx;
     sift_search_options opts;
     enum bench_kind kind;
+    unsigned flags;
     char lo[11], hi[11];
 };
 
@@ -41,7 +44,7 @@ static long run(void *c, const char *text, int k)
         snprintf(buf, sizeof buf, "%s date:[%s TO %s]", text, x->lo, x->hi);
         text = buf;
     }
-    if (sift_query_parse(x->idx, text, &q, &err)) return -1;
+    if (sift_query_parse_flags(x->idx, text, x->flags, &q, &err)) return -1;
     long n = -1;
     if (k == 0) {
         uint64_t total;
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
         return 2;
     }
     struct ctx x = { .kind = bench_kind(argv[3]) };
+    const char *keep = getenv("BENCH_KEEP_STOPWORDS");
+    if (keep && *keep && strcmp(keep, "0")) x.flags |= SIFT_QUERY_KEEP_STOPWORDS;
     if (x.kind == BENCH_RANGE && !bench_range(x.lo, x.hi)) {
         fprintf(stderr, "sift_bench: range needs BENCH_RANGE=\"LO HI\"\n");
         return 2;
@@ -82,6 +87,7 @@ int main(int argc, char **argv)
         x.opts.facets = facets;
         x.opts.nfacets = 1;
         x.opts.facet_limit = 10;
+        x.opts.no_hits = 1;   /* the facets alone, as Lucene's FacetsCollector is run */
     }
     int rc = bench_queries(argv[2], run, &x, k);
     sift_index_close(x.idx);

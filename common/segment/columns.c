@@ -543,6 +543,16 @@ sift_err kw_column_open(struct kw_column *c, const struct segment *s, const stru
     if (c->ndocs != s->doc_count || c->ord_width > 32 || c->start_width > 32 || end != f->col_len ||
         (c->nords && !c->nvalues) || (c->single && c->nords > c->ndocs))
         return corrupt(s, err, "keyword column sizes contradict the segment");
+    /* the per-document streams mapped whole (their pages verified now), so
+     * that a facet reads a document's ordinals with arithmetic alone */
+    c->ords_len = end - c->ords;
+    c->ords_p = get(s, c->base + c->ords, c->ords_len, err, &rc);
+    if (!c->ords_p) return rc ? rc : corrupt(s, err, "column too short");
+    if (!c->single) {
+        c->starts_len = c->ords - c->starts;
+        c->starts_p = get(s, c->base + c->starts, c->starts_len, err, &rc);
+        if (!c->starts_p) return rc ? rc : corrupt(s, err, "column too short");
+    }
     return SIFT_OK;
 }
 
@@ -551,30 +561,20 @@ sift_err kw_column_doc(const struct kw_column *c, uint32_t doc, uint32_t *ords, 
 {
     *n = 0;
     if (doc >= c->ndocs) return SIFT_OK;
-    sift_err rc = SIFT_OK;
     if (c->single) {
-        uint64_t at = (uint64_t)doc * c->ord_width, span = ((at + c->ord_width) >> 3) - (at >> 3) + PAD;
-        const uint8_t *p = get(c->seg, c->base + c->ords + (at >> 3), span, err, &rc);
-        if (!p) return rc;
-        uint32_t x = rd_bits(p, (size_t)span, at & 7, c->ord_width);
+        uint32_t x = rd_bits(c->ords_p, c->ords_len, (uint64_t)doc * c->ord_width, c->ord_width);
         if (x > c->nvalues) return corrupt(c->seg, err, "keyword ordinal out of range");
         if (x && cap) ords[0] = x - 1;
         *n = x != 0;
         return SIFT_OK;
     }
-    uint64_t at = (uint64_t)doc * c->start_width, span = ((at + 2 * c->start_width) >> 3) - (at >> 3) + PAD;
-    const uint8_t *p = get(c->seg, c->base + c->starts + (at >> 3), span, err, &rc);
-    if (!p) return rc;
-    uint32_t a = rd_bits(p, (size_t)span, at & 7, c->start_width);
-    uint32_t b = rd_bits(p, (size_t)span, (at & 7) + c->start_width, c->start_width);
+    uint64_t at = (uint64_t)doc * c->start_width;
+    uint32_t a = rd_bits(c->starts_p, c->starts_len, at, c->start_width);
+    uint32_t b = rd_bits(c->starts_p, c->starts_len, at + c->start_width, c->start_width);
     if (b < a || b > c->nords) return corrupt(c->seg, err, "keyword starts out of order");
     *n = b - a;
-    if (!*n) return SIFT_OK;
-    uint64_t from = (uint64_t)a * c->ord_width, bytes = (((uint64_t)b * c->ord_width + 7) >> 3) - (from >> 3) + PAD;
-    const uint8_t *q = get(c->seg, c->base + c->ords + (from >> 3), bytes, err, &rc);
-    if (!q) return rc;
     for (uint32_t i = 0; i < *n && i < cap; i++) {
-        ords[i] = rd_bits(q, (size_t)bytes, (from & 7) + (uint64_t)i * c->ord_width, c->ord_width);
+        ords[i] = rd_bits(c->ords_p, c->ords_len, (uint64_t)(a + i) * c->ord_width, c->ord_width);
         if (ords[i] >= c->nvalues) return corrupt(c->seg, err, "keyword ordinal out of range");
     }
     return SIFT_OK;

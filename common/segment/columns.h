@@ -95,6 +95,8 @@ struct kw_column {
     uint64_t base;                 /* the column's offset in SEC_COLUMNS */
     uint64_t folded_offs, display_offs, folded, display, starts, ords;   /* from base */
     uint32_t folded_len, display_len;
+    const uint8_t *starts_p, *ords_p;   /* the streams, mapped and verified */
+    size_t starts_len, ords_len;
 };
 
 sift_err kw_column_open(struct kw_column *c, const struct segment *s, const struct field_def *f,

@@ -373,6 +373,7 @@ SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
 /* Flags for sift_query_parse_flags. */
 #define SIFT_QUERY_ALL 1u      /* words without an operator are all required */
 #define SIFT_QUERY_LITERAL 2u  /* no syntax: every character is text to search for */
+#define SIFT_QUERY_KEEP_STOPWORDS 4u  /* keep optional stopwords in OR groups (docs/QUERY.md) */
 
 SIFT_API sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
                                          sift_query **out, sift_errmsg *err);
@@ -420,6 +421,9 @@ typedef struct sift_search_options {
     const char *const *facets;
     uint32_t nfacets;
     uint32_t facet_limit;
+    /* Nonzero: collect no hits, only the total (then exact) and the facets:
+     * what `search --facet` prints. Zero (the default): hits as asked. */
+    unsigned no_hits;
 } sift_search_options;
 
 /* Initialize options to the defaults (limit 10, k1 0.9, b 0.4) with

@@ -68,7 +68,8 @@ class _SearchOptions(_Sized):
                 ("rank", ctypes.c_uint), ("title_weight", ctypes.c_double),
                 ("text_weight", ctypes.c_double), ("exact_total", ctypes.c_uint),
                 ("sort", ctypes.c_char_p), ("facets", ctypes.POINTER(ctypes.c_char_p)),
-                ("nfacets", ctypes.c_uint32), ("facet_limit", ctypes.c_uint32)]
+                ("nfacets", ctypes.c_uint32), ("facet_limit", ctypes.c_uint32),
+                ("no_hits", ctypes.c_uint)]
 
 
 class _Hit(_Sized):
@@ -253,16 +254,17 @@ class Index(_Handle):
 
     def search(self, query, limit=10, offset=0, k1=0.9, b=0.4, proximity=False,
                all_words=False, literal=False, highlight=("[", "]"), snippet_words=32,
-               sort=None, facets=(), facet_limit=10):
+               sort=None, facets=(), facet_limit=10, hits=True):
         """Hits best first (or by sort="-date"), each with a snippet whose matches are
         wrapped in highlight and its fields; facets=["source", "date:year"] counts values
-        among every match into the result's .facets."""
+        among every match into the result's .facets (hits=False: the facets alone)."""
         q = self._parse(query, all_words, literal)
         r = ctypes.c_void_p()
         try:
             opts = _SearchOptions(limit, offset, k1, b, 1 if proximity else 0, 0.0, 0.0)
             if sort:
                 opts.sort = sort.encode()
+            opts.no_hits = 0 if hits else 1
             names = (ctypes.c_char_p * max(1, len(facets)))(*[f.encode() for f in facets])
             if facets:
                 opts.facets = ctypes.cast(names, ctypes.POINTER(ctypes.c_char_p))

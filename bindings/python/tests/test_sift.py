@@ -146,6 +146,9 @@ class BindingTest(unittest.TestCase):
             self.assertEqual(one.fields["tags"], ["a", "b"])
             self.assertEqual(one.fields["date"], "2021-05-24")
             self.assertEqual(idx.count("date:[2022 TO 2023]"), 2)
+            only = idx.search("cloud", facets=["source"], hits=False)
+            self.assertEqual(list(only), [])
+            self.assertEqual(only.facets["source"], [("Reuters", 2), ("BBC", 1)])
 
     def test_version(self):
         self.assertRegex(sift.version(), r"^\d+\.\d+\.\d+$")
