@@ -8,13 +8,16 @@
  *   - block-max: where the root's bound over a run of blocks cannot beat
  *     the k-th best score, jump past the run without decoding it
  *     (conjunctions, phrases, single terms);
- *   - MaxScore for a root of optional clauses: the clauses whose summed
+ *   - MaxScore for a root of optional clauses (or for the optional clauses
+ *     of the one scoring clause beside filters): the clauses whose summed
  *     maxima cannot beat the k-th score alone are only probed for
  *     documents the others bring, and a candidate is dropped as soon as
  *     what it has plus what is left to add cannot beat it. Before that,
  *     the candidate's block maxima summed over every clause bound the
  *     run of documents up to the first block end: when that cannot beat
- *     the k-th score the whole run is skipped (block-max MaxScore). */
+ *     the k-th score the whole run is skipped (block-max MaxScore). Filters
+ *     beside the group gate each candidate: where one has nothing, the
+ *     group's clauses jump to where it has something next. */
 #include "prune.h"
 
 #include <stdlib.h>
@@ -123,6 +126,24 @@ static int by_max(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The group MaxScore runs over: the root when it is a disjunction, or the
+ * one scoring clause of a root whose other clauses are required filters
+ * or exclusions, when that clause is a disjunction; NULL otherwise (a
+ * required clause that scores, or optional ones beside required ones). */
+static struct qit *maxscore_group(struct qit *root)
+{
+    if (root->node->kind != QK_BOOL) return NULL;
+    if (!root->nmust) return root;
+    struct qit *g = NULL;
+    for (size_t i = 0; i < root->nkids; i++) {
+        struct qit *k = root->kids[i];
+        if (root->occurs[i] == OCCUR_NOT || qnode_is_filter(k->node)) continue;
+        if (root->occurs[i] == OCCUR_SHOULD || g || k->node->kind != QK_BOOL || k->nmust) return NULL;
+        g = k;
+    }
+    return g;
+}
+
 sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_params *sp,
                       const struct topk *top)
 {
@@ -132,18 +153,22 @@ sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_p
     pr->threshold = -INFINITY;
     pr->partitioned_at = -INFINITY;
     qit_max_score(root, sp);
-    if (root->node->kind != QK_BOOL || root->nmust) return SIFT_OK;
+    struct qit *g = maxscore_group(root);
     size_t n = 0;
-    for (size_t i = 0; i < root->nkids; i++) n += root->occurs[i] == OCCUR_SHOULD;
+    for (size_t i = 0; g && i < g->nkids; i++) n += g->occurs[i] == OCCUR_SHOULD;
     if (n < 2) return SIFT_OK;
     pr->order = malloc(n * sizeof *pr->order);
     pr->prefix = malloc(n * sizeof *pr->prefix);
-    if (!pr->order || !pr->prefix) {
+    pr->gates = malloc((root->nmust ? root->nmust : 1) * sizeof *pr->gates);
+    if (!pr->order || !pr->prefix || !pr->gates) {
         pruning_free(pr);
         return SIFT_ERR_NOMEM;
     }
-    for (size_t i = 0; i < root->nkids; i++)
-        if (root->occurs[i] == OCCUR_SHOULD) pr->order[pr->n++] = root->kids[i];
+    pr->group = g;
+    for (size_t i = 0; g != root && i < root->nmust; i++)
+        if (root->kids[i] != g) pr->gates[pr->ngates++] = root->kids[i];
+    for (size_t i = 0; i < g->nkids; i++)
+        if (g->occurs[i] == OCCUR_SHOULD) pr->order[pr->n++] = g->kids[i];
     qsort(pr->order, n, sizeof *pr->order, by_max);
     for (size_t i = 0; i < n; i++)
         pr->prefix[i] = (i ? pr->prefix[i - 1] : 0) + pr->order[i]->max_score;
@@ -154,8 +179,10 @@ void pruning_free(struct pruning *pr)
 {
     free(pr->order);
     free(pr->prefix);
+    free(pr->gates);
     pr->order = NULL;
     pr->prefix = NULL;
+    pr->gates = NULL;
 }
 
 static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr)
@@ -183,9 +210,23 @@ static void partition(struct pruning *pr)
     pr->partitioned_at = pr->threshold;
 }
 
+/* The first document >= doc that every gate may hold: doc itself when
+ * they all have it as a candidate, else the first a gate has (none of
+ * them can match before), or DOC_END. */
+static uint32_t gates_from(struct pruning *pr, uint32_t doc)
+{
+    for (size_t i = 0; i < pr->ngates; i++) {
+        struct qit *f = pr->gates[i];
+        uint32_t d = (!f->started || f->doc < doc) ? qit_kid_advance(f, doc) : f->doc;
+        if (d != doc) return d;
+    }
+    return doc;
+}
+
 static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning *pr,
                               struct doc_ctx *dc)
 {
+    struct qit *g = pr->group;
     if (pr->partitioned_at != pr->threshold) partition(pr);
     for (;;) {
         uint32_t doc = DOC_END;
@@ -194,11 +235,19 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
             uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
             if (d < doc) doc = d;
         }
-        root->started = true;
-        root->doc = doc;
+        if (doc != DOC_END && pr->ngates) {
+            uint32_t gate = gates_from(pr, doc);
+            if (gate != doc && gate != DOC_END) {
+                target = gate;   /* the filters hold nothing before */
+                continue;
+            }
+            doc = gate;
+        }
+        g->started = root->started = true;
+        g->doc = root->doc = doc;
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
         uint32_t upto;
-        if (below(block_max(root, doc, pr->sp, &upto), pr->threshold)) {
+        if (below(block_max(g, doc, pr->sp, &upto), pr->threshold)) {
             if (upto >= DOC_END - 1) return root->doc = DOC_END;
             target = upto + 1;
             continue;

@@ -21,7 +21,13 @@ struct pruning {
     const struct score_params *sp;
     const struct topk *top;    /* whose k-th score is the threshold */
     double threshold;          /* score to beat at the last call, or -INFINITY */
-    /* MaxScore over a root of optional clauses, sorted by maximum score */
+    /* MaxScore over a group of optional clauses, sorted by maximum score:
+     * the root's, or (group set) those of the one scoring clause of a
+     * root whose other required clauses are filters -- "cloud outage
+     * date:[...]" -- which then gate every candidate */
+    struct qit *group;         /* the root, or its scoring clause */
+    struct qit **gates;        /* the root's filters, when group is not the root */
+    size_t ngates;
     struct qit **order;
     double *prefix;            /* prefix[i]: summed maxima of order[0..i] */
     size_t n, essential;

@@ -160,17 +160,43 @@ static uint64_t sift_count_of(sift_index *idx, const char *q)
     return n;
 }
 
+/* The top 10 by score, pruned, are those of an exhaustive search: the
+ * filters gate the words' MaxScore without changing what it finds. */
+static void check_pruned(sift_index *idx, sift_query *qq, const char *q)
+{
+    sift_search_options all, top;
+    sift_search_options_init(&all);
+    sift_search_options_init(&top);
+    all.limit = NDOCS;
+    all.exact_total = 1;
+    sift_results *ra, *rt;
+    sift_errmsg err;
+    assert_int_equal(sift_search(idx, qq, &all, &ra, &err), SIFT_OK);
+    assert_int_equal(sift_search(idx, qq, &top, &rt, &err), SIFT_OK);
+    size_t n = sift_results_size(ra) < 10 ? sift_results_size(ra) : 10;
+    if (sift_results_size(rt) != n) fail_msg("'%s': %zu pruned hits, want %zu", q, sift_results_size(rt), n);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(sift_results_id(rt, k), sift_results_id(ra, k)) || sift_results_score(rt, k) != sift_results_score(ra, k))
+            fail_msg("'%s': pruned hit %zu is %s %.17g, exhaustive %s %.17g", q, k, sift_results_id(rt, k),
+                     sift_results_score(rt, k), sift_results_id(ra, k), sift_results_score(ra, k));
+    sift_results_free(ra);
+    sift_results_free(rt);
+}
+
 /* One random query: a word or none, one or two filters joined in one of
  * the ways people write them. */
 static void check_query(sift_index *idx)
 {
     int w = (int)rnd(10) - 2;   /* -1: filters alone; -2: with '*' */
+    int w2 = w >= 0 && rnd(2) ? (int)rnd(8) : -1;   /* a second word: either may match */
     struct filter f1 = random_filter(), f2 = random_filter();
     int shape = (int)rnd(4);   /* 0: f1; 1: f1 f2; 2: (f1 OR f2); 3: f1 -f2 */
     char a[96], b[96], q[300];
     filter_text(&f1, a, sizeof a);
     filter_text(&f2, b, sizeof b);
-    const char *word = w >= 0 ? words[w] : w == -2 ? "*" : "";
+    char word[32];
+    snprintf(word, sizeof word, "%s%s%s", w >= 0 ? words[w] : w == -2 ? "*" : "", w2 >= 0 ? " " : "",
+             w2 >= 0 ? words[w2] : "");
     switch (shape) {
     case 0: snprintf(q, sizeof q, "%s %s", word, a); break;
     case 1: snprintf(q, sizeof q, "%s %s %s", word, a, b); break;
@@ -181,7 +207,7 @@ static void check_query(sift_index *idx)
     uint64_t want = 0, src_count[NSRC] = { 0 }, year_count[20] = { 0 }, tag_count[NTAGS] = { 0 };
     for (int i = 0; i < NDOCS; i++) {
         const struct doc *d = &model[i];
-        bool m = d->live && (w < 0 || (d->words >> w & 1));
+        bool m = d->live && (w < 0 || (d->words >> w & 1) || (w2 >= 0 && (d->words >> w2 & 1)));
         bool h1 = holds(d, &f1), h2 = holds(d, &f2);
         m = m && (shape == 0 ? h1 : shape == 1 ? h1 && h2 : shape == 2 ? h1 || h2 : h1 && !h2);
         if (!m) continue;
@@ -230,6 +256,7 @@ static void check_query(sift_index *idx)
     for (int t = 0; t < NTAGS; t++) nonzero += tag_count[t] > 0;
     assert_int_equal(seen, nonzero);
     sift_results_free(r);
+    check_pruned(idx, qq, q);
     so.no_hits = 1;   /* the facets alone: the same counts, no hits */
     assert_int_equal(sift_search(idx, qq, &so, &r, &err), SIFT_OK);
     assert_true(sift_results_total(r) == want && sift_results_total_exact(r) && sift_results_size(r) == 0);
