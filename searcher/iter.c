@@ -25,14 +25,34 @@
 /* ------------------------------------------------------------- ranges */
 
 /* A QK_RANGE leaf: the documents whose key lies in [lo, hi], found block
- * by block in the field's column, skipping blocks whose range misses. */
+ * by block in the field's column, skipping blocks whose range misses.
+ * Two-phase, like the phrases: where the query jumps into a block not
+ * seen yet, the target is only a candidate, its own key read when
+ * confirmed (a filter beside rare words reads one key of a block, not all
+ * of them); where it comes back to the block (the range leads, or the
+ * words are dense there), the block's matches are read once as bits and
+ * the next one is a bit scan. */
 struct range_scan {
     struct num_column col;
-    uint32_t block;            /* decoded in keys/has, or UINT32_MAX */
-    uint64_t keys[COLUMN_BLOCK], has[2];
+    uint32_t touched;          /* the last block a candidate was taken from unread */
+    uint32_t matched;          /* the block whose matches are in mask */
+    uint64_t mask[2];
+    uint32_t judged;           /* the last block whose summary was read ... */
+    bool judged_may;           /* ... and whether it may hold a match */
     sift_err rc;
     sift_errmsg *err;
 };
+
+static bool range_block_may(struct range_scan *r, uint32_t b, uint64_t lo, uint64_t hi)
+{
+    if (r->judged != b) {
+        struct col_block cb;
+        if ((r->rc = num_column_block(&r->col, b, &cb, r->err))) return false;
+        r->judged = b;
+        r->judged_may = cb.any && cb.max >= lo && cb.min <= hi;
+    }
+    return r->judged_may;
+}
 
 uint32_t qit_range_advance(struct qit *it, uint32_t target)
 {
@@ -40,17 +60,33 @@ uint32_t qit_range_advance(struct qit *it, uint32_t target)
     uint64_t lo = it->node->lo, hi = it->node->hi;
     for (uint32_t b = target / COLUMN_BLOCK; !r->rc && b < r->col.nblocks; b++) {
         uint32_t first = b * COLUMN_BLOCK, from = target > first ? target - first : 0;
-        if (r->block != b) {
-            struct col_block cb;
-            if ((r->rc = num_column_block(&r->col, b, &cb, r->err))) break;
-            if (!cb.any || cb.max < lo || cb.min > hi) continue;   /* nothing here can match */
-            if ((r->rc = num_column_decode(&r->col, b, r->keys, r->has, r->err))) break;
-            r->block = b;
+        if (!range_block_may(r, b, lo, hi)) continue;   /* nothing here can match */
+        if (r->touched != b) {
+            r->touched = b;
+            return first + from;   /* a candidate: range_confirm reads its key */
         }
-        for (uint32_t i = from; i < COLUMN_BLOCK && first + i < r->col.ndocs; i++)
-            if ((r->has[i >> 6] >> (i & 63) & 1) && r->keys[i] >= lo && r->keys[i] <= hi) return first + i;
+        if (r->matched != b) {
+            if ((r->rc = num_column_match(&r->col, b, lo, hi, r->mask, r->err))) break;
+            r->matched = b;
+        }
+        for (uint32_t w = from >> 6; w < 2; w++) {
+            uint64_t m = r->mask[w] & (w == from >> 6 ? UINT64_MAX << (from & 63) : UINT64_MAX);
+            if (m) return first + 64 * w + (uint32_t)__builtin_ctzll(m);
+        }
     }
     return DOC_END;
+}
+
+/* Whether the candidate's own key lies in the range. */
+static bool range_confirm(struct qit *it)
+{
+    struct range_scan *r = it->range;
+    uint32_t i = it->doc % COLUMN_BLOCK;
+    if (r->matched == it->doc / COLUMN_BLOCK) return r->mask[i >> 6] >> (i & 63) & 1;
+    uint64_t key;
+    bool has;
+    if ((r->rc = num_column_get(&r->col, it->doc, &key, &has, r->err))) return false;
+    return has && key >= it->node->lo && key <= it->node->hi;
 }
 
 static sift_err build_range(const struct qnode *n, const struct segment *s, sift_errmsg *err,
@@ -68,7 +104,7 @@ static sift_err build_range(const struct qnode *n, const struct segment *s, sift
     it->node = n;
     it->range = r;
     it->confirmed_doc = DOC_END;
-    r->block = UINT32_MAX;
+    r->touched = r->judged = r->matched = UINT32_MAX;
     r->rc = SIFT_OK;
     r->err = err;
     sift_err rc = num_column_open(&r->col, s, f, err);
@@ -312,6 +348,7 @@ bool qit_load_positions(struct qit *it, size_t i, struct doc_ctx *dc)
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 {
     const struct qnode *n = it->node;
+    if (n->kind == QK_RANGE) return range_confirm(it);
     if (qit_plain_word(it) || qkind_filters(n->kind))
         return true;   /* its frequency is read when scored (qit_leaf_freq): counting never unpacks it */
     struct prox_slot slots[QUERY_MAX_PHRASE];

@@ -210,16 +210,20 @@ static void partition(struct pruning *pr)
     pr->partitioned_at = pr->threshold;
 }
 
-/* The first document >= doc that every gate may hold: doc itself when
- * they all have it as a candidate, else the first a gate has (none of
- * them can match before), or DOC_END. */
-static uint32_t gates_from(struct pruning *pr, uint32_t doc)
+/* Where the candidate doc stands with the gates: doc itself when every
+ * gate matches there; the next document one of them may hold when one has
+ * nothing before it (or doc + 1 when it is a candidate the gate's check
+ * rejects); DOC_END when a gate has nothing left. */
+static uint32_t gates_from(struct pruning *pr, uint32_t doc, struct doc_ctx *dc)
 {
     for (size_t i = 0; i < pr->ngates; i++) {
         struct qit *f = pr->gates[i];
         uint32_t d = (!f->started || f->doc < doc) ? qit_kid_advance(f, doc) : f->doc;
         if (d != doc) return d;
     }
+    dc->doc = doc;
+    for (size_t i = 0; i < pr->ngates; i++)
+        if (!qit_confirm(pr->gates[i], dc)) return doc + 1 == DOC_END ? DOC_END : doc + 1;
     return doc;
 }
 
@@ -236,7 +240,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
             if (d < doc) doc = d;
         }
         if (doc != DOC_END && pr->ngates) {
-            uint32_t gate = gates_from(pr, doc);
+            uint32_t gate = gates_from(pr, doc, dc);
             if (gate != doc && gate != DOC_END) {
                 target = gate;   /* the filters hold nothing before */
                 continue;

@@ -44,6 +44,7 @@
 
 #include "error.h"
 #include "hash.h"
+#include "postings_codec.h"
 #include "segment.h"
 #include "values.h"
 
@@ -497,6 +498,38 @@ sift_err num_column_decode(const struct num_column *c, uint32_t b, uint64_t keys
         has[1] = n <= 64 ? 0 : n >= 128 ? UINT64_MAX : ((uint64_t)1 << (n - 64)) - 1;
     }
     for (uint32_t i = 0; i < n; i++) keys[i] = v.lo + v.gcd * rd_bits64(v.vals, v.vlen, (uint64_t)i * v.w, v.w);
+    return SIFT_OK;
+}
+
+sift_err num_column_match(const struct num_column *c, uint32_t b, uint64_t lo, uint64_t hi, uint64_t mask[2],
+                          sift_errmsg *err)
+{
+    mask[0] = mask[1] = 0;
+    struct block_view v;
+    sift_err rc = block_data(c, b, &v, err);
+    if (rc || v.none || hi < v.lo || hi < lo) return rc;
+    /* the bounds in the block's units: lo <= v.lo + gcd * x <= hi */
+    uint64_t below = lo > v.lo ? lo - v.lo : 0;
+    uint64_t xlo = below / v.gcd + (below % v.gcd != 0), xhi = (hi - v.lo) / v.gcd;
+    if (v.n == COLUMN_BLOCK && v.w <= 32 && v.vlen >= codec_packed_size(v.w)) {
+        uint32_t x[COLUMN_BLOCK];   /* a full block unpacks like a postings block */
+        codec_unpack(v.vals, v.w, x);
+        if (xlo > UINT32_MAX) return SIFT_OK;
+        uint32_t from = (uint32_t)xlo, span = (uint32_t)((xhi < UINT32_MAX ? xhi : UINT32_MAX) - xlo);
+        uint8_t in[COLUMN_BLOCK];   /* one compare a value: vectorized */
+        for (uint32_t i = 0; i < COLUMN_BLOCK; i++) in[i] = x[i] - from <= span;
+        for (uint32_t i = 0; i < COLUMN_BLOCK; i += 8)   /* eight 0/1 bytes to eight bits */
+            mask[i >> 6] |= ((rd_u64(in + i) * 0x0102040810204080ull) >> 56) << (i & 63);
+    } else {
+        for (uint32_t i = 0; i < v.n; i++) {
+            uint64_t x = rd_bits64(v.vals, v.vlen, (uint64_t)i * v.w, v.w);
+            mask[i >> 6] |= (uint64_t)(x >= xlo && x <= xhi) << (i & 63);
+        }
+    }
+    if (v.has) {
+        mask[0] &= rd_u64(v.has);
+        mask[1] &= rd_u64(v.has + 8);
+    }
     return SIFT_OK;
 }
 

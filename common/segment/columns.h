@@ -83,6 +83,11 @@ sift_err num_column_block(const struct num_column *c, uint32_t b, struct col_blo
 /* Every key of block b into keys[], and its presence bits into has[2]. */
 sift_err num_column_decode(const struct num_column *c, uint32_t b, uint64_t keys[COLUMN_BLOCK],
                            uint64_t has[2], sift_errmsg *err);
+/* The documents of block b with a key in [lo, hi], as bits (document
+ * b * COLUMN_BLOCK + i is bit i): what a range filter reads of a block it
+ * comes back to, at the cost of unpacking it once. */
+sift_err num_column_match(const struct num_column *c, uint32_t b, uint64_t lo, uint64_t hi, uint64_t mask[2],
+                          sift_errmsg *err);
 /* Document doc's key; *present false when it has none. */
 sift_err num_column_get(const struct num_column *c, uint32_t doc, uint64_t *key, bool *present,
                         sift_errmsg *err);
