@@ -70,6 +70,20 @@ static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_c
     return SIFT_OK;
 }
 
+/* From block *b on, the first block of the column that holds a key that
+ * could enter the top k (nblocks when none does): found from the blocks'
+ * summaries alone, so a run of blocks out costs the query one jump. */
+static sift_err next_block_in(struct eval *ev, const struct num_column *col, uint32_t *b)
+{
+    for (; *b < col->nblocks; ++*b) {
+        struct col_block cb;
+        sift_err rc = num_column_block(col, *b, &cb, ev->err);
+        if (rc) return rc;
+        if (sortk_could_enter(ev->sorted, cb.any, ev->sorted->desc ? cb.max : cb.min)) break;
+    }
+    return SIFT_OK;
+}
+
 /* Sorted by a field: a candidate whose column block, then whose own key,
  * cannot enter the top k is passed over unconfirmed and unscored (the
  * block-skipping of Lucene's numeric sort). */
@@ -93,8 +107,11 @@ static sift_err eval_sorted(struct eval *ev, uint32_t s, struct qit *root, struc
             block_end = cb.last_doc;
         }
         if (may_skip && block_out && doc <= block_end && doc < col.ndocs) {
-            ev->skipped = true;   /* the whole block is out: past it */
-            doc = block_end + 1 >= DOC_END ? DOC_END : qit_advance(root, block_end + 1);
+            ev->skipped = true;   /* the whole block is out: past it and every next one out */
+            uint32_t b = checked + 1;
+            if ((rc = next_block_in(ev, &col, &b))) break;
+            uint32_t to = b < col.nblocks ? b * COLUMN_BLOCK : col.ndocs;
+            doc = to >= DOC_END ? DOC_END : qit_advance(root, to > block_end ? to : block_end + 1);
             continue;
         }
         if ((rc = num_column_get(&col, doc, &key, &has, ev->err))) break;
