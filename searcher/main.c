@@ -50,6 +50,7 @@ static const char usage[] =
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
     "  --keep-stopwords   keep 'the', 'of', ... in OR groups (dropped by default)\n"
+    "  --strict           a malformed query is an error (default: read leniently)\n"
     "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
     "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
     "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
@@ -435,7 +436,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
-           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP };
+           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP, OPT_STRICT };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -445,6 +446,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "all", no_argument, NULL, OPT_ALL },
         { "literal", no_argument, NULL, OPT_LITERAL },
         { "keep-stopwords", no_argument, NULL, OPT_KEEP_STOP },
+        { "strict", no_argument, NULL, OPT_STRICT },
         { "rank", required_argument, NULL, OPT_RANK },
         { "ids", no_argument, NULL, 'l' },
         { "fields", required_argument, NULL, OPT_FIELDS },
@@ -512,6 +514,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             break;
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
         case OPT_KEEP_STOP: cl->qflags |= SIFT_QUERY_KEEP_STOPWORDS; break;
+        case OPT_STRICT: cl->qflags |= SIFT_QUERY_STRICT; break;
         case OPT_RANK:
             if (!cli_arg_choice(PROG, "rank", optarg, ranks, &k)) return EXIT_USAGE;
             cl->so.rank = k ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;

@@ -78,4 +78,9 @@ struct sift_query {
 
 void qnode_free(struct qnode *n);
 
+/* The query exactly as written (query_bind.c): a malformed one is
+ * SIFT_ERR_QUERY with the column. query_lenient.c reads it leniently. */
+sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned flags, sift_query **out,
+                           sift_errmsg *err);
+
 #endif

@@ -576,8 +576,8 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
     return b.rc;
 }
 
-sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
-                                sift_query **out, sift_errmsg *err)
+sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned flags, sift_query **out,
+                           sift_errmsg *err)
 {
     *out = NULL;
     struct query_syntax qs;
@@ -594,12 +594,6 @@ sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigne
     }
     *out = q;
     return SIFT_OK;
-}
-
-sift_err sift_query_parse(const sift_index *idx, const char *text, sift_query **out,
-                          sift_errmsg *err)
-{
-    return sift_query_parse_flags(idx, text, 0, out, err);
 }
 
 const char *sift_query_warning(const sift_query *q)

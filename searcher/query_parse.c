@@ -52,6 +52,20 @@ sift_err query_error_vat(sift_errmsg *err, const char *text, size_t len, size_t 
     return SIFT_ERR_QUERY;
 }
 
+bool query_error_where(const char *msg, size_t *at, char *why, size_t n)
+{
+    static const char head[] = "query error at column ";
+    if (strncmp(msg, head, sizeof head - 1)) return false;
+    char *end;
+    unsigned long col = strtoul(msg + sizeof head - 1, &end, 10);
+    if (col == 0 || strncmp(end, ": ", 2)) return false;
+    const char *r = end + 2, *nl = strchr(r, '\n');
+    size_t len = nl ? (size_t)(nl - r) : strlen(r);
+    snprintf(why, n, "%.*s", (int)len, r);
+    *at = col - 1;
+    return true;
+}
+
 static void fail_at(struct parser *p, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void fail_at(struct parser *p, size_t at, const char *fmt, ...)

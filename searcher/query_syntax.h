@@ -74,5 +74,8 @@ void query_syntax_free(struct query_syntax *q);
  * query around the column with a caret under it. Returns SIFT_ERR_QUERY. */
 sift_err query_error_vat(sift_errmsg *err, const char *text, size_t len, size_t at,
                          const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+/* The column and the reason of a message query_error_vat wrote (why: n
+ * bytes); false for any other message. */
+bool query_error_where(const char *msg, size_t *at, char *why, size_t n);
 
 #endif

@@ -63,20 +63,28 @@ check all 0 "$SEARCH" --index "$IDX" --all --count 'cloud outage'
 check literal 0 "$SEARCH" --index "$IDX" --literal --count 'cloud (outage'
 check keep-stopwords 0 "$SEARCH" --index "$IDX" --keep-stopwords --count 'the alibaba'
 expect_grep keep-stopwords-count out '^32$'
-check bad-paren 2 "$SEARCH" --index "$IDX" 'cloud (outage'
+check bad-paren 2 "$SEARCH" --index "$IDX" --strict 'cloud (outage'
 expect_grep bad-paren-msg err "column 7: unbalanced '('"
 expect_grep bad-paren-quote err '^  cloud (outage$'
 expect_grep bad-paren-caret err '^        \^$'
-check bad-field 2 "$SEARCH" --index "$IDX" 'colour:smith'
+check bad-field 2 "$SEARCH" --index "$IDX" --strict 'colour:smith'
 expect_grep bad-field-msg err "unknown field 'colour'"
-check bad-near 2 "$SEARCH" --index "$IDX" 'NEAR(a b)'
-check star 2 "$SEARCH" --index "$IDX" '**'
+check bad-near 2 "$SEARCH" --index "$IDX" --strict 'NEAR(a b)'
+check star 2 "$SEARCH" --index "$IDX" --strict '**'
+# leniently (the default): the repaired query, said in one warning line
+check lenient-paren 0 "$SEARCH" --index "$IDX" --count 'cloud (outage'
+expect_grep lenient-paren-warning err "^search: warning: query read as: cloud outage (column 7: unbalanced '('"
+expect_grep lenient-paren-count out '^30$'
+check lenient-field 0 "$SEARCH" --index "$IDX" -l 'Examples: cloud outage'
+expect_grep lenient-field-warning err "query read as: Examples cloud outage"
+check lenient-negative 0 "$SEARCH" --index "$IDX" --count -- '-cloud'
+expect_grep lenient-negative-warning err "query read as: \* -cloud"
 check match-all 0 "$SEARCH" --index "$IDX" --count '*'
 expect_grep match-all-count out '^32$'
 check match-all-newest 0 "$SEARCH" --index "$IDX" --sort -date -l -n 1 '*'
 check match-all-facet 0 "$SEARCH" --index "$IDX" --facet source '* -cloud'
 printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
-check batch-bad-query 2 "$SEARCH" --index "$IDX" --queries "$T/bad.tsv" --format trec
+check batch-bad-query 2 "$SEARCH" --index "$IDX" --strict --queries "$T/bad.tsv" --format trec
 expect_grep batch-continues out '^2 Q0 '
 
 # output for scripts, ranking options, statistics
@@ -112,7 +120,7 @@ check bad-limit 2 "$SEARCH" --index "$IDX" -n abc "cloud"
 check bad-b 2 "$SEARCH" --index "$IDX" --b 2 "cloud"
 check empty-query 2 "$SEARCH" --index "$IDX" "  ...  "
 expect_grep empty-query-msg err "no searchable words"
-check negative-only 2 "$SEARCH" --index "$IDX" -- "-cloud"
+check negative-only 2 "$SEARCH" --index "$IDX" --strict -- "-cloud"
 check no-path 2 "$INDEXER" --index "$T/x"
 check missing-path 2 "$INDEXER" --index "$T/x" "$T/does-not-exist"
 check bad-language 2 "$INDEXER" --index "$T/x" --language klingon "$CORPUS"

@@ -123,7 +123,7 @@ static void error_at(const char *query, const char *why, size_t column)
 {
     sift_errmsg err;
     sift_query *q = NULL;
-    sift_err rc = sift_query_parse(idx, query, &q, &err);
+    sift_err rc = sift_query_parse_flags(idx, query, SIFT_QUERY_STRICT, &q, &err);
     if (rc != SIFT_ERR_QUERY) fail_msg("%s: expected a query error, got %d", query, rc);
     assert_null(q);
     if (!strstr(err.msg, why)) fail_msg("%s: message '%s' lacks '%s'", query, err.msg, why);
@@ -171,6 +171,54 @@ static void test_errors(void **state)
     assert_non_null(strstr(err.msg, "no searchable words"));
 }
 
+/* Read leniently (the default): the tree of the repaired query, and a
+ * warning that shows it with the exact reading's first error. */
+static void lenient(const char *query, const char *want, const char *warned)
+{
+    shape(query, 0, want);
+    sift_errmsg err;
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, query, &q, &err), SIFT_OK);
+    const char *w = sift_query_warning(q);
+    if (!w || !strstr(w, warned)) fail_msg("%s: warning '%s' lacks '%s'", query, w ? w : "(none)", warned);
+    assert_null(strchr(w, '\n'));   /* one line */
+    sift_query_free(q);
+}
+
+static void test_lenient(void **state)
+{
+    (void)state;
+    lenient("cloud (outage", "B(?T(cloud) ?T(outag))", "query read as: cloud outage (column 7: unbalanced '('");
+    lenient("cloud outage)", "B(?T(cloud) ?T(outag))", "column 13: unbalanced ')'");
+    lenient("a \"cloud outage", "B(?T(cloud) ?T(outag))", "unbalanced quote");
+    lenient("Examples: cloud outage", "B(?T(exampl) ?T(cloud) ?T(outag))", "read as: Examples cloud outage");
+    lenient("author:smith cloud", "B(?T(author) ?T(smith) ?T(cloud))", "unknown field 'author'");   /* 'author' is no field here */
+    lenient("cloud AND", "T(cloud)", "AND needs something on its right");
+    lenient("OR cloud", "T(cloud)", "OR needs something on its left");
+    lenient("cloud AND OR outage", "B(?T(cloud) ?T(outag))", "read as: cloud OR outage");
+    lenient("cloud NOT", "T(cloud)", "NOT needs something");
+    lenient("++cloud", "T(cloud)", "two operators");
+    lenient("-cloud", "B(+* -T(cloud))", "read as: * -cloud");
+    lenient("a (-cloud) outage", "B(?T(cloud) ?T(outag))", "only exclusions");
+    lenient("NEAR(cloud outage)", "B(?T(cloud) ?T(outag))", "NEAR needs a distance");
+    lenient("((((cloud", "T(cloud)", "4 changes in all");
+    lenient("cloud~2", "B(?T(cloud) ?T(2))", "'~' applies to phrases");
+    lenient("**", "B(+*)", "needs letters or digits");
+    /* what is not malformed gets no warning; what has nothing to search stays an error */
+    sift_errmsg err;
+    sift_query *q;
+    const char *fine[] = { "cloud outage", "cloud + outage", "cloud - outage" };   /* a bare + or - is punctuation */
+    for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+        assert_int_equal(sift_query_parse(idx, fine[i], &q, &err), SIFT_OK);
+        assert_null(sift_query_warning(q));
+        sift_query_free(q);
+    }
+    assert_int_equal(sift_query_parse(idx, "()", &q, &err), SIFT_ERR_QUERY);
+    assert_null(q);
+    assert_int_equal(sift_query_parse(idx, "+", &q, &err), SIFT_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "no searchable words"));
+}
+
 static void test_pathological(void **state)
 {
     (void)state;
@@ -188,8 +236,11 @@ static void test_pathological(void **state)
     buf_append(&b, "a", 1);
     for (int i = 0; i < 10000; i++) buf_append(&b, ")", 1);
     buf_append(&b, "", 1);
-    assert_int_equal(sift_query_parse(idx, (char *)b.data, &q, &err), SIFT_ERR_QUERY);
+    assert_int_equal(sift_query_parse_flags(idx, (char *)b.data, SIFT_QUERY_STRICT, &q, &err), SIFT_ERR_QUERY);
     assert_non_null(strstr(err.msg, "nested deeper"));
+    assert_int_equal(sift_query_parse(idx, (char *)b.data, &q, &err), SIFT_OK);   /* leniently: the word */
+    assert_non_null(strstr(sift_query_warning(q), "read as plain words"));
+    sift_query_free(q);
     buf_free(&b);
     /* 60 nested parentheses are fine */
     for (int i = 0; i < 60; i++) buf_append(&b, "(", 1);
@@ -247,7 +298,7 @@ static void test_prefix_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shapes), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_shapes), cmocka_unit_test(test_errors), cmocka_unit_test(test_lenient),
         cmocka_unit_test(test_pathological), cmocka_unit_test(test_prefix_cap),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -364,9 +364,15 @@ typedef struct sift_query sift_query;
  *   title:azure             restrict a word, phrase or group to a field (title, text)
  *   micro*                  every indexed term starting with the prefix
  * The query is bound to `idx` (its terms' statistics are read now) and
- * must be freed before it. Errors: SIFT_ERR_QUERY (malformed: err->msg
- * says what is wrong and quotes the query with a caret under the column),
- * SIFT_ERR_INVALID (text NULL), SIFT_ERR_CORRUPT (the dictionary). */
+ * must be freed before it. A query that is malformed as written is read
+ * leniently: a stray bracket or quote is dropped, a 'word:' that names no
+ * field is the word, an operator with nothing to apply to is dropped, and
+ * what was changed is said by sift_query_warning (docs/QUERY.md, "Lenient
+ * reading"); SIFT_QUERY_STRICT makes it an error instead. Errors:
+ * SIFT_ERR_QUERY (nothing searchable, too many terms, or with
+ * SIFT_QUERY_STRICT malformed: err->msg says what is wrong and quotes the
+ * query with a caret under the column), SIFT_ERR_INVALID (text NULL),
+ * SIFT_ERR_CORRUPT (the dictionary). */
 SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
                                    sift_query **out, sift_errmsg *err);
 
@@ -374,12 +380,15 @@ SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
 #define SIFT_QUERY_ALL 1u      /* words without an operator are all required */
 #define SIFT_QUERY_LITERAL 2u  /* no syntax: every character is text to search for */
 #define SIFT_QUERY_KEEP_STOPWORDS 4u  /* keep optional stopwords in OR groups (docs/QUERY.md) */
+#define SIFT_QUERY_STRICT 8u   /* a malformed query is SIFT_ERR_QUERY, not read leniently */
 
 SIFT_API sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
                                          sift_query **out, sift_errmsg *err);
 
-/* A warning about the parsed query (for example a prefix whose expansion
- * was capped), or NULL. Owned by the query. */
+/* A warning about the parsed query, one line, or NULL: what a lenient
+ * reading changed ("query read as: cloud outage (column 7: unbalanced
+ * '(': it is never closed)"), a prefix whose expansion was capped. Owned
+ * by the query. */
 SIFT_API const char *sift_query_warning(const sift_query *q);
 
 SIFT_API void sift_query_free(sift_query *q);

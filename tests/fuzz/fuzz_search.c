@@ -47,13 +47,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     if (!idx) build();
     if (size < 1 || size > 4096) return 0;
-    unsigned flags = data[0] & 3;
+    unsigned flags = (data[0] & 3) | (data[0] & 4 ? SIFT_QUERY_STRICT : 0);
     char *text = malloc(size);
     memcpy(text, data + 1, size - 1);
     text[size - 1] = 0;
     sift_query *q;
     sift_errmsg err;
-    if (sift_query_parse_flags(idx, text, flags, &q, &err) == SIFT_OK) {
+    sift_err rc = sift_query_parse_flags(idx, text, flags, &q, &err);
+    if (rc == SIFT_OK && !(flags & SIFT_QUERY_STRICT)) {   /* what the lenient reading changed, it says */
+        sift_query *exact;
+        sift_err strict = sift_query_parse_flags(idx, text, flags | SIFT_QUERY_STRICT, &exact, &err);
+        const char *w = sift_query_warning(q);
+        if (strict == SIFT_ERR_QUERY && (!w || strchr(w, '\n'))) abort();
+        if (!strict) sift_query_free(exact);
+    }
+    if (rc == SIFT_OK) {
         uint64_t n;
         if (sift_count(idx, q, &n, &err)) abort();
         sift_results *r;

@@ -113,6 +113,7 @@ _index_open = _sig("sift_index_open", ctypes.c_int, ctypes.c_char_p, _pp, _E)
 _index_close = _sig("sift_index_close", None, _p)
 _query_parse = _sig("sift_query_parse_flags", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_uint, _pp, _E)
 _query_free = _sig("sift_query_free", None, _p)
+_query_warning = _sig("sift_query_warning", ctypes.c_char_p, _p)
 _search = _sig("sift_search", ctypes.c_int, _p, _p, ctypes.POINTER(_SearchOptions), _pp, _E)
 _count = _sig("sift_count", ctypes.c_int, _p, _p, ctypes.POINTER(ctypes.c_uint64), _E)
 _results_size = _sig("sift_results_size", ctypes.c_size_t, _p)
@@ -141,6 +142,7 @@ _stats_get = _sig("sift_index_stats_get", ctypes.c_int, _p, ctypes.POINTER(_Inde
 
 QUERY_ALL = 1
 QUERY_LITERAL = 2
+QUERY_STRICT = 8
 
 
 class Error(Exception):
@@ -174,11 +176,13 @@ class Hit:
 
 class Results(list):
     """The hits of a search; .facets maps each facet asked for to its
-    [(value, count), ...], most frequent first."""
+    [(value, count), ...], most frequent first; .warning is what reading the
+    query changed ("query read as: ..."), or None."""
 
-    def __init__(self, hits, facets):
+    def __init__(self, hits, facets, warning=None):
         super().__init__(hits)
         self.facets = facets
+        self.warning = warning
 
 
 FIELD_TYPES = {1: "text", 2: "keyword", 3: "date", 4: "number"}
@@ -218,10 +222,11 @@ class Index(_Handle):
         err = _ErrMsg()
         _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
 
-    def _parse(self, query, all_words, literal):
+    def _parse(self, query, all_words, literal, strict=False):
         q = ctypes.c_void_p()
         err = _ErrMsg()
-        flags = (QUERY_ALL if all_words else 0) | (QUERY_LITERAL if literal else 0)
+        flags = ((QUERY_ALL if all_words else 0) | (QUERY_LITERAL if literal else 0)
+                 | (QUERY_STRICT if strict else 0))
         _check(_query_parse(self._h, query.encode(), flags, ctypes.byref(q), ctypes.byref(err)), err)
         return q
 
@@ -233,8 +238,8 @@ class Index(_Handle):
         return {name: (_s(getattr(st, name)) if name == "language" else getattr(st, name))
                 for name, _ in _IndexStats._fields_ if name != "struct_size"}
 
-    def count(self, query, all_words=False, literal=False):
-        q = self._parse(query, all_words, literal)
+    def count(self, query, all_words=False, literal=False, strict=False):
+        q = self._parse(query, all_words, literal, strict)
         try:
             n = ctypes.c_uint64()
             err = _ErrMsg()
@@ -254,11 +259,13 @@ class Index(_Handle):
 
     def search(self, query, limit=10, offset=0, k1=0.9, b=0.4, proximity=False,
                all_words=False, literal=False, highlight=("[", "]"), snippet_words=32,
-               sort=None, facets=(), facet_limit=10, hits=True):
+               sort=None, facets=(), facet_limit=10, hits=True, strict=False):
         """Hits best first (or by sort="-date"), each with a snippet whose matches are
         wrapped in highlight and its fields; facets=["source", "date:year"] counts values
-        among every match into the result's .facets (hits=False: the facets alone)."""
-        q = self._parse(query, all_words, literal)
+        among every match into the result's .facets (hits=False: the facets alone).
+        A malformed query is read leniently (said in .warning) unless strict=True,
+        which raises Error instead."""
+        q = self._parse(query, all_words, literal, strict)
         r = ctypes.c_void_p()
         try:
             opts = _SearchOptions(limit, offset, k1, b, 1 if proximity else 0, 0.0, 0.0)
@@ -288,7 +295,8 @@ class Index(_Handle):
                 fv = _FacetValue()
                 _check(_facet(r, j, ctypes.byref(fv), ctypes.byref(err)), err)
                 found.setdefault(_s(fv.facet), []).append((_s(fv.value), fv.count))
-            return Results(hits, found)
+            warning = _query_warning(q)
+            return Results(hits, found, _s(warning) if warning else None)
         finally:
             if r:
                 _results_free(r)

@@ -92,8 +92,12 @@ class BindingTest(unittest.TestCase):
     def test_errors(self):
         with sift.Index(self.dir) as idx:
             with self.assertRaises(sift.Error) as cm:
-                idx.search("cloud (outage")
+                idx.search("cloud (outage", strict=True)
             self.assertIn("column 7", cm.exception.message)
+            r = idx.search("cloud (outage")   # leniently: the bracket dropped, and said
+            self.assertIn("query read as: cloud outage (column 7", r.warning)
+            self.assertEqual(len(r), idx.count("cloud outage"))
+            self.assertIsNone(idx.search("cloud outage").warning)
         with self.assertRaises(sift.Error):
             sift.Index(os.path.join(self.tmp.name, "nothing"))
 
