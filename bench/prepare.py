@@ -9,6 +9,9 @@
   prepare.py fields PASSAGES.jsonl OUT.jsonl RANGE -> each passage with a
       "date" and a "source" of its article (fields_of), and in RANGE "LO HI":
       the days of a date range that holds 10% of the passages
+  prepare.py typos QUERIES.tsv OUT.tsv -> the distinct words of the benchmark
+      queries, each with two letters swapped where crc32 says (a typing error),
+      as "fuzzy1<TAB>word~1" and "fuzzy2<TAB>word~2" lines
 """
 import datetime
 import gzip
@@ -105,6 +108,21 @@ def plain(src, out):
             o.write(line)
 
 
+def typos(src, out):
+    seen = []
+    with open(src, encoding="utf-8") as f:
+        for line in f:
+            for w in line.rstrip("\n").split("\t", 1)[1].replace('"', " ").split():
+                w = w.lstrip("+-")
+                if w.isalpha() and len(w) > 2 and w not in seen:
+                    seen.append(w)
+    with open(out, "w", encoding="utf-8") as o:
+        for w in seen:
+            i = zlib.crc32(w.encode()) % (len(w) - 1)
+            t = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+            o.write("fuzzy1\t%s~1\nfuzzy2\t%s~2\n" % (t, t))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "queries":
@@ -115,5 +133,7 @@ if __name__ == "__main__":
         plain(*args)
     elif cmd == "fields":
         fields(*args)
+    elif cmd == "typos":
+        typos(*args)
     else:
         sys.exit(__doc__)

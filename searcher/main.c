@@ -30,6 +30,7 @@ static const char usage[] =
     "  source:reuters            a keyword field's value (a filter: scores 0)\n"
     "  date:[2023-01 TO 2023-06] a date or number range; date:>=2023, date:<2024-06\n"
     "  micro*                    every term starting with micro (at most 1024)\n"
+    "  alibba~1                  terms within 1 edit (~: 2) of the word\n"
     "  *                         every document (newest: --sort -date '*')\n"
     "\n"
     "Options:\n"

@@ -51,6 +51,12 @@ struct qnode {
     char fname[64];
     char shown[128];
     uint64_t lo, hi;          /* RANGE: keys (values.h), inclusive */
+    /* a fuzzy word (word~N): its group blends (every term gets the idf of
+     * the most frequent one, as Lucene's FuzzyQuery does, so a rare
+     * misspelling does not outrank the word meant) and each term weighs
+     * 1 - distance / (the shorter length) */
+    bool blend;               /* BOOL */
+    double boost;             /* TERM: that weight; 0 outside fuzzy groups */
 };
 
 /* Whether a node only filters: keyword and range clauses, and groups of

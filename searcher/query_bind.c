@@ -13,6 +13,7 @@
 #include "analyzer.h"
 #include "error.h"
 #include "expand.h"
+#include "fuzzy.h"
 #include "hash.h"
 #include "index.h"
 #include "query.h"
@@ -223,6 +224,57 @@ static int collect_one(void *ctx, const struct token *t)
 {
     struct strlist *l = ctx;
     return !strlist_add(l, t->term, t->len);
+}
+
+#define FUZZY_MAX_EXPANSION 50   /* Lucene's maxExpansions */
+
+static size_t utf8_count(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* word~N : the OR of the index terms within N edits of the word's term. */
+static struct qnode *bind_fuzzy(struct binder *b, const struct syn *s)
+{
+    struct qnode *one = analyzed(b, s, QK_TERM);
+    if (bind_failed(b)) return NULL;
+    if (!one || one->nterms != 1) {
+        bind_fail_at(b, s->at, one ? "a fuzzy word must be a single word" : "'~' needs letters or digits before it");
+        qnode_free(one);
+        return NULL;
+    }
+    struct strlist terms = { 0 };
+    struct fuzzy_match *m;
+    size_t n;
+    bool capped;
+    const struct qterm *w = &one->terms[0];
+    sift_err rc = fuzzy_expand(b->idx, w->term, w->len, s->dist, FUZZY_MAX_EXPANSION, &terms, &m, &n, &capped, b->err);
+    if (rc) b->rc = rc;
+    if (!rc && capped && !b->q->warning[0])
+        snprintf(b->q->warning, sizeof b->q->warning,
+                 "'%.60s~%u' is near more than %d terms; the %d nearest (then most frequent) are searched",
+                 w->term, s->dist, FUZZY_MAX_EXPANSION, FUZZY_MAX_EXPANSION);
+    struct qnode *g = bind_failed(b) ? NULL : bind_node_new(b, QK_BOOL);
+    if (g) g->blend = true;
+    size_t wlen = utf8_count(w->term, w->len);
+    for (size_t i = 0; g && i < n; i++) {
+        const char *t = (const char *)terms.b.data + m[i].term;
+        size_t tl = strlen(t), tn = utf8_count(t, tl), shorter = tn < wlen ? tn : wlen;
+        struct qnode *leaf = bind_node_new(b, QK_TERM);
+        if (!leaf || !bind_term_add(b, leaf, t, tl, s->at) || !bind_add_kid(b, g, leaf, OCCUR_SHOULD)) {
+            if (leaf && bind_failed(b)) qnode_free(leaf);
+            qnode_free(g);
+            g = NULL;
+            break;
+        }
+        leaf->boost = shorter > m[i].dist ? 1.0 - (double)m[i].dist / (double)shorter : 0.01;
+    }
+    qnode_free(one);
+    strlist_free(&terms);
+    free(m);
+    return g;
 }
 
 /* word* : the OR of every index term starting with the folded, unstemmed
@@ -479,6 +531,7 @@ static struct qnode *bind_node(struct binder *b, const struct syn *s, const stru
     else switch (s->kind) {
     case SYN_WORD: n = bind_word(b, s); break;
     case SYN_PREFIX: n = bind_prefix(b, s); break;
+    case SYN_FUZZY: n = bind_fuzzy(b, s); break;
     case SYN_PHRASE: n = bind_phrase(b, s); break;
     case SYN_NEAR: n = bind_near(b, s); break;
     case SYN_GROUP: n = bind_group(b, s, typed); break;
@@ -513,6 +566,11 @@ static void fill_idf(struct binder *b, struct qnode *n)
     if (!n) return;
     for (size_t i = 0; i < n->nterms; i++) n->terms[i].idf = b->uniq[n->terms[i].id].idf;
     for (size_t i = 0; i < n->nkids; i++) fill_idf(b, n->kids[i]);
+    if (!n->blend) return;
+    double least = 0;   /* of the most frequent term */
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!i || n->kids[i]->terms[0].idf < least) least = n->kids[i]->terms[0].idf;
+    for (size_t i = 0; i < n->nkids; i++) n->kids[i]->terms[0].idf = least * n->kids[i]->boost;
 }
 
 /* Terms to highlight: those of every clause that is not an exclusion. */

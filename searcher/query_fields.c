@@ -257,6 +257,10 @@ static struct qnode *bind_text_field(struct binder *b, const struct syn *s, cons
 
 struct qnode *bind_typed(struct binder *b, const struct syn *s, const struct field_def *f)
 {
+    if (s->kind == SYN_FUZZY) {
+        bind_fail_at(b, s->at, "fuzzy words (word~N) are searched in title and text, not in '%s'", f->name);
+        return NULL;
+    }
     switch (f->type) {
     case SIFT_FIELD_KEYWORD: return bind_keyword(b, s, f);
     case SIFT_FIELD_DATE:

@@ -8,7 +8,7 @@
  *   and     := unary ( AND unary )*
  *   unary   := ('+' | '-' | NOT) primary | primary
  *   primary := '(' or ')' | '"' words '"' ['~' N] | [O]NEAR/N '(' words ')'
- *            | FIELD ':' primary | FIELD ':' range | word | word '*' | '*' | '*:*'
+ *            | FIELD ':' primary | FIELD ':' range | word | word '*' | word '~' [N] | '*' | '*:*'
  *   range   := ('[' | '{') bound TO bound (']' | '}') | ('>=' | '>' | '<=' | '<') word
  * Errors carry the column they were found at; only the first is kept.
  */
@@ -315,6 +315,32 @@ static struct syn *parse_fielded(struct parser *p, size_t start, size_t flen)
     return n;
 }
 
+/* word~ or word~N (N 0 to 2; ~ alone is 2): the terms within N edits. */
+static struct syn *parse_fuzzy(struct parser *p, size_t start, size_t wlen)
+{
+    size_t tilde = start + wlen, end = p->pos, i = tilde + 1;
+    unsigned dist = 2;
+    if (i < end) {
+        dist = 0;
+        for (; i < end && p->s[i] >= '0' && p->s[i] <= '9' && dist <= 9; i++) dist = dist * 10 + (unsigned)(p->s[i] - '0');
+    }
+    if (!wlen || (wlen == 1 && p->s[start] == '*')) {
+        fail_at(p, tilde, "'~' applies to a word (cloud~1) or a phrase (\"a b\"~2)");
+        return NULL;
+    }
+    if (i < end) {
+        fail_at(p, i, "a fuzzy word ends with '~' and a distance, as cloud~1");
+        return NULL;
+    }
+    if (dist > 2) {
+        fail_at(p, tilde, "a fuzzy word's distance is 0, 1 or 2 (Lucene's limit)");
+        return NULL;
+    }
+    struct syn *n = node_new(p, SYN_FUZZY, start, start, tilde);
+    if (n) n->dist = dist;
+    return n;
+}
+
 static struct syn *parse_word(struct parser *p)
 {
     size_t start = p->pos;
@@ -335,10 +361,7 @@ static struct syn *parse_word(struct parser *p)
         if (name) return parse_fielded(p, start, flen);
     }
     const char *tilde = memchr(w, '~', len);
-    if (tilde) {
-        fail_at(p, start + (size_t)(tilde - w), "'~' applies to phrases, as in \"a b\"~2");
-        return NULL;
-    }
+    if (tilde) return parse_fuzzy(p, start, (size_t)(tilde - w));
     if (len && w[len - 1] == '*') return node_new(p, SYN_PREFIX, start, start, p->pos - 1);
     return node_new(p, SYN_WORD, start, start, p->pos);
 }

@@ -16,6 +16,7 @@
 enum syn_kind {
     SYN_WORD,      /* text: one word as typed (may analyze to several terms, or none) */
     SYN_PREFIX,    /* text: the word before its '*' */
+    SYN_FUZZY,     /* text: the word before its '~'; dist: the edit distance (0 to 2) */
     SYN_PHRASE,    /* text: what lies between the quotes; dist: the slop */
     SYN_NEAR,      /* text: the words in NEAR/dist( ... ); ordered for ONEAR */
     SYN_GROUP,     /* kids joined by one operator (join) */

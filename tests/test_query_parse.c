@@ -104,6 +104,8 @@ static void test_shapes(void **state)
     shape("micro*", 0, "B(?T(micro) ?T(microchip) ?T(micron) ?T(microsoft) ?T(microwav))");
     shape("title:micro*", 0, "t:B(?t:T(micro) ?t:T(microchip) ?t:T(micron) ?t:T(microsoft) ?t:T(microwav))");
     shape("zzz*", 0, "B()");
+    shape("cloud~0", 0, "B(?T(cloud))");      /* fuzzy: the terms within the distance */
+    shape("zzzqqq~2", 0, "B()");
     shape("*", 0, "B(+*)");
     shape("*:*", 0, "B(+*)");
     shape("* -cloud", 0, "B(+* -T(cloud))");
@@ -159,7 +161,9 @@ static void test_errors(void **state)
     error_at("NEAR/3(a (b))", "plain words", 10);
     error_at("\"a b\"~", "needs a number", 7);
     error_at("\"a b\"~99999", "larger than", 7);
-    error_at("a~2", "applies to phrases", 2);
+    error_at("a~3", "0, 1 or 2", 2);
+    error_at("a~x", "ends with '~' and a distance", 3);
+    error_at("*~1", "applies to a word", 2);
     error_at("**", "needs letters or digits", 1);
     error_at("title:*", "FIELD:* is not supported", 7);
     error_at("-*", "only exclusions", 1);
@@ -202,7 +206,7 @@ static void test_lenient(void **state)
     lenient("a (-cloud) outage", "B(?T(cloud) ?T(outag))", "only exclusions");
     lenient("NEAR(cloud outage)", "B(?T(cloud) ?T(outag))", "NEAR needs a distance");
     lenient("((((cloud", "T(cloud)", "4 changes in all");
-    lenient("cloud~2", "B(?T(cloud) ?T(2))", "'~' applies to phrases");
+    lenient("cloud~9", "B(?T(cloud) ?T(9))", "distance is 0, 1 or 2");
     lenient("**", "B(+*)", "needs letters or digits");
     /* what is not malformed gets no warning; what has nothing to search stays an error */
     sift_errmsg err;

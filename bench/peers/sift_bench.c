@@ -6,10 +6,13 @@
  * sort "-date"; the query with " date:[LO TO HI]" appended (a filter: among
  * clauses side by side it is required, and so is one of the words); a
  * facet request for "source" with a limit of 10.
+ * Mode "parse" (sift alone) times sift_query_parse: analysis, prefix and
+ * fuzzy expansion, statistics.
  * BENCH_KEEP_STOPWORDS=1 keeps optional stopwords in OR groups
  * (SIFT_QUERY_KEEP_STOPWORDS), as the peers do: the same work as theirs.
  */
 #include <sift/sift.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "driver.h"
@@ -19,6 +22,7 @@ struct ctx {
     sift_search_options opts;
     enum bench_kind kind;
     unsigned flags;
+    bool parse_only;
     char lo[11], hi[11];
 };
 
@@ -46,6 +50,10 @@ static long run(void *c, const char *text, int k)
     }
     if (sift_query_parse_flags(x->idx, text, x->flags, &q, &err)) return -1;
     long n = -1;
+    if (x->parse_only) {
+        sift_query_free(q);
+        return 1;
+    }
     if (k == 0) {
         uint64_t total;
         if (!sift_count(x->idx, q, &total, &err)) n = (long)total;
@@ -63,12 +71,13 @@ static long run(void *c, const char *text, int k)
 
 int main(int argc, char **argv)
 {
-    int k = argc == 4 ? bench_mode(argv[3]) : -1;
+    bool parse_only = argc == 4 && !strcmp(argv[3], "parse");
+    int k = parse_only ? 10 : argc == 4 ? bench_mode(argv[3]) : -1;
     if (k < 0) {
         fprintf(stderr, "usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count|sortdate|range|facet\n");
         return 2;
     }
-    struct ctx x = { .kind = bench_kind(argv[3]) };
+    struct ctx x = { .kind = bench_kind(argv[3]), .parse_only = parse_only };
     const char *keep = getenv("BENCH_KEEP_STOPWORDS");
     if (keep && *keep && strcmp(keep, "0")) x.flags |= SIFT_QUERY_KEEP_STOPWORDS;
     if (x.kind == BENCH_RANGE && !bench_range(x.lo, x.hi)) {

@@ -105,6 +105,44 @@ static sift_err block_key(const struct segment *s, uint32_t b, const char **key,
     return SIFT_OK;
 }
 
+/* Whether block b's first key is <= term. */
+static sift_err key_at_most(const struct segment *s, uint32_t b, const char *term, size_t len, bool *yes,
+                            sift_errmsg *err)
+{
+    const char *key = NULL;
+    size_t klen = 0;
+    uint64_t off;
+    sift_err rc = block_key(s, b, &key, &klen, &off, err);
+    *yes = !rc && keycmp(key, klen, term, len) <= 0;
+    return rc;
+}
+
+/* The last block from `from` on (whose first key is <= term) whose first
+ * key is <= term, or -1: galloping from `from`, then a binary search in
+ * the last step, so a walk that seeks a little further reads a few keys,
+ * not log2 of the dictionary's blocks. */
+static sift_err find_block_from(const struct segment *s, uint32_t from, const char *term, size_t len,
+                                int64_t *out, sift_errmsg *err)
+{
+    uint64_t lo = from, step = 1;
+    bool yes = true;
+    sift_err rc = SIFT_OK;
+    while (!rc && lo + step < s->ndict_blocks && (rc = key_at_most(s, (uint32_t)(lo + step), term, len, &yes, err)) == SIFT_OK && yes) {
+        lo += step;   /* block lo's key is <= term */
+        step *= 2;
+    }
+    if (rc) return rc;
+    uint64_t hi = lo + step < s->ndict_blocks ? lo + step - 1 : s->ndict_blocks - 1;
+    while (lo < hi) {   /* lo's key <= term; the answer lies in [lo, hi] */
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if ((rc = key_at_most(s, (uint32_t)mid, term, len, &yes, err))) return rc;
+        if (yes) lo = mid;
+        else hi = mid - 1;
+    }
+    *out = (int64_t)lo;
+    return SIFT_OK;
+}
+
 /* The last block whose first key is <= term, or -1. */
 static sift_err find_block(const struct segment *s, const char *term, size_t len, int64_t *out,
                            sift_errmsg *err)
@@ -234,4 +272,31 @@ sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t le
         if (rc) return rc;
     }
     return SIFT_OK;
+}
+
+sift_err dict_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
+                   sift_errmsg *err)
+{
+    char seek[TERM_MAX + 1];
+    size_t seek_len = len < TERM_MAX ? len : TERM_MAX;
+    memcpy(seek, from, seek_len);
+    int64_t b;
+    sift_err rc = find_block(s, seek, seek_len, &b, err);
+    for (uint32_t blk = b < 0 ? 0 : (uint32_t)b; !rc && blk < s->ndict_blocks; blk++) {
+        struct block_iter it;
+        if ((rc = block_open(s, blk, &it, err))) break;
+        while (block_next(s, &it, &rc, err)) {
+            if (keycmp(it.term, it.len, seek, seek_len) < 0) continue;
+            int act = fn(ctx, it.term, it.len, &it.ti, seek, &seek_len);
+            if (act == DICT_STOP) return SIFT_OK;
+            if (act != DICT_SEEK) continue;
+            int64_t to;   /* further on: in this block, or from the block that holds it */
+            if ((rc = find_block_from(s, blk, seek, seek_len, &to, err))) return rc;
+            if (to > (int64_t)blk) {
+                blk = (uint32_t)to - 1;
+                break;
+            }
+        }
+    }
+    return rc;
 }

@@ -58,4 +58,15 @@ typedef int (*dict_fn)(void *ctx, const char *term, size_t len, const struct ter
 sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t len, dict_fn fn,
                           void *ctx, sift_errmsg *err);
 
+/* Call fn for the terms from the first >= from on, in order. fn returns
+ * DICT_NEXT to go on, DICT_STOP to end, or DICT_SEEK after writing a key
+ * greater than the term into seek (at most TERM_MAX bytes, *seek_len):
+ * the walk goes on from the first term >= it, so a walk bounded by
+ * prefixes (fuzzy terms) skips what cannot match without reading it. */
+enum { DICT_NEXT, DICT_STOP, DICT_SEEK };
+typedef int (*dict_walk_fn)(void *ctx, const char *term, size_t len, const struct term_info *ti,
+                            char *seek, size_t *seek_len);
+sift_err dict_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
+                   sift_errmsg *err);
+
 #endif

@@ -363,6 +363,7 @@ typedef struct sift_query sift_query;
  *   ONEAR/5(a b)            the same, in the given order
  *   title:azure             restrict a word, phrase or group to a field (title, text)
  *   micro*                  every indexed term starting with the prefix
+ *   alibba~1                the index terms within 1 edit (alibba~: 2)
  * The query is bound to `idx` (its terms' statistics are read now) and
  * must be freed before it. A query that is malformed as written is read
  * leniently: a stray bracket or quote is dropped, a 'word:' that names no

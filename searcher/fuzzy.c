@@ -1,0 +1,315 @@
+/* fuzzy.c -- the terms within an edit distance of a word, by a bounded walk
+ * of the sorted dictionaries.
+ *
+ * The distance is Damerau-Levenshtein with adjacent transpositions (the
+ * optimal string alignment form, what Lucene's FuzzyQuery counts), over
+ * code points. Its dynamic-programming table has one row per code point
+ * of the index term, so terms that share a prefix share rows: the walk
+ * keeps the rows of the previous term and computes only the new ones.
+ * When a row and the one before it are both too far, no term with that
+ * prefix can come within the distance, and the walk seeks past them all
+ * (the prefix with its last byte raised): the walk reads the terms of
+ * the live prefixes, not the dictionary. */
+#include "fuzzy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+#include "error.h"
+#include "index.h"
+#include "schema.h"
+
+#define MAX_CP (TERM_MAX + 1)
+
+/* The code point at p[0..n) and its length in bytes (a stray byte is one). */
+static uint32_t next_cp(const unsigned char *p, size_t n, size_t *used)
+{
+    unsigned len = p[0] < 0x80 ? 1 : p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC0 ? 2 : 1;
+    if (len > n) len = 1;
+    uint32_t c = len == 1 ? p[0] : (uint32_t)(p[0] & (0x7F >> len));
+    for (unsigned i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *used = 1;
+            return p[0];
+        }
+        c = c << 6 | (p[i] & 0x3F);
+    }
+    *used = len;
+    return c;
+}
+
+/* Code points of s[0..n) into cp (at most MAX_CP), with the byte where each ends. */
+static size_t decode(const char *s, size_t n, uint32_t *cp, size_t *ends)
+{
+    size_t k = 0, at = 0;
+    while (at < n && k < MAX_CP) {
+        size_t used;
+        cp[k] = next_cp((const unsigned char *)s + at, n - at, &used);
+        at += used;
+        ends[k++] = at;
+    }
+    return k;
+}
+
+static unsigned min3(unsigned a, unsigned b, unsigned c)
+{
+    unsigned m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+struct walk {
+    uint32_t q[MAX_CP];
+    size_t qn;
+    unsigned maxd;
+    uint32_t t[MAX_CP];           /* the code points the rows are of */
+    size_t depth;                 /* rows[0..depth] hold */
+    unsigned *rows;               /* (MAX_CP + 1) rows of qn + 1 */
+    unsigned *row_min;            /* the least of each row */
+    struct strlist *terms;        /* matches found: bytes */
+    struct fuzzy_match *found;
+    size_t nfound, capfound;
+    bool oom;
+};
+
+static unsigned *row(struct walk *w, size_t d) { return w->rows + d * (w->qn + 1); }
+
+/* Row d for code point c = t[d - 1], from the rows before it. */
+static void fill_row(struct walk *w, size_t d)
+{
+    unsigned *r = row(w, d), *up = row(w, d - 1), cap = w->maxd + 1;
+    uint32_t c = w->t[d - 1];
+    r[0] = d < cap ? (unsigned)d : cap;
+    unsigned m = r[0];
+    for (size_t j = 1; j <= w->qn; j++) {
+        unsigned v = min3(up[j] + 1, r[j - 1] + 1, up[j - 1] + (c != w->q[j - 1]));
+        if (d > 1 && j > 1 && c == w->q[j - 2] && w->t[d - 2] == w->q[j - 1]) {
+            unsigned tr = row(w, d - 2)[j - 2] + 1;
+            if (tr < v) v = tr;
+        }
+        r[j] = v < cap ? v : cap;
+        if (r[j] < m) m = r[j];
+    }
+    w->row_min[d] = m;
+}
+
+static bool add_match(struct walk *w, const char *term, size_t len, unsigned dist, uint64_t df)
+{
+    if (w->nfound == w->capfound) {
+        size_t cap = w->capfound ? 2 * w->capfound : 32;
+        struct fuzzy_match *f = realloc(w->found, cap * sizeof *f);
+        if (!f) return false;
+        w->found = f;
+        w->capfound = cap;
+    }
+    w->found[w->nfound++] = (struct fuzzy_match){ w->terms->b.len, dist, df };
+    return strlist_add(w->terms, term, len);
+}
+
+/* Whether no term starting with t[0..d) can come within maxd: row d is
+ * too far, and so is row d - 1 plus the one edit a swap would add. */
+static bool dead(const struct walk *w, size_t d)
+{
+    return w->row_min[d] > w->maxd && w->row_min[d - 1] + 1 > w->maxd;
+}
+
+/* Whether t[0..d - 1) followed by c would still be alive. */
+static bool alive_with(struct walk *w, size_t d, uint32_t c)
+{
+    w->t[d - 1] = c;
+    fill_row(w, d);
+    return !dead(w, d);
+}
+
+static size_t put_utf8(char *out, uint32_t c)
+{
+    if (c < 0x80) return out[0] = (char)c, 1;
+    if (c < 0x800) return out[0] = (char)(0xC0 | c >> 6), out[1] = (char)(0x80 | (c & 0x3F)), 2;
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | c >> 12);
+        out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | c >> 18);
+    out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* The term is dead from its code point d - 1 on (the prefix before it
+ * lives). Where the walk goes next: when no code point outside the query
+ * could keep that prefix alive, only the query's own code points can, so
+ * to the prefix followed by the smallest of them above this one (the
+ * Levenshtein automaton's transitions, found by trying them); else to the
+ * next code point; past the prefix when none is left. */
+static int seek_past(struct walk *w, size_t d, const char *term, const size_t *ends, char *seek,
+                     size_t *seek_len)
+{
+    uint32_t c = w->t[d - 1];
+    size_t n = d > 1 ? ends[d - 2] : 0;   /* the living prefix's bytes */
+    memcpy(seek, term, ends[d - 1]);
+    if (alive_with(w, d, 0x110000)) {   /* any code point might do: the next one */
+        n = ends[d - 1];
+    } else {
+        uint32_t best = UINT32_MAX;
+        for (size_t j = 0; j < w->qn; j++)
+            if (w->q[j] > c && w->q[j] < best && alive_with(w, d, w->q[j])) best = w->q[j];
+        if (best != UINT32_MAX) {
+            *seek_len = n + put_utf8(seek + n, best);
+            return DICT_SEEK;
+        }
+    }
+    while (n && (unsigned char)seek[n - 1] == 0xFF) n--;   /* past everything starting with seek[0..n) */
+    if (!n) return DICT_STOP;
+    seek[n - 1] = (char)((unsigned char)seek[n - 1] + 1);
+    *seek_len = n;
+    return DICT_SEEK;
+}
+
+static int on_term(void *ctx, const char *term, size_t len, const struct term_info *ti, char *seek,
+                   size_t *seek_len)
+{
+    struct walk *w = ctx;
+    if (len && (unsigned char)term[0] < 0x20) {   /* the typed fields' term spaces (schema.h) sort first */
+        seek[0] = 0x20;
+        *seek_len = 1;
+        w->depth = 0;
+        return DICT_SEEK;
+    }
+    uint32_t t[MAX_CP];
+    size_t ends[MAX_CP];
+    size_t tn = decode(term, len, t, ends), k = 0;
+    while (k < tn && k < w->depth && t[k] == w->t[k]) k++;   /* rows 0..k are this term's too */
+    memcpy(w->t + k, t + k, (tn - k) * sizeof *t);
+    for (size_t d = k + 1; d <= tn; d++) {
+        fill_row(w, d);
+        if (dead(w, d)) {   /* nothing starting with t[0..d) can come within maxd: past them all */
+            w->depth = d - 1;
+            return seek_past(w, d, term, ends, seek, seek_len);
+        }
+    }
+    w->depth = tn;
+    unsigned dist = row(w, tn)[w->qn];
+    if (dist <= w->maxd && !add_match(w, term, len, dist, ti->df)) {
+        w->oom = true;
+        return DICT_STOP;
+    }
+    return DICT_NEXT;
+}
+
+struct ranked {
+    const char *term;
+    size_t len;
+    unsigned dist;
+    uint64_t df;
+};
+
+static int by_bytes(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    int c = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
+    if (x->df != y->df) return x->df > y->df ? -1 : 1;
+    return by_bytes(a, b);
+}
+
+/* The walk's matches merged over segments, ranked, at most cap kept. */
+static sift_err rank(struct walk *w, size_t cap, struct strlist *terms, struct fuzzy_match **out, size_t *n,
+                     bool *capped)
+{
+    struct ranked *r = malloc((w->nfound ? w->nfound : 1) * sizeof *r);
+    if (!r) return SIFT_ERR_NOMEM;
+    for (size_t i = 0; i < w->nfound; i++) {
+        const char *t = (const char *)w->terms->b.data + w->found[i].term;
+        r[i] = (struct ranked){ t, strlen(t), w->found[i].dist, w->found[i].df };
+    }
+    qsort(r, w->nfound, sizeof *r, by_bytes);
+    size_t m = 0;
+    for (size_t i = 0; i < w->nfound; i++) {
+        if (m && !by_bytes(&r[m - 1], &r[i])) r[m - 1].df += r[i].df;   /* the same term in another segment */
+        else r[m++] = r[i];
+    }
+    qsort(r, m, sizeof *r, by_rank);
+    *capped = m > cap;
+    if (m > cap) m = cap;
+    sift_err rc = SIFT_OK;
+    *out = malloc((m ? m : 1) * sizeof **out);
+    if (!*out) rc = SIFT_ERR_NOMEM;
+    for (size_t i = 0; !rc && i < m; i++) {
+        (*out)[i] = (struct fuzzy_match){ terms->b.len, r[i].dist, r[i].df };
+        if (!strlist_add(terms, r[i].term, r[i].len)) rc = SIFT_ERR_NOMEM;
+    }
+    *n = rc ? 0 : m;
+    free(r);
+    return rc;
+}
+
+sift_err fuzzy_expand(const sift_index *idx, const char *term, size_t len, unsigned maxd, size_t cap,
+                      struct strlist *terms, struct fuzzy_match **out, size_t *n, bool *capped,
+                      sift_errmsg *err)
+{
+    *out = NULL;
+    *n = 0;
+    *capped = false;
+    struct walk *w = calloc(1, sizeof *w);
+    struct strlist found = { 0 };
+    size_t ends[MAX_CP];
+    if (w) {
+        w->qn = decode(term, len, w->q, ends);
+        w->maxd = maxd > FUZZY_MAX_DIST ? FUZZY_MAX_DIST : maxd;
+        w->rows = malloc((MAX_CP + 1) * (w->qn + 1) * sizeof *w->rows);
+        w->row_min = malloc((MAX_CP + 1) * sizeof *w->row_min);
+        w->terms = &found;
+    }
+    if (!w || !w->rows || !w->row_min) {
+        if (w) free(w->rows), free(w->row_min);
+        free(w);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
+    }
+    for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= w->maxd ? (unsigned)j : w->maxd + 1;
+    w->row_min[0] = 0;
+    sift_err rc = SIFT_OK;
+    for (uint32_t s = 0; !rc && s < idx->nsegs && !w->oom; s++) {
+        w->depth = 0;   /* a new dictionary: no rows carried over */
+        rc = dict_walk(&idx->segs[s], "", 0, on_term, w, err);
+    }
+    if (!rc && w->oom) rc = SIFT_ERR_NOMEM;
+    if (!rc) rc = rank(w, cap, terms, out, n, capped);
+    if (rc == SIFT_ERR_NOMEM) sift_fail(err, rc, "out of memory expanding a fuzzy word");
+    strlist_free(&found);
+    free(w->found);
+    free(w->rows);
+    free(w->row_min);
+    free(w);
+    return rc;
+}
+
+unsigned fuzzy_distance(const char *a, size_t an, const char *b, size_t bn, unsigned maxd)
+{
+    struct walk *w = calloc(1, sizeof *w);
+    size_t ends[MAX_CP];
+    unsigned d = maxd + 1;
+    if (!w) return d;
+    w->qn = decode(b, bn, w->q, ends);
+    w->maxd = maxd;
+    size_t tn = decode(a, an, w->t, ends);
+    w->rows = malloc((tn + 1) * (w->qn + 1) * sizeof *w->rows);
+    w->row_min = malloc((tn + 1) * sizeof *w->row_min);
+    if (w->rows && w->row_min) {
+        for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= maxd ? (unsigned)j : maxd + 1;
+        for (size_t r = 1; r <= tn; r++) fill_row(w, r);
+        d = row(w, tn)[w->qn];
+    }
+    free(w->rows);
+    free(w->row_min);
+    free(w);
+    return d;
+}

@@ -1,0 +1,35 @@
+/* fuzzy.h -- the index terms within an edit distance of a term (word~N),
+ * found by a walk of each segment's sorted dictionary that skips every
+ * run of terms whose common prefix is already too far (never a scan of
+ * every term). */
+#ifndef SIFT_FUZZY_H
+#define SIFT_FUZZY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sift/sift.h>
+
+#include "strlist.h"
+
+#define FUZZY_MAX_DIST 2
+
+struct fuzzy_match {
+    size_t term;        /* offset of the term in the list's bytes */
+    unsigned dist;      /* Damerau-Levenshtein (adjacent transpositions), in code points */
+    uint64_t df;        /* documents holding it, summed over segments (deletions counted) */
+};
+
+/* The distinct terms of every segment of idx within maxd (<= 2) of
+ * term[0..len), nearest first, then most frequent, then in byte order: at
+ * most cap of them into terms (their bytes) and *out (malloc'd, *n
+ * entries); *capped when there were more. */
+sift_err fuzzy_expand(const sift_index *idx, const char *term, size_t len, unsigned maxd, size_t cap,
+                      struct strlist *terms, struct fuzzy_match **out, size_t *n, bool *capped,
+                      sift_errmsg *err);
+
+/* The distance of a and b when it is at most maxd, else maxd + 1 (for
+ * tests and the oracle). */
+unsigned fuzzy_distance(const char *a, size_t an, const char *b, size_t bn, unsigned maxd);
+
+#endif

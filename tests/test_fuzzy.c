@@ -1,0 +1,208 @@
+/* test_fuzzy.c -- fuzzy terms (word~N): the bounded dictionary walk finds
+ * exactly the terms a brute force over every term of the index finds, on
+ * a dense dictionary of short words over a small alphabet (with accented
+ * letters, so distances are in code points) in several segments; and
+ * word~N queries bind, blend and count as documented. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dict.h"
+#include "fuzzy.h"
+#include "helpers.h"
+#include "index.h"
+#include "query.h"
+
+static uint64_t seed = 7;
+static unsigned rnd(unsigned n)
+{
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)(seed >> 33) % n;
+}
+
+/* Letters of the words: digits keep the stemmer away, é and ß are two bytes. */
+static const char *letters[] = { "1", "2", "3", "4", "é", "ß" };
+
+static void random_word(char *out, size_t cap)
+{
+    size_t n = 1 + rnd(6);
+    out[0] = 0;
+    for (size_t i = 0; i < n && strlen(out) + 3 < cap; i++) strcat(out, letters[rnd(6)]);
+}
+
+/* The brute force: optimal string alignment over code points, plainly. */
+static size_t cps(const char *s, uint32_t *out)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned len = *p < 0x80 ? 1 : *p >= 0xE0 ? 3 : 2;
+        uint32_t c = len == 1 ? *p : len == 2 ? (uint32_t)(*p & 0x1F) : (uint32_t)(*p & 0x0F);
+        for (unsigned i = 1; i < len; i++) c = c << 6 | (p[i] & 0x3F);
+        out[n++] = c;
+        p += len;
+    }
+    return n;
+}
+
+static unsigned osa(const char *a, const char *b)
+{
+    uint32_t x[128], y[128];
+    size_t n = cps(a, x), m = cps(b, y);
+    unsigned d[130][130];
+    for (size_t i = 0; i <= n; i++) d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            unsigned v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + (x[i - 1] != y[j - 1]) < v) v = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+struct all_terms {
+    char (*t)[128];
+    size_t n, cap;
+};
+
+static int collect(void *ctx, const char *term, size_t len, const struct term_info *ti)
+{
+    (void)ti;
+    struct all_terms *a = ctx;
+    if ((unsigned char)term[0] < 0x20 || len >= 128) return 0;   /* the typed fields' spaces */
+    for (size_t i = 0; i < a->n; i++)
+        if (strlen(a->t[i]) == len && !memcmp(a->t[i], term, len)) return 0;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 256;
+        a->t = realloc(a->t, a->cap * sizeof *a->t);
+        assert_non_null(a->t);
+    }
+    memcpy(a->t[a->n], term, len);
+    a->t[a->n++][len] = 0;
+    return 0;
+}
+
+static void test_walk_against_brute_force(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    sift_writer *w;
+    sift_errmsg err;
+    assert_int_equal(sift_writer_open(dir, NULL, &w, &err), SIFT_OK);
+    for (int d = 0; d < 600; d++) {   /* three commits: three segments sharing terms */
+        char text[400] = "", word[32], id[16];
+        for (int k = 0; k < 6; k++) {
+            random_word(word, sizeof word);
+            strcat(text, word);
+            strcat(text, " ");
+        }
+        snprintf(id, sizeof id, "d%d", d);
+        assert_int_equal(sift_writer_add(w, id, "", text, strlen(text), &err), SIFT_OK);
+        if (d % 200 == 199) assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
+    }
+    sift_writer_close(w);
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    struct all_terms all = { 0 };
+    for (uint32_t s = 0; s < idx->nsegs; s++)
+        assert_int_equal(dict_scan_prefix(&idx->segs[s], "", 0, collect, &all, &err), SIFT_OK);
+    assert_true(all.n > 500);
+    size_t compared = 0;
+    for (int q = 0; q < 300; q++) {
+        char word[32];
+        random_word(word, sizeof word);
+        unsigned maxd = rnd(3);
+        struct strlist terms = { 0 };
+        struct fuzzy_match *m;
+        size_t n;
+        bool capped;
+        assert_int_equal(fuzzy_expand(idx, word, strlen(word), maxd, 100000, &terms, &m, &n, &capped, &err), SIFT_OK);
+        assert_false(capped);
+        size_t want = 0;
+        for (size_t i = 0; i < all.n; i++) want += osa(all.t[i], word) <= maxd;
+        if (n != want) fail_msg("'%s'~%u: the walk found %zu terms, the brute force %zu", word, maxd, n, want);
+        for (size_t i = 0; i < n; i++) {
+            const char *t = (const char *)terms.b.data + m[i].term;
+            unsigned d = osa(t, word);
+            if (d != m[i].dist || d > maxd) fail_msg("'%s'~%u: '%s' at %u, the brute force says %u", word, maxd, t, m[i].dist, d);
+            assert_int_equal(fuzzy_distance(t, strlen(t), word, strlen(word), 2), d <= 2 ? d : 3);
+            if (i) assert_true(m[i - 1].dist < m[i].dist || (m[i - 1].dist == m[i].dist && m[i - 1].df >= m[i].df));
+        }
+        compared += n;
+        strlist_free(&terms);
+        free(m);
+    }
+    assert_true(compared > 300);   /* the queries did find things */
+    /* a cap keeps the nearest */
+    struct strlist terms = { 0 };
+    struct fuzzy_match *m;
+    size_t n;
+    bool capped;
+    assert_int_equal(fuzzy_expand(idx, "12", 2, 2, 5, &terms, &m, &n, &capped, &err), SIFT_OK);
+    assert_true(capped && n == 5 && m[0].dist <= m[4].dist);
+    strlist_free(&terms);
+    free(m);
+    free(all.t);
+    sift_index_close(idx);
+    tmpdir_remove(dir);
+}
+
+static uint64_t count(sift_index *idx, const char *q)
+{
+    sift_query *qq;
+    sift_errmsg err;
+    if (sift_query_parse_flags(idx, q, SIFT_QUERY_STRICT, &qq, &err)) fail_msg("%s: %s", q, err.msg);
+    uint64_t n;
+    assert_int_equal(sift_count(idx, qq, &n, &err), SIFT_OK);
+    sift_query_free(qq);
+    return n;
+}
+
+static void test_fuzzy_queries(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_make();
+    build_corpus_index(dir, 64);
+    sift_index *idx;
+    sift_errmsg err;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    /* a misspelling finds what the word finds; ~0 is the word itself */
+    assert_int_equal(count(idx, "alibba~1"), count(idx, "alibaba"));
+    assert_int_equal(count(idx, "alibaba~0"), count(idx, "alibaba"));
+    assert_int_equal(count(idx, "azrue~"), count(idx, "azrue~2"));
+    assert_true(count(idx, "azrue~1") >= count(idx, "azure"));   /* a transposition is one edit */
+    assert_int_equal(count(idx, "zzzzqqq~2"), 0);
+    /* blended: the misspelled and the right word's terms score alike, the right one higher */
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, "alibaba~1", &q, &err), SIFT_OK);
+    assert_true(q->root->kind == QK_BOOL && q->root->blend && q->root->nkids >= 1);
+    assert_string_equal(q->root->kids[0]->terms[0].term, "alibaba");   /* the nearest first */
+    for (size_t i = 1; i < q->root->nkids; i++)
+        assert_true(q->root->kids[i]->terms[0].idf <= q->root->kids[0]->terms[0].idf);
+    sift_query_free(q);
+    /* typed fields take none; a distance over 2 is refused strictly */
+    assert_int_equal(sift_query_parse_flags(idx, "source:reuters~1", SIFT_QUERY_STRICT, &q, &err), SIFT_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "fuzzy words"));
+    assert_int_equal(sift_query_parse_flags(idx, "cloud~3", SIFT_QUERY_STRICT, &q, &err), SIFT_ERR_QUERY);
+    assert_non_null(strstr(err.msg, "0, 1 or 2"));
+    sift_index_close(idx);
+    tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_walk_against_brute_force),
+        cmocka_unit_test(test_fuzzy_queries),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
