@@ -93,7 +93,7 @@ static void fill_row(struct walk *w, size_t d)
     w->row_min[d] = m;
 }
 
-static bool add_match(struct walk *w, const char *term, size_t len, unsigned dist, uint64_t df)
+static bool add_match(struct walk *w, const char *term, size_t len, size_t tn, unsigned dist, uint64_t df)
 {
     if (w->nfound == w->capfound) {
         size_t cap = w->capfound ? 2 * w->capfound : 32;
@@ -102,7 +102,9 @@ static bool add_match(struct walk *w, const char *term, size_t len, unsigned dis
         w->found = f;
         w->capfound = cap;
     }
-    w->found[w->nfound++] = (struct fuzzy_match){ w->terms->b.len, dist, df };
+    size_t shorter = tn < w->qn ? tn : w->qn;
+    double weight = shorter > dist ? 1.0 - (double)dist / (double)shorter : 0.01;
+    w->found[w->nfound++] = (struct fuzzy_match){ w->terms->b.len, dist, df, weight };
     return strlist_add(w->terms, term, len);
 }
 
@@ -192,7 +194,7 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
     }
     w->depth = tn;
     unsigned dist = row(w, tn)[w->qn];
-    if (dist <= w->maxd && !add_match(w, term, len, dist, ti->df)) {
+    if (dist <= w->maxd && !add_match(w, term, len, tn, dist, ti->df)) {
         w->oom = true;
         return DICT_STOP;
     }
@@ -204,6 +206,7 @@ struct ranked {
     size_t len;
     unsigned dist;
     uint64_t df;
+    double weight;
 };
 
 static int by_bytes(const void *a, const void *b)
@@ -229,7 +232,7 @@ static sift_err rank(struct walk *w, size_t cap, struct strlist *terms, struct f
     if (!r) return SIFT_ERR_NOMEM;
     for (size_t i = 0; i < w->nfound; i++) {
         const char *t = (const char *)w->terms->b.data + w->found[i].term;
-        r[i] = (struct ranked){ t, strlen(t), w->found[i].dist, w->found[i].df };
+        r[i] = (struct ranked){ t, strlen(t), w->found[i].dist, w->found[i].df, w->found[i].weight };
     }
     qsort(r, w->nfound, sizeof *r, by_bytes);
     size_t m = 0;
@@ -244,7 +247,7 @@ static sift_err rank(struct walk *w, size_t cap, struct strlist *terms, struct f
     *out = malloc((m ? m : 1) * sizeof **out);
     if (!*out) rc = SIFT_ERR_NOMEM;
     for (size_t i = 0; !rc && i < m; i++) {
-        (*out)[i] = (struct fuzzy_match){ terms->b.len, r[i].dist, r[i].df };
+        (*out)[i] = (struct fuzzy_match){ terms->b.len, r[i].dist, r[i].df, r[i].weight };
         if (!strlist_add(terms, r[i].term, r[i].len)) rc = SIFT_ERR_NOMEM;
     }
     *n = rc ? 0 : m;

@@ -18,6 +18,7 @@ struct fuzzy_match {
     size_t term;        /* offset of the term in the list's bytes */
     unsigned dist;      /* Damerau-Levenshtein (adjacent transpositions), in code points */
     uint64_t df;        /* documents holding it, summed over segments (deletions counted) */
+    double weight;      /* 1 - dist / the shorter length in code points (Lucene's similarity) */
 };
 
 /* The distinct terms of every segment of idx within maxd (<= 2) of

@@ -228,13 +228,6 @@ static int collect_one(void *ctx, const struct token *t)
 
 #define FUZZY_MAX_EXPANSION 50   /* Lucene's maxExpansions */
 
-static size_t utf8_count(const char *s, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return k;
-}
-
 /* word~N : the OR of the index terms within N edits of the word's term. */
 static struct qnode *bind_fuzzy(struct binder *b, const struct syn *s)
 {
@@ -258,10 +251,9 @@ static struct qnode *bind_fuzzy(struct binder *b, const struct syn *s)
                  w->term, s->dist, FUZZY_MAX_EXPANSION, FUZZY_MAX_EXPANSION);
     struct qnode *g = bind_failed(b) ? NULL : bind_node_new(b, QK_BOOL);
     if (g) g->blend = true;
-    size_t wlen = utf8_count(w->term, w->len);
     for (size_t i = 0; g && i < n; i++) {
         const char *t = (const char *)terms.b.data + m[i].term;
-        size_t tl = strlen(t), tn = utf8_count(t, tl), shorter = tn < wlen ? tn : wlen;
+        size_t tl = strlen(t);
         struct qnode *leaf = bind_node_new(b, QK_TERM);
         if (!leaf || !bind_term_add(b, leaf, t, tl, s->at) || !bind_add_kid(b, g, leaf, OCCUR_SHOULD)) {
             if (leaf && bind_failed(b)) qnode_free(leaf);
@@ -269,7 +261,7 @@ static struct qnode *bind_fuzzy(struct binder *b, const struct syn *s)
             g = NULL;
             break;
         }
-        leaf->boost = shorter > m[i].dist ? 1.0 - (double)m[i].dist / (double)shorter : 0.01;
+        leaf->boost = m[i].weight;
     }
     qnode_free(one);
     strlist_free(&terms);

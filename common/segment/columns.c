@@ -511,10 +511,11 @@ sift_err num_column_match(const struct num_column *c, uint32_t b, uint64_t lo, u
     /* the bounds in the block's units: lo <= v.lo + gcd * x <= hi */
     uint64_t below = lo > v.lo ? lo - v.lo : 0;
     uint64_t xlo = below / v.gcd + (below % v.gcd != 0), xhi = (hi - v.lo) / v.gcd;
+    if (xlo > xhi) return SIFT_OK;   /* no multiple of the step lies in the range */
     if (v.n == COLUMN_BLOCK && v.w <= 32 && v.vlen >= codec_packed_size(v.w)) {
+        if (xlo > UINT32_MAX) return SIFT_OK;   /* above every value of w <= 32 bits */
         uint32_t x[COLUMN_BLOCK];   /* a full block unpacks like a postings block */
         codec_unpack(v.vals, v.w, x);
-        if (xlo > UINT32_MAX) return SIFT_OK;
         uint32_t from = (uint32_t)xlo, span = (uint32_t)((xhi < UINT32_MAX ? xhi : UINT32_MAX) - xlo);
         uint8_t in[COLUMN_BLOCK];   /* one compare a value: vectorized */
         for (uint32_t i = 0; i < COLUMN_BLOCK; i++) in[i] = x[i] - from <= span;
