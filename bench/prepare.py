@@ -11,7 +11,8 @@
       the days of a date range that holds 10% of the passages
   prepare.py typos QUERIES.tsv OUT.tsv -> the distinct words of the benchmark
       queries, each with two letters swapped where crc32 says (a typing error),
-      as "fuzzy1<TAB>word~1" and "fuzzy2<TAB>word~2" lines
+      as "fuzzy1<TAB>word~1" and "fuzzy2<TAB>word~2" lines, and the misspelt
+      word alone as "typo<TAB>word" (for sift_bench's suggest mode)
 """
 import datetime
 import gzip
@@ -120,7 +121,7 @@ def typos(src, out):
         for w in seen:
             i = zlib.crc32(w.encode()) % (len(w) - 1)
             t = w[:i] + w[i + 1] + w[i] + w[i + 2:]
-            o.write("fuzzy1\t%s~1\nfuzzy2\t%s~2\n" % (t, t))
+            o.write("fuzzy1\t%s~1\nfuzzy2\t%s~2\ntypo\t%s\n" % (t, t, t))
 
 
 if __name__ == "__main__":

@@ -234,7 +234,7 @@ static int emit(struct run_state *st, size_t start, size_t end)
 {
     struct analyzer *a = st->a;
     if (!a->term_len) return 0;
-    struct token t = { a->term, a->term_len, st->pos, start, end };
+    struct token t = { a->term, a->term_len, a->term, a->term_len, st->pos, start, end };
     if (a->stemmer && !a->no_stem && has_letter(a->term, a->term_len)) stem(a, &t.term, &t.len);
     st->pos++;
     return st->fn(st->ctx, &t);

@@ -53,6 +53,8 @@ int analyzer_language_ok(const char *language);
 struct token {
     const char *term;   /* folded, stemmed term; valid during the callback */
     size_t len;
+    const char *word;   /* the same folded but not stemmed (== term when not stemmed) */
+    size_t word_len;
     uint32_t pos;       /* position */
     size_t start, end;  /* byte range of the source word part in the text */
 };

@@ -51,6 +51,10 @@ static int on_token(void *ctx, const struct token *t)
     struct add_ctx *a = ctx;
     a->count++;
     a->rc = add_token(a->b, t->term, t->len, t->pos, a->err);
+    /* a stemmed word (it has a letter) is a surface form */
+    if (!a->rc && t->term != t->word &&
+        !surface_forms_add(&a->b->surfaces, t->word, t->word_len, t->term, t->len, a->b->ndocs))
+        a->rc = sift_fail(a->err, SIFT_ERR_NOMEM, "out of memory");
     return a->rc != SIFT_OK;
 }
 
@@ -265,6 +269,7 @@ sift_err seg_build_finish(struct seg_build *b, const char *path, const char *lan
     if (err) err->msg[0] = 0;
     rc = inverter_merge(b->inv, &sink, err);
     if (rc && err && !err->msg[0]) *err = sw.errmsg;
+    if (!rc) rc = surface_forms_write(&b->surfaces, &sw, err);
     if (!rc) rc = docstore_writer_finish(&b->store, err);
     if (!rc && !id_writer_finish(&b->ids)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     if (!rc) {
@@ -289,6 +294,7 @@ void seg_build_discard(struct seg_build *b)
     id_writer_free(&b->ids);
     buf_free(&b->meta);
     columns_builder_free(&b->columns);
+    surface_forms_free(&b->surfaces);
     buf_free(&b->fields);
     free(b->term);
     free(b->tmp_prefix);

@@ -18,6 +18,7 @@
 #include "docstore.h"
 #include "invert.h"
 #include "strlist.h"
+#include "surface_forms.h"
 #include "token_pipe.h"
 
 struct analyzer;
@@ -32,6 +33,7 @@ struct seg_build {
     struct buf meta;     /* doc_meta.h records */
     const struct schema *schema;     /* the writer's: the fields' names and types */
     struct columns_builder columns;
+    struct surface_forms surfaces;   /* the words as written, with their stems */
     struct buf fields;   /* the open document's stored values */
     char *term;          /* a field term being made (TERM_MAX + 1 bytes) */
     uint32_t ndocs;

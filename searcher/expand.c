@@ -1,4 +1,6 @@
-/* expand.c -- prefix expansion over the dictionaries of every segment. */
+/* expand.c -- prefix expansion over the dictionaries of every segment: the
+ * terms that start with the prefix, and the stems of the words as written
+ * that do (computer* finds "computers", whose term is comput). */
 #include "expand.h"
 
 #include <stdlib.h>
@@ -27,10 +29,9 @@ static const void *term_at(const void *ctx, uint32_t i, size_t *len)
     return t;
 }
 
-static int on_term(void *ctx, const char *term, size_t len, const struct term_info *ti)
+/* A term once: the first time it is met. */
+static int add_term(struct expansion *e, const char *term, size_t len)
 {
-    (void)ti;
-    struct expansion *e = ctx;
     if (e->out->n >= e->cap) {
         e->capped = true;
         return 1;
@@ -50,13 +51,30 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
     return 0;
 }
 
+static int on_term(void *ctx, const char *term, size_t len, const struct term_info *ti)
+{
+    (void)ti;
+    return add_term(ctx, term, len);
+}
+
+/* A word starting with the prefix stands for its stem ("computers": comput). */
+static int on_surface(void *ctx, const char *key, size_t len, const struct term_info *ti)
+{
+    (void)ti;
+    char stem[TERM_MAX + 1];
+    size_t stem_len, word_len;
+    return surface_stem(key, len, stem, &stem_len, &word_len) ? add_term(ctx, stem, stem_len) : 0;
+}
+
 sift_err expand_prefix(const sift_index *idx, const char *prefix, size_t len, size_t cap,
                        struct strlist *out, bool *capped, sift_errmsg *err)
 {
     struct expansion e = { out, cap, false, false, { 0 }, NULL, 0, 0 };
     sift_err rc = strmap_init(&e.seen, 64) ? SIFT_OK : SIFT_ERR_NOMEM;
-    for (uint32_t s = 0; !rc && s < idx->nsegs && !e.capped && !e.oom; s++)
+    for (uint32_t s = 0; !rc && s < idx->nsegs && !e.capped && !e.oom; s++) {
         rc = dict_scan_prefix(&idx->segs[s], prefix, len, on_term, &e, err);
+        if (!rc && !e.capped && !e.oom) rc = surface_scan_prefix(&idx->segs[s], prefix, len, on_surface, &e, err);
+    }
     if (!rc && e.oom) rc = SIFT_ERR_NOMEM;
     if (rc == SIFT_ERR_NOMEM) sift_fail(err, rc, "out of memory expanding a prefix");
     strmap_free(&e.seen);

@@ -66,7 +66,16 @@ struct walk {
     size_t depth;                 /* rows[0..depth] hold */
     unsigned *rows;               /* (MAX_CP + 1) rows of qn + 1 */
     unsigned *row_min;            /* the least of each row */
-    struct strlist *terms;        /* matches found: bytes */
+    bool surface;                 /* keys are surface forms: the word is before the 0 byte */
+    char pfx[8];                  /* the walk ends at the first key without this prefix */
+    size_t plen;
+    fuzzy_fn fn;                  /* told of every key within maxd */
+    void *ctx;
+};
+
+/* What fuzzy_expand gathers: the matches of every segment. */
+struct gathered {
+    struct strlist terms;         /* their bytes */
     struct fuzzy_match *found;
     size_t nfound, capfound;
     bool oom;
@@ -93,19 +102,21 @@ static void fill_row(struct walk *w, size_t d)
     w->row_min[d] = m;
 }
 
-static bool add_match(struct walk *w, const char *term, size_t len, size_t tn, unsigned dist, uint64_t df)
+static int add_match(void *ctx, const char *term, size_t len, size_t word_len, unsigned dist,
+                     double weight, const struct term_info *ti)
 {
-    if (w->nfound == w->capfound) {
-        size_t cap = w->capfound ? 2 * w->capfound : 32;
-        struct fuzzy_match *f = realloc(w->found, cap * sizeof *f);
-        if (!f) return false;
-        w->found = f;
-        w->capfound = cap;
+    (void)word_len;
+    struct gathered *g = ctx;
+    if (g->nfound == g->capfound) {
+        size_t cap = g->capfound ? 2 * g->capfound : 32;
+        struct fuzzy_match *f = realloc(g->found, cap * sizeof *f);
+        if (!f) return g->oom = true, 1;
+        g->found = f;
+        g->capfound = cap;
     }
-    size_t shorter = tn < w->qn ? tn : w->qn;
-    double weight = shorter > dist ? 1.0 - (double)dist / (double)shorter : 0.01;
-    w->found[w->nfound++] = (struct fuzzy_match){ w->terms->b.len, dist, df, weight };
-    return strlist_add(w->terms, term, len);
+    g->found[g->nfound++] = (struct fuzzy_match){ g->terms.b.len, dist, ti->df, weight };
+    if (!strlist_add(&g->terms, term, len)) return g->oom = true, 1;
+    return 0;
 }
 
 /* Whether no term starting with t[0..d) can come within maxd: row d is
@@ -174,6 +185,12 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
                    size_t *seek_len)
 {
     struct walk *w = ctx;
+    size_t key_len = len;
+    if (w->surface) {   /* the word, before its stem */
+        const char *nul = memchr(term, 0, len);
+        if (nul) len = (size_t)(nul - term);
+    }
+    if (w->plen && (len < w->plen || memcmp(term, w->pfx, w->plen))) return DICT_STOP;
     if (len && (unsigned char)term[0] < 0x20) {   /* the typed fields' term spaces (schema.h) sort first */
         seek[0] = 0x20;
         *seek_len = 1;
@@ -194,11 +211,10 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
     }
     w->depth = tn;
     unsigned dist = row(w, tn)[w->qn];
-    if (dist <= w->maxd && !add_match(w, term, len, tn, dist, ti->df)) {
-        w->oom = true;
-        return DICT_STOP;
-    }
-    return DICT_NEXT;
+    if (dist > w->maxd) return DICT_NEXT;
+    size_t shorter = tn < w->qn ? tn : w->qn;
+    double weight = shorter > dist ? 1.0 - (double)dist / (double)shorter : 0.01;
+    return w->fn(w->ctx, term, key_len, len, dist, weight, ti) ? DICT_STOP : DICT_NEXT;
 }
 
 struct ranked {
@@ -224,19 +240,19 @@ static int by_rank(const void *a, const void *b)
     return by_bytes(a, b);
 }
 
-/* The walk's matches merged over segments, ranked, at most cap kept. */
-static sift_err rank(struct walk *w, size_t cap, struct strlist *terms, struct fuzzy_match **out, size_t *n,
-                     bool *capped)
+/* The matches merged over segments, ranked, at most cap kept. */
+static sift_err rank(struct gathered *g, size_t cap, struct strlist *terms, struct fuzzy_match **out,
+                     size_t *n, bool *capped)
 {
-    struct ranked *r = malloc((w->nfound ? w->nfound : 1) * sizeof *r);
+    struct ranked *r = malloc((g->nfound ? g->nfound : 1) * sizeof *r);
     if (!r) return SIFT_ERR_NOMEM;
-    for (size_t i = 0; i < w->nfound; i++) {
-        const char *t = (const char *)w->terms->b.data + w->found[i].term;
-        r[i] = (struct ranked){ t, strlen(t), w->found[i].dist, w->found[i].df, w->found[i].weight };
+    for (size_t i = 0; i < g->nfound; i++) {
+        const char *t = (const char *)g->terms.b.data + g->found[i].term;
+        r[i] = (struct ranked){ t, strlen(t), g->found[i].dist, g->found[i].df, g->found[i].weight };
     }
-    qsort(r, w->nfound, sizeof *r, by_bytes);
+    qsort(r, g->nfound, sizeof *r, by_bytes);
     size_t m = 0;
-    for (size_t i = 0; i < w->nfound; i++) {
+    for (size_t i = 0; i < g->nfound; i++) {
         if (m && !by_bytes(&r[m - 1], &r[i])) r[m - 1].df += r[i].df;   /* the same term in another segment */
         else r[m++] = r[i];
     }
@@ -255,6 +271,58 @@ static sift_err rank(struct walk *w, size_t cap, struct strlist *terms, struct f
     return rc;
 }
 
+/* One walk of every segment: from the prefix w->pfx on, to its end. */
+static sift_err walk_segments(const sift_index *idx, struct walk *w, sift_errmsg *err)
+{
+    sift_err rc = SIFT_OK;
+    for (uint32_t s = 0; !rc && s < idx->nsegs; s++) {
+        w->depth = 0;   /* a new dictionary: no rows carried over */
+        const struct segment *seg = &idx->segs[s];
+        rc = w->surface ? surface_walk(seg, w->pfx, w->plen, on_term, w, err)
+                        : dict_walk(seg, w->pfx, w->plen, on_term, w, err);
+    }
+    return rc;
+}
+
+sift_err fuzzy_walk(const sift_index *idx, bool surface, const char *word, size_t len, unsigned maxd,
+                    bool keep_first, fuzzy_fn fn, void *ctx, sift_errmsg *err)
+{
+    struct walk *w = calloc(1, sizeof *w);
+    size_t ends[MAX_CP];
+    if (w) {
+        w->qn = decode(word, len, w->q, ends);
+        w->maxd = maxd > FUZZY_MAX_DIST ? FUZZY_MAX_DIST : maxd;
+        w->rows = malloc((MAX_CP + 1) * (w->qn + 1) * sizeof *w->rows);
+        w->row_min = malloc((MAX_CP + 1) * sizeof *w->row_min);
+        w->surface = surface;
+        w->fn = fn;
+        w->ctx = ctx;
+    }
+    sift_err rc = SIFT_OK;
+    if (!w || !w->rows || !w->row_min) {
+        rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
+    } else {
+        for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= w->maxd ? (unsigned)j : w->maxd + 1;
+        w->row_min[0] = 0;
+    }
+    if (!rc && keep_first && w->qn >= 1) {
+        /* the words that start as typed, then those whose first two are swapped */
+        size_t one = put_utf8(w->pfx, w->q[0]);
+        w->plen = one;
+        rc = walk_segments(idx, w, err);
+        if (!rc && w->qn >= 2 && w->q[0] != w->q[1]) {
+            w->plen = put_utf8(w->pfx, w->q[1]);
+            w->plen += put_utf8(w->pfx + w->plen, w->q[0]);
+            rc = walk_segments(idx, w, err);
+        }
+    } else if (!rc) {
+        rc = walk_segments(idx, w, err);
+    }
+    if (w) free(w->rows), free(w->row_min);
+    free(w);
+    return rc;
+}
+
 sift_err fuzzy_expand(const sift_index *idx, const char *term, size_t len, unsigned maxd, size_t cap,
                       struct strlist *terms, struct fuzzy_match **out, size_t *n, bool *capped,
                       sift_errmsg *err)
@@ -262,36 +330,13 @@ sift_err fuzzy_expand(const sift_index *idx, const char *term, size_t len, unsig
     *out = NULL;
     *n = 0;
     *capped = false;
-    struct walk *w = calloc(1, sizeof *w);
-    struct strlist found = { 0 };
-    size_t ends[MAX_CP];
-    if (w) {
-        w->qn = decode(term, len, w->q, ends);
-        w->maxd = maxd > FUZZY_MAX_DIST ? FUZZY_MAX_DIST : maxd;
-        w->rows = malloc((MAX_CP + 1) * (w->qn + 1) * sizeof *w->rows);
-        w->row_min = malloc((MAX_CP + 1) * sizeof *w->row_min);
-        w->terms = &found;
-    }
-    if (!w || !w->rows || !w->row_min) {
-        if (w) free(w->rows), free(w->row_min);
-        free(w);
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
-    }
-    for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= w->maxd ? (unsigned)j : w->maxd + 1;
-    w->row_min[0] = 0;
-    sift_err rc = SIFT_OK;
-    for (uint32_t s = 0; !rc && s < idx->nsegs && !w->oom; s++) {
-        w->depth = 0;   /* a new dictionary: no rows carried over */
-        rc = dict_walk(&idx->segs[s], "", 0, on_term, w, err);
-    }
-    if (!rc && w->oom) rc = SIFT_ERR_NOMEM;
-    if (!rc) rc = rank(w, cap, terms, out, n, capped);
+    struct gathered g = { 0 };
+    sift_err rc = fuzzy_walk(idx, false, term, len, maxd, false, add_match, &g, err);
+    if (!rc && g.oom) rc = SIFT_ERR_NOMEM;
+    if (!rc) rc = rank(&g, cap, terms, out, n, capped);
     if (rc == SIFT_ERR_NOMEM) sift_fail(err, rc, "out of memory expanding a fuzzy word");
-    strlist_free(&found);
-    free(w->found);
-    free(w->rows);
-    free(w->row_min);
-    free(w);
+    strlist_free(&g.terms);
+    free(g.found);
     return rc;
 }
 

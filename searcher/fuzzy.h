@@ -10,6 +10,7 @@
 
 #include <sift/sift.h>
 
+#include "dict.h"
 #include "strlist.h"
 
 #define FUZZY_MAX_DIST 2
@@ -20,6 +21,20 @@ struct fuzzy_match {
     uint64_t df;        /* documents holding it, summed over segments (deletions counted) */
     double weight;      /* 1 - dist / the shorter length in code points (Lucene's similarity) */
 };
+
+/* Told of each key within the distance: its bytes (a surface form's whole
+ * key, dict.c), the length of the word compared, the distance, Lucene's
+ * similarity and the key's counts. Non-zero stops the walk. */
+typedef int (*fuzzy_fn)(void *ctx, const char *key, size_t len, size_t word_len, unsigned dist,
+                        double weight, const struct term_info *ti);
+
+/* Walk the terms (surface false) or the surface forms (true) of every
+ * segment of idx for those within maxd (<= 2) of word[0..len). With
+ * keep_first, only keys that begin with the word's first code point, or
+ * with its first two swapped, as spelling correctors do (Lucene's
+ * DirectSpellChecker keeps one): a tenth of the work or less. */
+sift_err fuzzy_walk(const sift_index *idx, bool surface, const char *word, size_t len, unsigned maxd,
+                    bool keep_first, fuzzy_fn fn, void *ctx, sift_errmsg *err);
 
 /* The distinct terms of every segment of idx within maxd (<= 2) of
  * term[0..len), nearest first, then most frequent, then in byte order: at

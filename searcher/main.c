@@ -29,7 +29,7 @@ static const char usage[] =
     "  title:azure               a word, phrase or group in one field: title, text\n"
     "  source:reuters            a keyword field's value (a filter: scores 0)\n"
     "  date:[2023-01 TO 2023-06] a date or number range; date:>=2023, date:<2024-06\n"
-    "  micro*                    every term starting with micro (at most 1024)\n"
+    "  micro*                    every word starting with micro (at most 1024)\n"
     "  alibba~1                  terms within 1 edit (~: 2) of the word\n"
     "  *                         every document (newest: --sort -date '*')\n"
     "\n"
@@ -44,14 +44,14 @@ static const char usage[] =
     "  --stats            print index statistics (documents, terms, segments, bytes)\n"
     "  --explain          show how each hit's score was made\n"
     "  --sort [-]FIELD    order by a date or number field (-: descending)\n"
-    "  --facet FIELD      count FIELD's values among the matches instead of\n"
-    "                     hits (date:year, :month, :day bucket dates)\n"
+    "  --facet FIELD      count FIELD's values (date:year, :month, :day) of hits\n"
     "  --facet-limit N    values per facet (default 10)\n"
     "  --count            print the number of matching documents only\n"
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
     "  --keep-stopwords   keep 'the', 'of', ... in OR groups (dropped by default)\n"
     "  --strict           a malformed query is an error (default: read leniently)\n"
+    "  --no-correct       when nothing matches, do not search 'Did you mean'\n"
     "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
     "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
     "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
@@ -75,7 +75,7 @@ struct cli {
     const char *index;
     sift_search_options so;
     enum format fmt;
-    bool count, color, stats, explain;
+    bool count, color, stats, explain, no_correct;
     unsigned qflags;
     enum field_col cols[MAX_FIELDS];
     char colname[MAX_FIELDS][64];   /* COL_FIELD: the typed field */
@@ -184,9 +184,15 @@ static void json_fields(const sift_index *idx, sift_results *res, size_t i, size
     printf("}");
 }
 
+/* What a single query's search printed besides its hits. */
+struct said {
+    const char *suggestion;   /* "Did you mean", or NULL */
+    bool corrected;           /* the hits are the suggestion's */
+};
+
 /* Print one query's hits; returns the exit status for it. */
 static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
-                      const sift_index *idx, const sift_query *q)
+                      const sift_index *idx, const sift_query *q, const struct said *said)
 {
     size_t n = sift_results_size(res);
     sift_errmsg err;
@@ -258,6 +264,11 @@ static int print_hits(const struct cli *cl, const char *qid, sift_results *res,
             printf(",\"snippet\":");
             json_string(stdout, snip);
             json_fields(idx, res, i, h.nfields);
+            if (said->suggestion) {
+                printf(",\"suggestion\":");
+                json_string(stdout, said->suggestion);
+                if (said->corrected) printf(",\"corrected\":true");
+            }
             printf("}\n");
         } else {
             const char *b = cl->color ? "\033[1m" : "", *e = cl->color ? "\033[0m" : "";
@@ -312,11 +323,28 @@ static int print_facets(const struct cli *cl, const char *qid, sift_results *res
     return n ? EXIT_OK : EXIT_NO_RESULTS;
 }
 
-static int run_query(const struct cli *cl, sift_index *idx, const char *qid, const char *text)
+/* A JSON line for a query that printed no hits but has a suggestion. */
+static void json_suggestion(const char *qid, const struct said *said)
+{
+    printf("{");
+    if (qid) {
+        printf("\"qid\":");
+        json_string(stdout, qid);
+        printf(",");
+    }
+    printf("\"suggestion\":");
+    json_string(stdout, said->suggestion);
+    printf("}\n");
+}
+
+/* Parse and run one query: count, facets or hits. */
+static int search_text(const struct cli *cl, sift_index *idx, const char *qid, const char *text,
+                       const struct said *said, uint64_t *found)
 {
     sift_errmsg err;
     sift_query *q;
     sift_err rc = sift_query_parse_flags(idx, text, cl->qflags, &q, &err);
+    *found = 0;
     if (rc) {
         if (qid) fprintf(stderr, "search: query %s: %s\n", qid, err.msg);
         else fprintf(stderr, "search: %s\n", err.msg);
@@ -327,21 +355,50 @@ static int run_query(const struct cli *cl, sift_index *idx, const char *qid, con
                 qid ? ": " : "", sift_query_warning(q));
     int status;
     if (cl->count) {
-        uint64_t n;
-        rc = sift_count(idx, q, &n, &err);
+        rc = sift_count(idx, q, found, &err);
         if (!rc) {
             if (qid) printf("%s\t", qid);
-            printf("%llu\n", (unsigned long long)n);
+            printf("%llu\n", (unsigned long long)*found);
         }
-        status = rc ? cli_exit_for(rc) : n ? EXIT_OK : EXIT_NO_RESULTS;
+        status = rc ? cli_exit_for(rc) : *found ? EXIT_OK : EXIT_NO_RESULTS;
     } else {
         sift_results *res;
         rc = sift_search(idx, q, &cl->so, &res, &err);
-        status = rc ? cli_exit_for(rc) : cl->so.nfacets ? print_facets(cl, qid, res) : print_hits(cl, qid, res, idx, q);
+        if (!rc) *found = sift_results_total(res);
+        if (rc) status = cli_exit_for(rc);
+        else if (cl->so.nfacets) status = print_facets(cl, qid, res);
+        else if (!*found && said->suggestion && !said->corrected && !cl->no_correct) status = EXIT_NO_RESULTS;
+        else status = print_hits(cl, qid, res, idx, q, said);
         if (!rc) sift_results_free(res);
     }
     if (rc) fprintf(stderr, "search: %s\n", err.msg);
     sift_query_free(q);
+    return status;
+}
+
+/* One query. A single query (no qid) in text or JSON also gets "Did you
+ * mean", and when it finds nothing, the suggestion's hits (unless
+ * --no-correct); a batch of queries runs them as asked. */
+static int run_query(const struct cli *cl, sift_index *idx, const char *qid, const char *text)
+{
+    struct said said = { NULL, false };
+    char *suggestion = NULL;
+    sift_errmsg err;
+    if (!qid && (cl->fmt == FMT_TEXT || cl->fmt == FMT_JSON) && !cl->so.nfacets &&
+        sift_suggest(idx, text, cl->qflags, &suggestion, &err) == SIFT_OK && suggestion) {
+        said.suggestion = suggestion;
+        if (cl->fmt == FMT_TEXT) fprintf(stderr, "Did you mean: %s\n", suggestion);
+    }
+    uint64_t found;
+    int status = search_text(cl, idx, qid, text, &said, &found);
+    if (status == EXIT_NO_RESULTS && said.suggestion && !cl->no_correct && !cl->count) {
+        said.corrected = true;
+        if (cl->fmt == FMT_TEXT) fprintf(stderr, "Showing results for: %s\n", suggestion);
+        status = search_text(cl, idx, qid, suggestion, &said, &found);
+    } else if (status == EXIT_NO_RESULTS && said.suggestion && cl->fmt == FMT_JSON) {
+        json_suggestion(qid, &said);
+    }
+    sift_free(suggestion);
     return status;
 }
 
@@ -437,7 +494,8 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
-           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP, OPT_STRICT };
+           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP, OPT_STRICT,
+           OPT_NO_CORRECT };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -448,6 +506,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "literal", no_argument, NULL, OPT_LITERAL },
         { "keep-stopwords", no_argument, NULL, OPT_KEEP_STOP },
         { "strict", no_argument, NULL, OPT_STRICT },
+        { "no-correct", no_argument, NULL, OPT_NO_CORRECT },
         { "rank", required_argument, NULL, OPT_RANK },
         { "ids", no_argument, NULL, 'l' },
         { "fields", required_argument, NULL, OPT_FIELDS },
@@ -516,6 +575,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
         case OPT_KEEP_STOP: cl->qflags |= SIFT_QUERY_KEEP_STOPWORDS; break;
         case OPT_STRICT: cl->qflags |= SIFT_QUERY_STRICT; break;
+        case OPT_NO_CORRECT: cl->no_correct = true; break;
         case OPT_RANK:
             if (!cli_arg_choice(PROG, "rank", optarg, ranks, &k)) return EXIT_USAGE;
             cl->so.rank = k ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;

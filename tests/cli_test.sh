@@ -84,6 +84,21 @@ expect_grep match-all-count out '^32$'
 check match-all-newest 0 "$SEARCH" --index "$IDX" --sort -date -l -n 1 '*'
 check match-all-facet 0 "$SEARCH" --index "$IDX" --facet source '* -cloud'
 printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
+# "did you mean": said on stderr; when nothing matches, the suggestion is searched and said
+check suggest-found 0 "$SEARCH" --index "$IDX" -n 1 'bytedanse azure'
+expect_grep suggest-line err "^Did you mean: bytedance azure$"
+check suggest-corrected 0 "$SEARCH" --index "$IDX" -n 1 'alibba clod'
+expect_grep suggest-corrected-line err "^Showing results for: alibaba cloud$"
+expect_grep suggest-corrected-hit out "^1\. .*Alibaba"
+check suggest-no-correct 1 "$SEARCH" --index "$IDX" --no-correct 'alibba clod'
+expect_grep suggest-no-correct-line err "^Did you mean: alibaba cloud$"
+[ -s "$T/out" ] && { echo "FAIL suggest-no-correct: printed hits"; fails=$((fails+1)); }
+check suggest-json 0 "$SEARCH" --index "$IDX" --json -n 1 'alibba'
+expect_grep suggest-json-field out '"suggestion":"alibaba","corrected":true}$'
+check suggest-json-none 1 "$SEARCH" --index "$IDX" --json --no-correct 'alibba'
+expect_grep suggest-json-only out '^{"suggestion":"alibaba"}$'
+check suggest-none 0 "$SEARCH" --index "$IDX" -n 1 'alibaba cloud'
+grep -q "Did you mean" "$T/err" && { echo "FAIL suggest-none: suggested"; fails=$((fails+1)); }
 check batch-bad-query 2 "$SEARCH" --index "$IDX" --strict --queries "$T/bad.tsv" --format trec
 expect_grep batch-continues out '^2 Q0 '
 

@@ -7,7 +7,8 @@
  * clauses side by side it is required, and so is one of the words); a
  * facet request for "source" with a limit of 10.
  * Mode "parse" (sift alone) times sift_query_parse: analysis, prefix and
- * fuzzy expansion, statistics.
+ * fuzzy expansion, statistics. Mode "suggest" times sift_suggest ("did
+ * you mean"), which parses and counts the suggestion it finds.
  * BENCH_KEEP_STOPWORDS=1 keeps optional stopwords in OR groups
  * (SIFT_QUERY_KEEP_STOPWORDS), as the peers do: the same work as theirs.
  */
@@ -22,7 +23,7 @@ struct ctx {
     sift_search_options opts;
     enum bench_kind kind;
     unsigned flags;
-    bool parse_only;
+    bool parse_only, suggest;
     char lo[11], hi[11];
 };
 
@@ -48,6 +49,13 @@ static long run(void *c, const char *text, int k)
         snprintf(buf, sizeof buf, "%s date:[%s TO %s]", text, x->lo, x->hi);
         text = buf;
     }
+    if (x->suggest) {
+        char *fixed = NULL;
+        if (sift_suggest(x->idx, text, x->flags, &fixed, &err)) return -1;
+        long found = fixed != NULL;
+        sift_free(fixed);
+        return found;
+    }
     if (sift_query_parse_flags(x->idx, text, x->flags, &q, &err)) return -1;
     long n = -1;
     if (x->parse_only) {
@@ -72,12 +80,13 @@ static long run(void *c, const char *text, int k)
 int main(int argc, char **argv)
 {
     bool parse_only = argc == 4 && !strcmp(argv[3], "parse");
-    int k = parse_only ? 10 : argc == 4 ? bench_mode(argv[3]) : -1;
+    bool suggest = argc == 4 && !strcmp(argv[3], "suggest");
+    int k = parse_only || suggest ? 10 : argc == 4 ? bench_mode(argv[3]) : -1;
     if (k < 0) {
-        fprintf(stderr, "usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count|sortdate|range|facet\n");
+        fprintf(stderr, "usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count|sortdate|range|facet|parse|suggest\n");
         return 2;
     }
-    struct ctx x = { .kind = bench_kind(argv[3]), .parse_only = parse_only };
+    struct ctx x = { .kind = bench_kind(argv[3]), .parse_only = parse_only, .suggest = suggest };
     const char *keep = getenv("BENCH_KEEP_STOPWORDS");
     if (keep && *keep && strcmp(keep, "0")) x.flags |= SIFT_QUERY_KEEP_STOPWORDS;
     if (x.kind == BENCH_RANGE && !bench_range(x.lo, x.hi)) {

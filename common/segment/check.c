@@ -42,21 +42,50 @@ static void problem(struct checker *c, const char *fmt, ...)
     if (c->report && c->problems <= 1000) c->report(c->ctx, msg);
 }
 
-static int check_term(void *ctx, const char *term, size_t len, const struct term_info *ti)
+/* Each key of a dictionary after the one before it. */
+static void check_order(struct checker *c, const char *what, const char *term, size_t len)
 {
-    struct checker *c = ctx;
-    const struct segment *s = c->seg;
-    const char *path = s->file.path;
     if (!c->first) {
         size_t n = len < c->prev_len ? len : c->prev_len;
         int cmp = memcmp(c->prev, term, n);
         if (cmp > 0 || (cmp == 0 && len <= c->prev_len))
-            problem(c, "%s: dictionary: term '%.*s' is not after '%.*s'", path, (int)len, term,
+            problem(c, "%s: %s: '%.*s' is not after '%.*s'", c->seg->file.path, what, (int)len, term,
                     (int)c->prev_len, c->prev);
     }
     c->first = false;
     memcpy(c->prev, term, len < sizeof c->prev ? len : sizeof c->prev);
     c->prev_len = len < sizeof c->prev ? len : sizeof c->prev;
+}
+
+/* A surface form: a word and its stem, in order, counted sensibly, its
+ * stem a term in at least the word's documents. */
+static int check_surface(void *ctx, const char *key, size_t len, const struct term_info *ti)
+{
+    struct checker *c = ctx;
+    const struct segment *s = c->seg;
+    check_order(c, "surface forms", key, len);
+    char stem[TERM_MAX + 1];
+    size_t stem_len, word_len;
+    if (!surface_stem(key, len, stem, &stem_len, &word_len) || ti->cf < ti->df) {
+        problem(c, "%s: surface forms: bad entry '%.*s'", s->file.path, (int)len, key);
+        return 0;
+    }
+    struct term_info t;
+    bool found = false;
+    sift_errmsg err;
+    if (dict_lookup(s, stem, stem_len, &t, &found, &err)) problem(c, "%s", err.msg);
+    else if (!found || t.df < ti->df)
+        problem(c, "%s: surface form '%.*s': its stem '%.*s' %s", s->file.path, (int)word_len, key,
+                (int)stem_len, stem, found ? "is in fewer documents" : "is not a term");
+    return 0;
+}
+
+static int check_term(void *ctx, const char *term, size_t len, const struct term_info *ti)
+{
+    struct checker *c = ctx;
+    const struct segment *s = c->seg;
+    const char *path = s->file.path;
+    check_order(c, "dictionary", term, len);
     c->terms++;
     bool field = term_is_field(term, len);
     struct postings p;
@@ -233,6 +262,8 @@ static void check_segment(struct checker *c, const struct segment *s)
         problem(c, "%s: %llu terms and %llu postings found, metadata says %llu and %llu", path,
                 (unsigned long long)c->terms, (unsigned long long)c->postings,
                 (unsigned long long)s->term_count, (unsigned long long)s->posting_count);
+    c->first = true;
+    if (surface_scan_prefix(s, "", 0, check_surface, c, &err)) problem(c, "%s", err.msg);
     struct store_check sc = { c, 0 };
     if (docstore_scan(s, check_record, &sc, &err)) problem(c, "%s", err.msg);
     check_columns(c, s);

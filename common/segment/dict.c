@@ -16,6 +16,16 @@
  *
  * A look-up binary-searches the first keys (two small sections, so the
  * search touches few pages), then scans one block.
+ *
+ * SEC_SURFACE_INDEX, SEC_SURFACE_KEYS, SEC_SURFACE: the surface forms in
+ * the same layout. A form is every distinct folded but unstemmed word
+ * with a letter that the segment's title and text hold ("computers"),
+ * its key the word, a 0 byte, a byte k, then the stem's bytes after its
+ * first k, which are the word's ("computers" 0 6 "" for comput; "happy"
+ * 0 4 "i" for happi); df and cf count the documents and occurrences of
+ * the word itself, and both offsets and sizes are 0. They map what a person types to the
+ * terms: prefixes of words (computer* finds "computers", whose term is
+ * comput) and suggestions ("did you mean") spelled as words.
  */
 #include "dict.h"
 
@@ -84,35 +94,37 @@ static int keycmp(const char *a, size_t an, const char *b, size_t bn)
     return an < bn ? -1 : an > bn;
 }
 
-static sift_err corrupt(const struct segment *s, sift_errmsg *err, const char *why)
+static sift_err corrupt(const struct segment *s, const struct dict_space *d, sift_errmsg *err,
+                       const char *why)
 {
-    return sift_fail(err, SIFT_ERR_CORRUPT, "%s: dictionary: %s", s->file.path, why);
+    return sift_fail(err, SIFT_ERR_CORRUPT, "%s: %s: %s", s->file.path,
+                     d->data == SEC_SURFACE ? "surface forms" : "dictionary", why);
 }
 
 /* First key of block b. */
-static sift_err block_key(const struct segment *s, uint32_t b, const char **key, size_t *len,
+static sift_err block_key(const struct segment *s, const struct dict_space *d, uint32_t b, const char **key, size_t *len,
                           uint64_t *dict_off, sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    const uint8_t *e = segfile_get(&s->file, SEC_DICT_INDEX, (uint64_t)b * DICT_INDEX_ENTRY,
+    const uint8_t *e = segfile_get(&s->file, d->index, (uint64_t)b * DICT_INDEX_ENTRY,
                                    DICT_INDEX_ENTRY, &rc, err);
     if (!e) return rc;
     *dict_off = rd_u64(e);
     *len = rd_u32(e + 12);
-    const uint8_t *k = segfile_get(&s->file, SEC_DICT_KEYS, rd_u32(e + 8), *len, &rc, err);
+    const uint8_t *k = segfile_get(&s->file, d->keys, rd_u32(e + 8), *len, &rc, err);
     if (!k) return rc;
     *key = (const char *)k;
     return SIFT_OK;
 }
 
 /* Whether block b's first key is <= term. */
-static sift_err key_at_most(const struct segment *s, uint32_t b, const char *term, size_t len, bool *yes,
+static sift_err key_at_most(const struct segment *s, const struct dict_space *d, uint32_t b, const char *term, size_t len, bool *yes,
                             sift_errmsg *err)
 {
     const char *key = NULL;
     size_t klen = 0;
     uint64_t off;
-    sift_err rc = block_key(s, b, &key, &klen, &off, err);
+    sift_err rc = block_key(s, d, b, &key, &klen, &off, err);
     *yes = !rc && keycmp(key, klen, term, len) <= 0;
     return rc;
 }
@@ -121,21 +133,21 @@ static sift_err key_at_most(const struct segment *s, uint32_t b, const char *ter
  * key is <= term, or -1: galloping from `from`, then a binary search in
  * the last step, so a walk that seeks a little further reads a few keys,
  * not log2 of the dictionary's blocks. */
-static sift_err find_block_from(const struct segment *s, uint32_t from, const char *term, size_t len,
+static sift_err find_block_from(const struct segment *s, const struct dict_space *d, uint32_t from, const char *term, size_t len,
                                 int64_t *out, sift_errmsg *err)
 {
     uint64_t lo = from, step = 1;
     bool yes = true;
     sift_err rc = SIFT_OK;
-    while (!rc && lo + step < s->ndict_blocks && (rc = key_at_most(s, (uint32_t)(lo + step), term, len, &yes, err)) == SIFT_OK && yes) {
+    while (!rc && lo + step < d->nblocks && (rc = key_at_most(s, d, (uint32_t)(lo + step), term, len, &yes, err)) == SIFT_OK && yes) {
         lo += step;   /* block lo's key is <= term */
         step *= 2;
     }
     if (rc) return rc;
-    uint64_t hi = lo + step < s->ndict_blocks ? lo + step - 1 : s->ndict_blocks - 1;
+    uint64_t hi = lo + step < d->nblocks ? lo + step - 1 : d->nblocks - 1;
     while (lo < hi) {   /* lo's key <= term; the answer lies in [lo, hi] */
         uint64_t mid = lo + (hi - lo + 1) / 2;
-        if ((rc = key_at_most(s, (uint32_t)mid, term, len, &yes, err))) return rc;
+        if ((rc = key_at_most(s, d, (uint32_t)mid, term, len, &yes, err))) return rc;
         if (yes) lo = mid;
         else hi = mid - 1;
     }
@@ -144,16 +156,16 @@ static sift_err find_block_from(const struct segment *s, uint32_t from, const ch
 }
 
 /* The last block whose first key is <= term, or -1. */
-static sift_err find_block(const struct segment *s, const char *term, size_t len, int64_t *out,
+static sift_err find_block(const struct segment *s, const struct dict_space *d, const char *term, size_t len, int64_t *out,
                            sift_errmsg *err)
 {
-    int64_t lo = 0, hi = (int64_t)s->ndict_blocks - 1, best = -1;
+    int64_t lo = 0, hi = (int64_t)d->nblocks - 1, best = -1;
     while (lo <= hi) {
         int64_t mid = lo + (hi - lo) / 2;
         const char *key = NULL;
         size_t klen = 0;
         uint64_t off;
-        sift_err rc = block_key(s, (uint32_t)mid, &key, &klen, &off, err);
+        sift_err rc = block_key(s, d, (uint32_t)mid, &key, &klen, &off, err);
         if (rc) return rc;
         if (keycmp(key, klen, term, len) <= 0) {
             best = mid;
@@ -175,50 +187,50 @@ struct block_iter {
     uint64_t doc_next, pos_next;
 };
 
-static sift_err block_open(const struct segment *s, uint32_t b, struct block_iter *it,
+static sift_err block_open(const struct segment *s, const struct dict_space *d, uint32_t b, struct block_iter *it,
                            sift_errmsg *err)
 {
     const char *key;
     size_t klen;
     uint64_t off;
-    sift_err rc = block_key(s, b, &key, &klen, &off, err);
+    sift_err rc = block_key(s, d, b, &key, &klen, &off, err);
     if (rc) return rc;
-    uint64_t end = segfile_section_len(&s->file, SEC_DICT);
-    if (b + 1 < s->ndict_blocks) {
+    uint64_t end = segfile_section_len(&s->file, d->data);
+    if (b + 1 < d->nblocks) {
         const char *k2;
         size_t l2;
-        rc = block_key(s, b + 1, &k2, &l2, &end, err);
+        rc = block_key(s, d, b + 1, &k2, &l2, &end, err);
         if (rc) return rc;
     }
-    if (end < off) return corrupt(s, err, "block offsets out of order");
-    const uint8_t *p = segfile_get(&s->file, SEC_DICT, off, end - off, &rc, err);
+    if (end < off) return corrupt(s, d, err, "block offsets out of order");
+    const uint8_t *p = segfile_get(&s->file, d->data, off, end - off, &rc, err);
     if (!p) return rc;
     it->c = cursor_make(p, (size_t)(end - off));
     it->doc_next = cur_varint(&it->c);
     it->pos_next = cur_varint(&it->c);
     uint64_t n = cur_varint(&it->c);
-    if (it->c.bad || n == 0 || n > DICT_BLOCK_TERMS) return corrupt(s, err, "bad block header");
+    if (it->c.bad || n == 0 || n > DICT_BLOCK_TERMS) return corrupt(s, d, err, "bad block header");
     it->left = (uint32_t)n;
     it->len = 0;
     return SIFT_OK;
 }
 
 /* Decode the next entry; returns 0 at the end of the block. */
-static int block_next(const struct segment *s, struct block_iter *it, sift_err *rc,
-                      sift_errmsg *err)
+static int block_next(const struct segment *s, const struct dict_space *d, struct block_iter *it,
+                      sift_err *rc, sift_errmsg *err)
 {
     if (!it->left) return 0;
     it->left--;
     uint64_t prefix = cur_varint(&it->c), suffix = cur_varint(&it->c);
     if (it->c.bad || prefix > it->len || prefix + suffix >= sizeof it->term) {
-        *rc = corrupt(s, err, "bad term entry");
+        *rc = corrupt(s, d, err, "bad term entry");
         return 0;
     }
     const uint8_t *sfx = cur_take(&it->c, suffix);
     uint64_t df = cur_varint(&it->c), cfx = cur_varint(&it->c);
     uint64_t doc_len = cur_varint(&it->c), pos_len = cur_varint(&it->c);
     if (it->c.bad || !sfx || df == 0 || df > s->doc_count || cfx > UINT64_MAX - df) {
-        *rc = corrupt(s, err, "bad term entry");
+        *rc = corrupt(s, d, err, "bad term entry");
         return 0;
     }
     memcpy(it->term + prefix, sfx, suffix);
@@ -233,14 +245,15 @@ static int block_next(const struct segment *s, struct block_iter *it, sift_err *
 sift_err dict_lookup(const struct segment *s, const char *term, size_t len,
                      struct term_info *out, bool *found, sift_errmsg *err)
 {
+    const struct dict_space *d = &s->dict;
     *found = false;
     int64_t b;
-    sift_err rc = find_block(s, term, len, &b, err);
+    sift_err rc = find_block(s, d, term, len, &b, err);
     if (rc || b < 0) return rc;
     struct block_iter it;
-    rc = block_open(s, (uint32_t)b, &it, err);
+    rc = block_open(s, d, (uint32_t)b, &it, err);
     if (rc) return rc;
-    while (block_next(s, &it, &rc, err)) {
+    while (block_next(s, d, &it, &rc, err)) {
         int c = keycmp(it.term, it.len, term, len);
         if (c == 0) {
             *out = it.ti;
@@ -252,18 +265,18 @@ sift_err dict_lookup(const struct segment *s, const char *term, size_t len,
     return rc;
 }
 
-sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t len, dict_fn fn,
-                          void *ctx, sift_errmsg *err)
+static sift_err scan_prefix(const struct segment *s, const struct dict_space *d, const char *prefix,
+                           size_t len, dict_fn fn, void *ctx, sift_errmsg *err)
 {
     int64_t b;
-    sift_err rc = find_block(s, prefix, len, &b, err);
+    sift_err rc = find_block(s, d, prefix, len, &b, err);
     if (rc) return rc;
     if (b < 0) b = 0;
-    for (uint32_t blk = (uint32_t)b; blk < s->ndict_blocks; blk++) {
+    for (uint32_t blk = (uint32_t)b; blk < d->nblocks; blk++) {
         struct block_iter it;
-        rc = block_open(s, blk, &it, err);
+        rc = block_open(s, d, blk, &it, err);
         if (rc) return rc;
-        while (block_next(s, &it, &rc, err)) {
+        while (block_next(s, d, &it, &rc, err)) {
             int c = memcmp(it.term, prefix, it.len < len ? it.len : len);
             if (c < 0 || (c == 0 && it.len < len)) continue;
             if (c > 0) return SIFT_OK;
@@ -274,24 +287,24 @@ sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t le
     return SIFT_OK;
 }
 
-sift_err dict_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
-                   sift_errmsg *err)
+static sift_err walk(const struct segment *s, const struct dict_space *d, const char *from, size_t len,
+                     dict_walk_fn fn, void *ctx, sift_errmsg *err)
 {
     char seek[TERM_MAX + 1];
     size_t seek_len = len < TERM_MAX ? len : TERM_MAX;
     memcpy(seek, from, seek_len);
     int64_t b;
-    sift_err rc = find_block(s, seek, seek_len, &b, err);
-    for (uint32_t blk = b < 0 ? 0 : (uint32_t)b; !rc && blk < s->ndict_blocks; blk++) {
+    sift_err rc = find_block(s, d, seek, seek_len, &b, err);
+    for (uint32_t blk = b < 0 ? 0 : (uint32_t)b; !rc && blk < d->nblocks; blk++) {
         struct block_iter it;
-        if ((rc = block_open(s, blk, &it, err))) break;
-        while (block_next(s, &it, &rc, err)) {
+        if ((rc = block_open(s, d, blk, &it, err))) break;
+        while (block_next(s, d, &it, &rc, err)) {
             if (keycmp(it.term, it.len, seek, seek_len) < 0) continue;
             int act = fn(ctx, it.term, it.len, &it.ti, seek, &seek_len);
             if (act == DICT_STOP) return SIFT_OK;
             if (act != DICT_SEEK) continue;
             int64_t to;   /* further on: in this block, or from the block that holds it */
-            if ((rc = find_block_from(s, blk, seek, seek_len, &to, err))) return rc;
+            if ((rc = find_block_from(s, d, blk, seek, seek_len, &to, err))) return rc;
             if (to > (int64_t)blk) {
                 blk = (uint32_t)to - 1;
                 break;
@@ -299,4 +312,41 @@ sift_err dict_walk(const struct segment *s, const char *from, size_t len, dict_w
         }
     }
     return rc;
+}
+
+sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t len, dict_fn fn,
+                          void *ctx, sift_errmsg *err)
+{
+    return scan_prefix(s, &s->dict, prefix, len, fn, ctx, err);
+}
+
+sift_err dict_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
+                   sift_errmsg *err)
+{
+    return walk(s, &s->dict, from, len, fn, ctx, err);
+}
+
+sift_err surface_scan_prefix(const struct segment *s, const char *prefix, size_t len, dict_fn fn,
+                             void *ctx, sift_errmsg *err)
+{
+    return scan_prefix(s, &s->surface, prefix, len, fn, ctx, err);
+}
+
+sift_err surface_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
+                      sift_errmsg *err)
+{
+    return walk(s, &s->surface, from, len, fn, ctx, err);
+}
+
+bool surface_stem(const char *key, size_t len, char *stem, size_t *stem_len, size_t *word_len)
+{
+    const char *nul = memchr(key, 0, len);
+    if (!nul || nul == key || (size_t)(key + len - nul) < 2) return false;
+    size_t wl = (size_t)(nul - key), keep = (unsigned char)nul[1], tail = len - wl - 2;
+    if (keep > wl || keep + tail == 0 || keep + tail > TERM_MAX || memchr(nul + 2, 0, tail)) return false;
+    memcpy(stem, key, keep);
+    memcpy(stem + keep, nul + 2, tail);
+    *stem_len = keep + tail;
+    *word_len = wl;
+    return true;
 }

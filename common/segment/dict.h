@@ -1,6 +1,7 @@
 /* dict.h -- the term dictionary (SEC_DICT, SEC_DICT_INDEX, SEC_DICT_KEYS;
  * layout in dict.c): written term by term in byte order as the merge
- * produces them, read by binary search over the blocks' first keys. */
+ * produces them, read by binary search over the blocks' first keys. The
+ * surface forms (SEC_SURFACE*) are a second dictionary of that layout. */
 #ifndef SIFT_DICT_H
 #define SIFT_DICT_H
 
@@ -68,5 +69,15 @@ typedef int (*dict_walk_fn)(void *ctx, const char *term, size_t len, const struc
                             char *seek, size_t *seek_len);
 sift_err dict_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
                    sift_errmsg *err);
+
+/* The same over the surface forms (layout in dict.c). */
+sift_err surface_scan_prefix(const struct segment *s, const char *prefix, size_t len, dict_fn fn,
+                             void *ctx, sift_errmsg *err);
+sift_err surface_walk(const struct segment *s, const char *from, size_t len, dict_walk_fn fn, void *ctx,
+                      sift_errmsg *err);
+
+/* The stem a surface form's key names, into stem (TERM_MAX + 1 bytes),
+ * and the length of its word; false when the key is malformed. */
+bool surface_stem(const char *key, size_t len, char *stem, size_t *stem_len, size_t *word_len);
 
 #endif

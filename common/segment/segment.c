@@ -69,12 +69,16 @@ static sift_err read_meta(struct segment *s, sift_errmsg *err)
     const struct segfile *f = &s->file;
     if (rd_u32(m + 72) != POSTINGS_BLOCK || rd_u32(m + 76) != DICT_BLOCK_TERMS ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
+        segfile_section_len(f, SEC_SURFACE_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY || !doc_ids_fit(s))
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
                          f->path);
     if ((rc = doc_meta_open(s, err)) || (rc = norms_open(s, err)) || (rc = schema_read(s, &s->schema, err)))
         return rc;
-    s->ndict_blocks = (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY);
+    s->dict = (struct dict_space){ SEC_DICT_INDEX, SEC_DICT_KEYS, SEC_DICT,
+                                   (uint32_t)(segfile_section_len(f, SEC_DICT_INDEX) / DICT_INDEX_ENTRY) };
+    s->surface = (struct dict_space){ SEC_SURFACE_INDEX, SEC_SURFACE_KEYS, SEC_SURFACE,
+                                      (uint32_t)(segfile_section_len(f, SEC_SURFACE_INDEX) / DICT_INDEX_ENTRY) };
     s->nstore_blocks = (uint32_t)(segfile_section_len(f, SEC_STORE_INDEX) / STORE_INDEX_ENTRY);
     return SIFT_OK;
 }

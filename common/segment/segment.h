@@ -14,6 +14,7 @@
  *   SEC_DOC_META, SEC_SOURCES     doc_meta.c    what incremental runs compare
  *   SEC_FIELDS                    schema.c      the typed fields and their columns
  *   SEC_COLUMNS                   columns.c     date, number and keyword values per document
+ *   SEC_SURFACE_INDEX, _KEYS, SEC_SURFACE  dict.c  the words as written (folded) and their stems
  * the container all of them sit in (header, directory, page checksums) in
  * segfile.h, the 128-value block codec in postings_codec.h, and the files
  * beside the segments (manifest, deletions) in manifest.h. The writer
@@ -47,6 +48,15 @@ enum segment_section {
     SEC_SOURCES = 13,
     SEC_FIELDS = 14,
     SEC_COLUMNS = 15,
+    SEC_SURFACE_INDEX = 16,
+    SEC_SURFACE_KEYS = 17,
+    SEC_SURFACE = 18,
+};
+
+/* One dictionary's sections (dict.c) and its number of blocks. */
+struct dict_space {
+    uint32_t index, keys, data;
+    uint32_t nblocks;
 };
 
 #define DOC_END UINT32_MAX     /* past the last document of a list */
@@ -61,7 +71,8 @@ struct segment {
     uint64_t doc_base;        /* global number of its first document */
     uint32_t doc_count;
     uint64_t token_count, title_token_count, term_count, posting_count;
-    uint32_t ndict_blocks;
+    struct dict_space dict;   /* the terms */
+    struct dict_space surface;   /* the surface forms (dict.c) */
     uint32_t nstore_blocks;
     uint8_t norm_bits, title_bits;   /* SEC_NORMS widths (norms.c) */
     /* SEC_DOC_META record layout (doc_meta.c) */

@@ -15,8 +15,8 @@
 
 #define COPY_CHUNK (1u << 20)
 
-enum { TMP_POSTINGS, TMP_POSITIONS, TMP_DICT };
-static const char *const tmp_names[] = { "postings", "positions", "dict" };
+enum { TMP_POSTINGS, TMP_POSITIONS, TMP_DICT, TMP_SURFACE, NTMP };
+static const char *const tmp_names[NTMP] = { "postings", "positions", "dict", "surface" };
 
 static FILE *tmp_open(struct segment_writer *w, int k)
 {
@@ -37,7 +37,8 @@ sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix,
     w->post.f = tmp_open(w, TMP_POSTINGS);
     w->post.pos.f = tmp_open(w, TMP_POSITIONS);
     w->dict.f = tmp_open(w, TMP_DICT);
-    if (!w->post.f || !w->post.pos.f || !w->dict.f) {
+    w->surface.f = tmp_open(w, TMP_SURFACE);
+    if (!w->post.f || !w->post.pos.f || !w->dict.f || !w->surface.f) {
         sift_err rc = sift_fail(err, SIFT_ERR_IO, "%s*: cannot create temporary file: %s",
                                 tmp_prefix, strerror(errno));
         segment_writer_discard(w);
@@ -46,6 +47,7 @@ sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix,
     w->post.path = w->paths[TMP_POSTINGS];
     w->post.pos.path = w->paths[TMP_POSITIONS];
     w->dict.path = w->paths[TMP_DICT];
+    w->surface.path = w->paths[TMP_SURFACE];
     w->post.norms = norms;
     return SIFT_OK;
 }
@@ -100,6 +102,23 @@ struct term_sink segment_writer_sink(struct segment_writer *w)
     return s;
 }
 
+sift_err segment_writer_surface(struct segment_writer *w, const char *word, size_t word_len,
+                                const char *stem, size_t stem_len, uint32_t df, uint64_t cf,
+                                sift_errmsg *err)
+{
+    char key[TERM_MAX + 1];
+    size_t keep = 0;   /* the stem's first bytes are the word's, mostly */
+    while (keep < word_len && keep < stem_len && word[keep] == stem[keep]) keep++;
+    size_t n = word_len + 2 + stem_len - keep;
+    if (n > TERM_MAX || keep > UINT8_MAX) return SIFT_OK;   /* the analyzer cuts far below */
+    memcpy(key, word, word_len);
+    key[word_len] = 0;
+    key[word_len + 1] = (char)keep;
+    memcpy(key + word_len + 2, stem + keep, stem_len - keep);
+    struct term_info ti = { df, cf, 0, 0, 0, 0 };
+    return dict_writer_add(&w->surface, key, n, &ti, err);
+}
+
 /* ------------------------------------------------------------ assembly */
 
 static sift_err copy_section(struct segwriter *sw, uint32_t id, FILE *f, const char *path,
@@ -138,6 +157,9 @@ static sift_err write_sections(struct segment_writer *w, struct segwriter *sw,
     sift_err rc = copy_section(sw, SEC_DICT, w->dict.f, w->dict.path, err);
     if (!rc) rc = copy_section(sw, SEC_POSTINGS, w->post.f, w->post.path, err);
     if (!rc) rc = copy_section(sw, SEC_POSITIONS, w->post.pos.f, w->post.pos.path, err);
+    if (!rc) write_buffer(sw, SEC_SURFACE_INDEX, w->surface.index.data, w->surface.index.len);
+    if (!rc) write_buffer(sw, SEC_SURFACE_KEYS, w->surface.keys.data, w->surface.keys.len);
+    if (!rc) rc = copy_section(sw, SEC_SURFACE, w->surface.f, w->surface.path, err);
     struct docstore_writer *store = docs->store;
     if (!rc) write_buffer(sw, SEC_STORE_INDEX, store->index.data, store->index.len);
     if (!rc) rc = copy_section(sw, SEC_STORE, store->f, store->path, err);
@@ -168,6 +190,7 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
                                const struct segment_docs *docs, sift_errmsg *err)
 {
     sift_err rc = dict_writer_flush(&w->dict, err);
+    if (!rc) rc = dict_writer_flush(&w->surface, err);
     if (rc) return rc;
     w->stats.postings_bytes = w->post.off;
     w->stats.positions_bytes = w->post.pos.off;
@@ -185,14 +208,15 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
 
 void segment_writer_discard(struct segment_writer *w)
 {
-    FILE *files[] = { w->post.f, w->post.pos.f, w->dict.f };
-    for (int i = 0; i < 3; i++) {
+    FILE *files[NTMP] = { w->post.f, w->post.pos.f, w->dict.f, w->surface.f };
+    for (int i = 0; i < NTMP; i++) {
         if (files[i]) fclose(files[i]);
         if (w->paths[i]) remove(w->paths[i]);
         free(w->paths[i]);
     }
     postings_writer_free(&w->post);
     dict_writer_free(&w->dict);
+    dict_writer_free(&w->surface);
     free(w->tmp_prefix);
     memset(w, 0, sizeof *w);
 }

@@ -34,9 +34,10 @@ struct term_sink {
 
 struct segment_writer {
     char *tmp_prefix;
-    char *paths[3];                  /* the temporary files: postings, positions, dict */
+    char *paths[4];                  /* the temporary files: postings, positions, dict, surface */
     struct postings_writer post;     /* with its positions writer */
     struct dict_writer dict;
+    struct dict_writer surface;      /* the surface forms (dict.c) */
     char term[TERM_MAX + 1];         /* the term being written */
     size_t term_len;
     struct segment_stats stats;
@@ -49,6 +50,12 @@ sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix,
                              const struct buf *norms, sift_errmsg *err);
 /* The sink to pass to the inverter's merge. */
 struct term_sink segment_writer_sink(struct segment_writer *w);
+
+/* Add the next surface form (after the previous one in byte order):
+ * word, its stem, and the documents and occurrences of the word. */
+sift_err segment_writer_surface(struct segment_writer *w, const char *word, size_t word_len,
+                                const char *stem, size_t stem_len, uint32_t df, uint64_t cf,
+                                sift_errmsg *err);
 
 /* The per-document sections, gathered while documents arrived. */
 struct segment_docs {

@@ -85,7 +85,7 @@ extern "C" {
  *   3  patched frame-of-reference blocks; front-coded ids
  *   2  skip entries carry each block's score bounds (pruning)
  *   1  the first */
-#define SIFT_FORMAT_VERSION 5
+#define SIFT_FORMAT_VERSION 6
 
 #if defined(__GNUC__)
 #define SIFT_API __attribute__((visibility("default")))
@@ -393,6 +393,20 @@ SIFT_API sift_err sift_query_parse_flags(const sift_index *idx, const char *text
 SIFT_API const char *sift_query_warning(const sift_query *q);
 
 SIFT_API void sift_query_free(sift_query *q);
+
+/* "Did you mean": the query text (read with these SIFT_QUERY_* flags)
+ * with each misspelled word replaced by a close word of the index, as the
+ * documents spell it (folded): a word no document holds, by the nearest
+ * word within 1 edit (words under 6 letters) or 2, then the most frequent;
+ * a word documents hold, only by a word 1 edit away that is 1000 times as
+ * frequent (never a stopword). Candidates begin with the typed first
+ * letter (or the first two swapped). Prefixes, fuzzy words, typed
+ * fields and exclusions are left as typed. *out is a malloc'ed query that finds documents (free it
+ * with sift_free), or NULL when there is nothing to suggest. Costs a walk
+ * of the index's word list per word (docs/QUERY.md, "Suggestions").
+ * Errors: SIFT_ERR_INVALID (NULL arguments), SIFT_ERR_CORRUPT. */
+SIFT_API sift_err sift_suggest(const sift_index *idx, const char *text, unsigned flags, char **out,
+                               sift_errmsg *err);
 
 /* --------------------------------------------------------------- search */
 

@@ -1,7 +1,8 @@
 /* fuzz_search.c -- libFuzzer target for binding and evaluating queries.
  * The first byte picks the parse flags; the rest is the query. Every query
  * that parses is counted, searched, and its first hit's snippet made, on a
- * small index built once. */
+ * small index built once; with bit 16 of the first byte, its suggestion
+ * ("did you mean") is made and must find documents. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,18 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         sift_query_free(q);
     } else if (!strchr(err.msg, ' ')) {
         abort();   /* every error has a message */
+    }
+    if (data[0] & 16) {   /* "did you mean": a suggestion is a query that finds documents */
+        char *fixed = NULL;
+        if (sift_suggest(idx, text, flags, &fixed, &err)) abort();
+        if (fixed) {
+            sift_query *fq;
+            uint64_t n = 0;
+            if (sift_query_parse_flags(idx, fixed, flags & ~SIFT_QUERY_STRICT, &fq, &err)) abort();
+            if (sift_count(idx, fq, &n, &err) || n == 0) abort();
+            sift_query_free(fq);
+        }
+        sift_free(fixed);
     }
     free(text);
     return 0;

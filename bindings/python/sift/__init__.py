@@ -139,6 +139,7 @@ _writer_delete = _sig("sift_writer_delete", ctypes.c_int, _p, ctypes.c_char_p, _
 _writer_commit = _sig("sift_writer_commit", ctypes.c_int, _p, _E)
 _writer_close = _sig("sift_writer_close", None, _p)
 _stats_get = _sig("sift_index_stats_get", ctypes.c_int, _p, ctypes.POINTER(_IndexStats), _E)
+_suggest = _sig("sift_suggest", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), _E)
 
 QUERY_ALL = 1
 QUERY_LITERAL = 2
@@ -247,6 +248,20 @@ class Index(_Handle):
             return n.value
         finally:
             _query_free(q)
+
+    def suggest(self, query, all_words=False, literal=False):
+        """"Did you mean": the query with its misspelled words replaced by close
+        words of the index (a query that finds documents), or None."""
+        out = ctypes.c_void_p()
+        err = _ErrMsg()
+        flags = (QUERY_ALL if all_words else 0) | (QUERY_LITERAL if literal else 0)
+        _check(_suggest(self._h, query.encode(), flags, ctypes.byref(out), ctypes.byref(err)), err)
+        if not out.value:
+            return None
+        try:
+            return _s(ctypes.cast(out, ctypes.c_char_p).value)
+        finally:
+            _free(out)
 
     def fields(self):
         """The index's typed fields: {name: "date" | "keyword" | "number" | "text"}."""

@@ -89,6 +89,16 @@ class BindingTest(unittest.TestCase):
             self.assertEqual(idx.count("cloud -chips"), 1)
             self.assertEqual(idx.count("cloud (outage", literal=True), 2)
 
+    def test_suggest_and_word_prefixes(self):
+        with sift.Index(self.dir) as idx:
+            self.assertEqual(idx.suggest("bytedanse azure"), "bytedance azure")
+            self.assertIsNone(idx.suggest("azur"))             # its stem is azure's: found
+            self.assertEqual(idx.suggest('"expotr restrictions"'), '"export restrictions"')
+            self.assertIsNone(idx.suggest("cloud outage"))     # every word is found
+            self.assertIsNone(idx.suggest("zzzzqqq"))          # nothing close
+            self.assertEqual(idx.count("provider*"), 2)        # "providers", whose term is provid
+            self.assertEqual(idx.count("restriction*"), 1)
+
     def test_errors(self):
         with sift.Index(self.dir) as idx:
             with self.assertRaises(sift.Error) as cm:
