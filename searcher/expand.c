@@ -13,6 +13,8 @@
 #include "strmap.h"
 
 struct expansion {
+    const char *prefix;
+    size_t plen;
     struct strlist *out;
     size_t cap;
     bool capped, oom;
@@ -63,13 +65,16 @@ static int on_surface(void *ctx, const char *key, size_t len, const struct term_
     (void)ti;
     char stem[TERM_MAX + 1];
     size_t stem_len, word_len;
-    return surface_stem(key, len, stem, &stem_len, &word_len) ? add_term(ctx, stem, stem_len) : 0;
+    const struct expansion *e = ctx;
+    if (!surface_stem(key, len, stem, &stem_len, &word_len)) return 0;
+    if (stem_len >= e->plen && !memcmp(stem, e->prefix, e->plen)) return 0;   /* the terms' own walk had it */
+    return add_term(ctx, stem, stem_len);
 }
 
 sift_err expand_prefix(const sift_index *idx, const char *prefix, size_t len, size_t cap,
                        struct strlist *out, bool *capped, sift_errmsg *err)
 {
-    struct expansion e = { out, cap, false, false, { 0 }, NULL, 0, 0 };
+    struct expansion e = { prefix, len, out, cap, false, false, { 0 }, NULL, 0, 0 };
     sift_err rc = strmap_init(&e.seen, 64) ? SIFT_OK : SIFT_ERR_NOMEM;
     for (uint32_t s = 0; !rc && s < idx->nsegs && !e.capped && !e.oom; s++) {
         rc = dict_scan_prefix(&idx->segs[s], prefix, len, on_term, &e, err);

@@ -83,14 +83,19 @@ struct gathered {
 
 static unsigned *row(struct walk *w, size_t d) { return w->rows + d * (w->qn + 1); }
 
-/* Row d for code point c = t[d - 1], from the rows before it. */
+/* Row d for code point c = t[d - 1], from the rows before it. Only the
+ * band |d - j| <= maxd can be within maxd; the cells beside it are set to
+ * the cap, which is what the next row reads of them. */
 static void fill_row(struct walk *w, size_t d)
 {
     unsigned *r = row(w, d), *up = row(w, d - 1), cap = w->maxd + 1;
     uint32_t c = w->t[d - 1];
     r[0] = d < cap ? (unsigned)d : cap;
     unsigned m = r[0];
-    for (size_t j = 1; j <= w->qn; j++) {
+    size_t lo = d > w->maxd + 1 ? d - w->maxd : 1, hi = d + w->maxd < w->qn ? d + w->maxd : w->qn;
+    if (lo > 1) r[lo - 1] = cap;
+    if (hi < w->qn) r[hi + 1] = cap;
+    for (size_t j = lo; j <= hi; j++) {
         unsigned v = min3(up[j] + 1, r[j - 1] + 1, up[j - 1] + (c != w->q[j - 1]));
         if (d > 1 && j > 1 && c == w->q[j - 2] && w->t[d - 2] == w->q[j - 1]) {
             unsigned tr = row(w, d - 2)[j - 2] + 1;
@@ -100,6 +105,12 @@ static void fill_row(struct walk *w, size_t d)
         if (r[j] < m) m = r[j];
     }
     w->row_min[d] = m;
+}
+
+/* The distance of t[0..tn) to the query: outside the band it is too far. */
+static unsigned distance_at(struct walk *w, size_t tn)
+{
+    return tn > w->qn + w->maxd || tn + w->maxd < w->qn ? w->maxd + 1 : row(w, tn)[w->qn];
 }
 
 static int add_match(void *ctx, const char *term, size_t len, size_t word_len, unsigned dist,
@@ -210,7 +221,7 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
         }
     }
     w->depth = tn;
-    unsigned dist = row(w, tn)[w->qn];
+    unsigned dist = distance_at(w, tn);
     if (dist > w->maxd) return DICT_NEXT;
     size_t shorter = tn < w->qn ? tn : w->qn;
     double weight = shorter > dist ? 1.0 - (double)dist / (double)shorter : 0.01;
@@ -354,7 +365,7 @@ unsigned fuzzy_distance(const char *a, size_t an, const char *b, size_t bn, unsi
     if (w->rows && w->row_min) {
         for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= maxd ? (unsigned)j : maxd + 1;
         for (size_t r = 1; r <= tn; r++) fill_row(w, r);
-        d = row(w, tn)[w->qn];
+        d = distance_at(w, tn);
     }
     free(w->rows);
     free(w->row_min);

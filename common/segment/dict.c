@@ -183,6 +183,7 @@ struct block_iter {
     uint32_t left;
     char term[TERM_MAX + 1];
     size_t len;
+    size_t shared;               /* bytes the entry shares with the one before (0 for the first) */
     struct term_info ti;
     uint64_t doc_next, pos_next;
 };
@@ -235,6 +236,7 @@ static int block_next(const struct segment *s, const struct dict_space *d, struc
     }
     memcpy(it->term + prefix, sfx, suffix);
     it->len = (size_t)(prefix + suffix);
+    it->shared = (size_t)prefix;
     it->ti = (struct term_info){ (uint32_t)df, df + cfx, it->doc_next, doc_len, it->pos_next,
                                  pos_len };
     it->doc_next += doc_len;
@@ -287,6 +289,21 @@ static sift_err scan_prefix(const struct segment *s, const struct dict_space *d,
     return SIFT_OK;
 }
 
+/* Whether term lies below seek; *lcp receives the bytes they share. */
+static bool below_seek(const char *term, size_t len, const char *seek, size_t seek_len, size_t from,
+                       size_t *lcp)
+{
+    size_t n = len < seek_len ? len : seek_len, i = from;
+    while (i < n && term[i] == seek[i]) i++;
+    *lcp = i;
+    return i < n ? (unsigned char)term[i] < (unsigned char)seek[i] : len < seek_len;
+}
+
+/* A walk decodes every entry between a term and the key it seeks when both
+ * lie in one block; the entries' shared prefixes (front coding) say most of
+ * them are still below the key without a comparison: an entry sharing more
+ * with the one before than that one shared with the key is below it too, one
+ * sharing less is above it. */
 static sift_err walk(const struct segment *s, const struct dict_space *d, const char *from, size_t len,
                      dict_walk_fn fn, void *ctx, sift_errmsg *err)
 {
@@ -295,14 +312,27 @@ static sift_err walk(const struct segment *s, const struct dict_space *d, const 
     memcpy(seek, from, seek_len);
     int64_t b;
     sift_err rc = find_block(s, d, seek, seek_len, &b, err);
+    bool below = true;     /* the entries met are below seek: skip them */
     for (uint32_t blk = b < 0 ? 0 : (uint32_t)b; !rc && blk < d->nblocks; blk++) {
         struct block_iter it;
         if ((rc = block_open(s, d, blk, &it, err))) break;
+        bool known = false;   /* lcp holds for the entry before: not across blocks */
+        size_t lcp = 0;
         while (block_next(s, d, &it, &rc, err)) {
-            if (keycmp(it.term, it.len, seek, seek_len) < 0) continue;
+            if (below) {
+                if (known && it.shared > lcp) continue;
+                if (!known || it.shared == lcp) {
+                    below = below_seek(it.term, it.len, seek, seek_len, known ? lcp : 0, &lcp);
+                    known = true;
+                    if (below) continue;
+                }
+                below = false;
+            }
             int act = fn(ctx, it.term, it.len, &it.ti, seek, &seek_len);
             if (act == DICT_STOP) return SIFT_OK;
             if (act != DICT_SEEK) continue;
+            below = below_seek(it.term, it.len, seek, seek_len, 0, &lcp);   /* true: seek is past it */
+            known = true;
             int64_t to;   /* further on: in this block, or from the block that holds it */
             if ((rc = find_block_from(s, d, blk, seek, seek_len, &to, err))) return rc;
             if (to > (int64_t)blk) {
