@@ -28,7 +28,8 @@ struct binder {
     struct qterm *uniq;
     size_t nuniq, capuniq;
     sift_query *q;
-    struct strlist stops;     /* analyzed stopwords */
+    const char *const *stops; /* the stopwords as typed (stopwords.h); NULL: keep them */
+    size_t nstops;
 };
 
 bool bind_failed(const struct binder *b);

@@ -93,7 +93,7 @@ static void fill_row(struct walk *w, size_t d)
     r[0] = d < cap ? (unsigned)d : cap;
     unsigned m = r[0];
     size_t lo = d > w->maxd + 1 ? d - w->maxd : 1, hi = d + w->maxd < w->qn ? d + w->maxd : w->qn;
-    if (lo > 1) r[lo - 1] = cap;
+    if (lo > 1 && lo - 1 <= w->qn) r[lo - 1] = cap;   /* (a term far longer than the query: no band) */
     if (hi < w->qn) r[hi + 1] = cap;
     for (size_t j = lo; j <= hi; j++) {
         unsigned v = min3(up[j] + 1, r[j - 1] + 1, up[j - 1] + (c != w->q[j - 1]));

@@ -29,6 +29,7 @@ struct clause {
     struct qnode *node;
     enum syn_mod mod;
     size_t at;
+    bool stop;   /* typed as a stopword, bare (stopword_clause) */
 };
 
 bool bind_failed(const struct binder *b) { return b->rc != SIFT_OK; }
@@ -328,9 +329,34 @@ static enum occur occur_of(enum syn_mod m, enum occur plain)
 
 static bool is_stopword_clause(const struct binder *b, const struct clause *c)
 {
+    (void)b;
     const struct qnode *n = c->node;
-    if (!n || c->mod != SYN_PLAIN || n->kind != QK_TERM || n->field != FIELD_ANY) return false;
-    return strlist_find(&b->stops, n->terms[0].term, n->terms[0].len) >= 0;
+    return n && c->stop && c->mod == SYN_PLAIN && n->kind == QK_TERM && n->field == FIELD_ANY;
+}
+
+struct typed_stop {
+    const struct binder *b;
+    const char *text;     /* what the analyzer reads */
+    size_t tokens;
+    bool first;           /* the first token was typed as a stopword */
+};
+
+static int on_typed(void *ctx, const struct token *t)
+{
+    struct typed_stop *ts = ctx;
+    if (!ts->tokens++) ts->first = stopword_is(ts->b->stops, ts->b->nstops, ts->text + t->start, t->end - t->start);
+    return 0;
+}
+
+/* Whether s was typed as a stopword: a bare word (no quotes, brackets or
+ * field) of one term whose letters, ignoring case, are a stopword's. */
+static bool typed_stopword(struct binder *b, const struct syn *s)
+{
+    if (!b->stops || !s || s->kind != SYN_WORD || s->field || s->at != (size_t)(s->text - b->qs->text))
+        return false;
+    struct typed_stop ts = { b, s->text, 0, false };
+    analyzer_run(b->an, s->text, s->len, 0, on_typed, &ts, NULL);
+    return ts.tokens == 1 && ts.first;
 }
 
 /* In an OR group with other words, drop optional stopword clauses. */
@@ -437,7 +463,8 @@ static struct qnode *bind_group(struct binder *b, const struct syn *s, const str
     if (!cl) return bind_oom(b), NULL;
     for (size_t i = 0; i < s->nkids && !bind_failed(b); i++) {
         const struct syn_clause *k = &s->kids[i];
-        cl[i] = (struct clause){ k->node ? bind_node(b, k->node, typed) : NULL, k->mod, k->at };
+        cl[i] = (struct clause){ k->node ? bind_node(b, k->node, typed) : NULL, k->mod, k->at,
+                                 !typed && typed_stopword(b, k->node) };
     }
     if (!bind_failed(b) && !s->and_group && !s->explicit_or) filters_hold(b, cl, s->nkids);
     struct qnode *g = bind_failed(b) ? NULL : join(b, cl, s->nkids, s->and_group ? OCCUR_MUST : OCCUR_SHOULD, false);
@@ -445,36 +472,39 @@ static struct qnode *bind_group(struct binder *b, const struct syn *s, const str
     return g;
 }
 
-/* Literal mode: every term of the text is a clause, no syntax; always a
- * group, so that a single word keeps its MUST under SIFT_QUERY_ALL. */
+/* Literal mode: no syntax, but the words are the parser's -- runs of text
+ * between spaces, brackets and quotes -- each a clause read by the word
+ * rule (a word that splits into terms is their phrase: spin-off is "spin
+ * off"). Always a group, so that a single word keeps its MUST under
+ * SIFT_QUERY_ALL. */
+static bool literal_break(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '(' ||
+           c == ')' || c == '"';
+}
+
 static struct qnode *bind_literal(struct binder *b, const struct syn *s)
 {
-    struct qnode *all = bind_node_new(b, QK_BOOL);
-    if (!all || !analyze_into(b, all, s->text, s->len, s->at)) {
-        qnode_free(all);
-        return NULL;
-    }
-    bool must = b->qs->flags & SIFT_QUERY_ALL;
-    struct clause *cl = calloc(all->nterms ? all->nterms : 1, sizeof *cl);
+    size_t cap = 0;
+    for (size_t i = 0; i < s->len; i++) cap += !literal_break(s->text[i]) && (i == 0 || literal_break(s->text[i - 1]));
+    struct clause *cl = calloc(cap ? cap : 1, sizeof *cl);
+    if (!cl) return bind_oom(b), NULL;
+    enum syn_mod mod = b->qs->flags & SIFT_QUERY_ALL ? SYN_MUST : SYN_PLAIN;
     size_t n = 0;
-    for (size_t i = 0; cl && i < all->nterms; i++) {
-        struct qnode *leaf = bind_node_new(b, QK_TERM);
-        struct qterm *t = leaf ? malloc(sizeof *t) : NULL;
-        if (!t) {
-            free(leaf);
-            break;
+    for (size_t i = 0; i < s->len && !bind_failed(b);) {
+        if (literal_break(s->text[i])) {
+            i++;
+            continue;
         }
-        *t = all->terms[i];
-        all->terms[i].term = NULL;
-        leaf->terms = t;
-        leaf->capterms = 1;
-        leaf->nterms = 1;
-        cl[n++] = (struct clause){ leaf, must ? SYN_MUST : SYN_PLAIN, 0 };
+        size_t end = i;
+        while (end < s->len && !literal_break(s->text[end])) end++;
+        struct syn w = { .kind = SYN_WORD, .at = s->at + i, .text = s->text + i, .len = end - i };
+        struct qnode *leaf = bind_word(b, &w);
+        if (leaf) cl[n++] = (struct clause){ leaf, mod, w.at, typed_stopword(b, &w) };
+        i = end;
     }
-    if (!cl || n < all->nterms) bind_oom(b);
-    qnode_free(all);
-    struct qnode *g = bind_failed(b) ? NULL : join(b, cl, n, must ? OCCUR_MUST : OCCUR_SHOULD, true);
-    if (cl) free_clauses(cl, n);
+    struct qnode *g = bind_failed(b) ? NULL : join(b, cl, n, mod == SYN_MUST ? OCCUR_MUST : OCCUR_SHOULD, true);
+    free_clauses(cl, n);
     return g;
 }
 
@@ -587,21 +617,6 @@ static void collect_highlights(struct binder *b, const struct qnode *n)
         if (n->occurs[i] != OCCUR_NOT) collect_highlights(b, n->kids[i]);
 }
 
-static int collect_stop(void *ctx, const struct token *t)
-{
-    struct strlist *l = ctx;
-    return !strlist_add(l, t->term, t->len);
-}
-
-/* The analyzed forms of the index language's stopwords into b->stops. */
-static void load_stopwords(struct binder *b)
-{
-    size_t n;
-    const char *const *words = stopwords_for(b->idx->language, &n);
-    for (size_t i = 0; i < n; i++)
-        analyzer_run(b->an, words[i], strlen(words[i]), 0, collect_stop, &b->stops, NULL);
-}
-
 static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_query *q,
                      sift_errmsg *err)
 {
@@ -611,7 +626,7 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory (or unknown language '%s')",
                          idx->language);
     }
-    if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS)) load_stopwords(&b);
+    if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS)) b.stops = stopwords_for(idx->language, &b.nstops);
     q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
     if (!bind_failed(&b) && !q->root)
         b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);
@@ -622,7 +637,6 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
     for (size_t i = 0; i < b.nuniq; i++) free(b.uniq[i].term);
     free(b.uniq);
     strmap_free(&b.ids);
-    strlist_free(&b.stops);
     return b.rc;
 }
 

@@ -22,3 +22,13 @@ const char *const *stopwords_for(const char *language, size_t *n)
     *n = 0;
     return NULL;
 }
+
+bool stopword_is(const char *const *list, size_t n, const char *word, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < len && list[i][k] && (word[k] >= 'A' && word[k] <= 'Z' ? word[k] + 32 : word[k]) == list[i][k]) k++;
+        if (k == len && !list[i][k]) return true;
+    }
+    return false;
+}

@@ -3,10 +3,15 @@
 #ifndef SIFT_STOPWORDS_H
 #define SIFT_STOPWORDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The stopwords of `language` as typed, or NULL when it has none;
  * *n receives their number. */
 const char *const *stopwords_for(const char *language, size_t *n);
+
+/* Whether word[0..len), ignoring ASCII case, is one of the n words of list:
+ * "The" is "the", "thé" is not. */
+bool stopword_is(const char *const *list, size_t n, const char *word, size_t len);
 
 #endif

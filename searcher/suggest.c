@@ -76,13 +76,6 @@ static size_t code_points(const char *s, size_t n)
     return k;
 }
 
-static bool is_stopword(const struct suggester *s, const char *w, size_t n)
-{
-    for (size_t i = 0; i < s->nstops; i++)
-        if (strlen(s->stops[i]) == n && !memcmp(s->stops[i], w, n)) return true;
-    return false;
-}
-
 static int on_candidate(void *ctx, const char *key, size_t len, size_t word_len, unsigned dist,
                         double weight, const struct term_info *ti)
 {
@@ -96,7 +89,7 @@ static int on_candidate(void *ctx, const char *key, size_t len, size_t word_len,
         memcpy(stem, key, len);
     }
     if (dist == 0 || (stem_len == b->stem_len && !memcmp(stem, b->stem, stem_len)) ||
-        code_points(key, wl) < SUGGEST_MIN_CP || (b->found && is_stopword(b->s, key, wl)))
+        code_points(key, wl) < SUGGEST_MIN_CP || (b->found && stopword_is(b->s->stops, b->s->nstops, key, wl)))
         return 0;
     for (size_t i = 0; i < b->n; i++)
         if (b->c[i].len == wl && !memcmp(b->c[i].word, key, wl)) {

@@ -7,6 +7,11 @@
  * analyzed tokens. The sets of matching documents and the counts must be
  * identical. Runs on corpus/ and, when ../shared is there, on 3,000
  * Reuters articles.
+ *
+ * Prefixes and fuzzy words are also checked against an expansion of the
+ * oracle's own, from the documents' tokens rather than the index: P* is
+ * every term starting with P and the stem of every word written starting
+ * with P; w~N every term within N edits of w's term.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +20,7 @@
 #include "analyzer.h"
 #include "bytes.h"
 #include "helpers.h"
+#include "fuzzy.h"
 #include "query.h"
 #include "sources.h"
 
@@ -22,6 +28,7 @@
 
 struct tok {
     char *term;
+    char *word;      /* as written, folded: NULL when it is the term (not stemmed) */
     uint32_t pos;
 };
 
@@ -46,7 +53,7 @@ struct tok_collect {
 static int on_tok(void *ctx, const struct token *t)
 {
     struct tok_collect *c = ctx;
-    struct tok k = { strndup(t->term, t->len), t->pos };
+    struct tok k = { strndup(t->term, t->len), t->term != t->word ? strndup(t->word, t->word_len) : NULL, t->pos };
     buf_append(&c->toks, &k, sizeof k);
     return 0;
 }
@@ -86,7 +93,7 @@ static void corpus_free(struct corpus *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         struct odoc *o = &c->docs[i];
-        for (size_t k = 0; k < o->ntoks; k++) free(o->toks[k].term);
+        for (size_t k = 0; k < o->ntoks; k++) free(o->toks[k].term), free(o->toks[k].word);
         free(o->toks);
         free(o->id);
         free(o->title);
@@ -346,6 +353,146 @@ static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all,
     return pruned;
 }
 
+/* ------------------------------------------------- prefixes and fuzzy words */
+
+/* The oracle's expansion: a set of terms. */
+struct termset {
+    const char **t;
+    size_t n, cap;
+};
+
+static void set_add(struct termset *s, const char *t)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->t[i], t)) return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->t = realloc(s->t, s->cap * sizeof *s->t);
+    }
+    s->t[s->n++] = t;
+}
+
+/* The corpus's distinct (word, term) pairs, for the oracle's expansions. */
+struct vocab {
+    const struct tok **t;
+    size_t n;
+};
+
+static int cmp_tokp(const void *a, const void *b)
+{
+    const struct tok *x = *(const struct tok *const *)a, *y = *(const struct tok *const *)b;
+    int c = strcmp(x->term, y->term);
+    return c ? c : strcmp(x->word ? x->word : "", y->word ? y->word : "");
+}
+
+static void vocab_make(const struct corpus *c, struct vocab *v)
+{
+    size_t total = 0;
+    for (size_t d = 0; d < c->n; d++) total += c->docs[d].ntoks;
+    v->t = malloc((total ? total : 1) * sizeof *v->t);
+    v->n = 0;
+    for (size_t d = 0; d < c->n; d++)
+        for (size_t k = 0; k < c->docs[d].ntoks; k++) v->t[v->n++] = &c->docs[d].toks[k];
+    qsort(v->t, v->n, sizeof *v->t, cmp_tokp);
+    size_t m = 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (!m || cmp_tokp(&v->t[m - 1], &v->t[i])) v->t[m++] = v->t[i];
+    v->n = m;
+}
+
+/* P*: the terms starting with P, and the stems of the words written so. */
+static void expand_prefix_oracle(const struct vocab *v, const char *p, struct termset *s)
+{
+    size_t n = strlen(p);
+    for (size_t i = 0; i < v->n; i++)
+        if (!strncmp(v->t[i]->term, p, n) || (v->t[i]->word && !strncmp(v->t[i]->word, p, n)))
+            set_add(s, v->t[i]->term);
+}
+
+/* w~N: the terms within N edits of the term of w (fuzzy_distance is checked
+ * against a brute force in test_fuzzy). */
+static void expand_fuzzy_oracle(const struct vocab *v, const char *term, unsigned maxd, struct termset *s)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        const char *t = v->t[i]->term;
+        if ((!i || strcmp(t, v->t[i - 1]->term)) && fuzzy_distance(t, strlen(t), term, strlen(term), maxd) <= maxd)
+            set_add(s, t);
+    }
+}
+
+static int first_term(void *ctx, const struct token *t)
+{
+    snprintf(ctx, 64, "%.*s", (int)t->len, t->term);
+    return 1;
+}
+
+/* The documents holding a term of s against what the engine finds for q. */
+static void compare_expansion(const struct corpus *c, sift_index *idx, const char *q, const struct termset *s)
+{
+    sift_query *sq;
+    sift_errmsg err;
+    assert_int_equal(sift_query_parse_flags(idx, q, SIFT_QUERY_STRICT, &sq, &err), SIFT_OK);
+    uint64_t count, want = 0;
+    assert_int_equal(sift_count(idx, sq, &count, &err), SIFT_OK);
+    sift_search_options so;
+    sift_search_options_init(&so);
+    so.limit = (uint32_t)c->n;
+    sift_results *r;
+    assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
+    for (size_t d = 0; d < c->n; d++) {
+        bool match = false;
+        for (size_t i = 0; i < s->n && !match; i++) {
+            uint32_t one;
+            size_t n;
+            positions_of(&c->docs[d], s->t[i], &one, &n, 1);
+            match = n > 0;
+        }
+        bool found = false;
+        for (size_t i = 0; i < sift_results_size(r) && !found; i++) found = !strcmp(sift_results_id(r, i), c->docs[d].id);
+        if (match != found)
+            fail_msg("%s: the oracle's %zu terms %s '%s', the engine %s", q, s->n, match ? "match" : "miss",
+                     c->docs[d].id, found ? "finds it" : "does not");
+        want += match;
+    }
+    assert_int_equal(count, want);
+    sift_results_free(r);
+    sift_query_free(sq);
+}
+
+static void check_expansions(struct corpus *c, sift_index *idx, unsigned nqueries)
+{
+    unsigned prefixes = 0, fuzzy = 0;
+    struct vocab v;
+    vocab_make(c, &v);
+    for (unsigned qi = 0; qi < nqueries; qi++) {
+        const struct odoc *o = &c->docs[rnd((uint32_t)c->n)];
+        size_t n = words_of(o->text, words, 2048);
+        if (!n) continue;
+        const char *w = words[rnd((uint32_t)n)];
+        struct termset s = { 0 };
+        char q[96];
+        if (qi % 2 == 0) {   /* a prefix of 3 letters or more, or the whole word */
+            size_t len = strlen(w), k = len <= 3 ? len : 3 + rnd((uint32_t)(len - 2));
+            snprintf(q, sizeof q, "%.*s*", (int)k, w);
+            char p[64];
+            snprintf(p, sizeof p, "%.*s", (int)k, w);
+            expand_prefix_oracle(&v, p, &s);
+            if (s.n && s.n <= 256) compare_expansion(c, idx, q, &s), prefixes++;   /* (the cap is tested elsewhere) */
+        } else {
+            unsigned maxd = 1 + rnd(2);
+            char term[64] = "";
+            analyzer_run(c->an, w, strlen(w), 0, first_term, term, NULL);
+            snprintf(q, sizeof q, "%s~%u", w, maxd);
+            expand_fuzzy_oracle(&v, term, maxd, &s);
+            if (*term && s.n && s.n <= 50) compare_expansion(c, idx, q, &s), fuzzy++;
+        }
+        free(s.t);
+    }
+    free(v.t);
+    printf("%u prefixes and %u fuzzy words against the oracle's expansion: 0 differences\n", prefixes, fuzzy);
+    assert_true(prefixes > nqueries / 4 && fuzzy > nqueries / 8);
+}
+
 static void run_differential(struct corpus *c, unsigned nqueries)
 {
     char *dir = tmpdir_make();
@@ -403,6 +550,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
     assert_true(pruned > parsed / 10);   /* the pruned paths were exercised */
     assert_true(parsed > nqueries * 8 / 10);
     assert_true(nonempty > parsed / 2);
+    check_expansions(c, idx, nqueries / 10);
     free(want);
     free(got);
     sift_index_close(idx);

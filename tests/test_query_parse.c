@@ -112,6 +112,9 @@ static void test_shapes(void **state)
     shape("cloud *", 0, "B(+T(cloud) +*)");   /* '*' filters, so the word is required */
     shape("cloud (outage", SIFT_QUERY_LITERAL, "B(?T(cloud) ?T(outag))");
     shape("the cloud", SIFT_QUERY_LITERAL, "B(?T(cloud))");
+    shape("cloud spin-off", SIFT_QUERY_LITERAL, "B(?T(cloud) ?P(spin off~0))");   /* the word rule holds */
+    shape("\"the\" (cloud", SIFT_QUERY_LITERAL, "B(?T(cloud))");   /* no syntax: a quoted "the" is a word */
+    shape("text:(title:cloud)", 0, "t:T(cloud)");                  /* nested fields: the inner one */
     shape("cloud", SIFT_QUERY_LITERAL | SIFT_QUERY_ALL, "B(+T(cloud))");
     shape("x - y", 0, "B(?T(x) ?T(y))");
     shape("near the sea", 0, "B(?T(near) ?T(sea))");
@@ -119,6 +122,13 @@ static void test_shapes(void **state)
     shape("the cloud", SIFT_QUERY_KEEP_STOPWORDS, "B(?T(the) ?T(cloud))");
     shape("+the cloud", 0, "B(+T(the) ?T(cloud))");    /* required: kept */
     shape("\"the cloud\"", 0, "P(the cloud~0)");          /* in phrases: kept */
+    /* the stopword rule is on what was typed: a bare word, case aside */
+    shape("The cloud", 0, "T(cloud)");
+    shape("the, cloud", 0, "T(cloud)");
+    shape("\"the\" cloud", 0, "B(?T(the) ?T(cloud))");      /* quoted: kept */
+    shape("(the) cloud", 0, "B(?T(the) ?T(cloud))");        /* bracketed: kept */
+    shape("text:the cloud", 0, "B(?x:T(the) ?T(cloud))");  /* in a field: kept */
+    shape("th\xc3\xa9 cloud", 0, "B(?T(the) ?T(cloud))");  /* "thé" folds to the, but was not typed so */
 }
 
 static void error_at(const char *query, const char *why, size_t column)
