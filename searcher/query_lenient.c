@@ -5,7 +5,8 @@
  * or the word the error points at is repaired in a copy and the copy is
  * read again: a stray bracket or quote is dropped, a 'word:' that names no
  * field becomes the word, an operator with nothing to apply to is dropped,
- * a query of only exclusions excludes from every document. Each repair
+ * a query of only exclusions excludes from every document, a range written
+ * backwards has its bounds swapped. Each repair
  * blanks at least one byte, so this ends; after a bounded number of them
  * the query is read as plain words (SIFT_QUERY_LITERAL). What was done is
  * said in the query's warning, with the first error the exact reading
@@ -41,11 +42,49 @@ static int depth_at(const char *s, size_t at)
     return d;
 }
 
+/* FIELD:[lo TO hi] from column at on, its bounds swapped in place: a range
+ * written backwards means the range. */
+static bool swap_bounds(char *s, size_t n, size_t at)
+{
+    size_t open = at;
+    while (open < n && s[open] != '[' && s[open] != '{') open++;
+    size_t lo = open + 1;
+    while (lo < n && is_space(s[lo])) lo++;
+    size_t lo_end = lo;
+    while (lo_end < n && !is_space(s[lo_end])) lo_end++;
+    size_t to = lo_end;
+    while (to < n && is_space(s[to])) to++;
+    if (open >= n || lo == lo_end || to + 2 > n || strncmp(s + to, "TO", 2)) return false;
+    size_t hi = to + 2;
+    while (hi < n && is_space(s[hi])) hi++;
+    size_t hi_end = hi;
+    while (hi_end < n && !is_space(s[hi_end]) && s[hi_end] != ']' && s[hi_end] != '}') hi_end++;
+    if (hi == hi_end) return false;
+    size_t span = hi_end - lo;
+    char *t = malloc(span);
+    if (!t) return false;
+    size_t k = 0;
+    memcpy(t + k, s + hi, hi_end - hi), k += hi_end - hi;
+    memcpy(t + k, s + lo_end, hi - lo_end), k += hi - lo_end;
+    memcpy(t + k, s + lo, lo_end - lo);
+    memcpy(s + lo, t, span);
+    free(t);
+    size_t close = hi_end;   /* each end keeps its bound's inclusion: {5 TO 1] is [1 TO 5} */
+    while (close < n && is_space(s[close])) close++;
+    if (close < n && (s[close] == ']' || s[close] == '}')) {
+        bool open_excl = s[open] == '{', close_excl = s[close] == '}';
+        s[open] = close_excl ? '{' : '[';
+        s[close] = open_excl ? '}' : ']';
+    }
+    return true;
+}
+
 /* Repair *s (length *n, room for 2 more bytes) where the exact reading
  * failed at column at for the reason why; false when nothing is left to
  * repair there. */
 static bool repair(char *s, size_t *n, size_t at, const char *why)
 {
+    if (!strncmp(why, "the range's start is after its end", 35)) return swap_bounds(s, *n, at);
     while (at > 0 && (at >= *n || is_space(s[at]))) at--;   /* an error at the end: the last word */
     if (at >= *n || is_space(s[at])) return false;
     if (!strncmp(why, "only exclusions", 15) && depth_at(s, at) == 0) {

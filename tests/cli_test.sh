@@ -84,6 +84,13 @@ expect_grep match-all-count out '^32$'
 check match-all-newest 0 "$SEARCH" --index "$IDX" --sort -date -l -n 1 '*'
 check match-all-facet 0 "$SEARCH" --index "$IDX" --facet source '* -cloud'
 printf '1\tcloud (\n2\tazure\n' >"$T/bad.tsv"
+# a range written backwards is the range, its ends keeping their bounds' inclusion
+check range-forward 0 "$SEARCH" --index "$IDX" --count 'date:[2021 TO 2024}'
+cp "$T/out" "$T/forward"
+check range-backward 0 "$SEARCH" --index "$IDX" --count 'date:{2024 TO 2021]'
+cmp -s "$T/out" "$T/forward" || { echo "FAIL range-backward: count differs"; fails=$((fails+1)); }
+expect_grep range-backward-warning err "query read as: date:\[2021 TO 2024} (column 6: the range's start is after its end)"
+check range-backward-strict 2 "$SEARCH" --index "$IDX" --strict --count 'date:[2024 TO 2021]'
 # "did you mean": said on stderr; when nothing matches, the suggestion is searched and said
 check suggest-found 0 "$SEARCH" --index "$IDX" -n 1 'bytedanse azure'
 expect_grep suggest-line err "^Did you mean: bytedance azure$"
