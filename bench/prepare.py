@@ -13,6 +13,9 @@
       queries, each with two letters swapped where crc32 says (a typing error),
       as "fuzzy1<TAB>word~1" and "fuzzy2<TAB>word~2" lines, and the misspelt
       word alone as "typo<TAB>word" (for sift_bench's suggest mode)
+  prepare.py prefixes QUERIES.tsv OUT.tsv -> for the distinct words of five
+      letters or more, "prefix<TAB>p*" (p: the first 3 or more letters, where
+      crc32 says) and "wordprefix<TAB>word*"
 """
 import datetime
 import gzip
@@ -109,6 +112,20 @@ def plain(src, out):
             o.write(line)
 
 
+def prefixes(src, out):
+    seen = []
+    with open(src, encoding="utf-8") as f:
+        for line in f:
+            for w in line.rstrip("\n").split("\t", 1)[1].replace('"', " ").split():
+                w = w.lstrip("+-").lower()
+                if w.isalpha() and len(w) >= 5 and w not in seen:
+                    seen.append(w)
+    with open(out, "w", encoding="utf-8") as o:
+        for w in seen:
+            n = 3 + zlib.crc32(w.encode()) % (len(w) - 3)
+            o.write("prefix\t%s*\nwordprefix\t%s*\n" % (w[:n], w))
+
+
 def typos(src, out):
     seen = []
     with open(src, encoding="utf-8") as f:
@@ -136,5 +153,7 @@ if __name__ == "__main__":
         fields(*args)
     elif cmd == "typos":
         typos(*args)
+    elif cmd == "prefixes":
+        prefixes(*args)
     else:
         sys.exit(__doc__)
