@@ -51,7 +51,7 @@ static int by_word(const void *a, const void *b, void *ctx)
 
 sift_err surface_forms_write(struct surface_forms *sf, struct segment_writer *w, sift_errmsg *err)
 {
-    qsort_r(sf->v, sf->n, sizeof *sf->v, by_word, sf);
+    if (sf->n) qsort_r(sf->v, sf->n, sizeof *sf->v, by_word, sf);   /* (language "none": no forms) */
     for (size_t i = 0; i < sf->n; i++) {
         const struct surface_form *f = &sf->v[i];
         const char *word = (const char *)sf->bytes.data + f->off;
