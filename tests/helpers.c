@@ -113,12 +113,19 @@ uint64_t count_matches(const char *dir, const char *query)
 {
     sift_errmsg err;
     sift_index *ix;
+    if (sift_index_open(dir, &ix, &err)) fail_msg("open: %s", err.msg);
+    uint64_t n = index_count(ix, query, 0);
+    sift_index_close(ix);
+    return n;
+}
+
+uint64_t index_count(sift_index *idx, const char *query, unsigned flags)
+{
+    sift_errmsg err;
     sift_query *q;
     uint64_t n = 0;
-    if (sift_index_open(dir, &ix, &err)) fail_msg("open: %s", err.msg);
-    if (sift_query_parse(ix, query, &q, &err)) fail_msg("parse: %s", err.msg);
-    if (sift_count(ix, q, &n, &err)) fail_msg("count: %s", err.msg);
+    if (sift_query_parse_flags(idx, query, flags, &q, &err)) fail_msg("%s: %s", query, err.msg);
+    if (sift_count(idx, q, &n, &err)) fail_msg("count: %s", err.msg);
     sift_query_free(q);
-    sift_index_close(ix);
     return n;
 }

@@ -36,6 +36,8 @@ unsigned char *file_contents(const char *dir, const char *name, size_t *n);
 
 /* Open dir and count the matches of query. */
 uint64_t count_matches(const char *dir, const char *query);
+/* The matches of query in an open index, parsed with flags (fails the test on an error). */
+uint64_t index_count(sift_index *idx, const char *query, unsigned flags);
 
 /* Open dir, run query, return the ids of the top `limit` hits joined by
  * spaces (malloc'ed). */

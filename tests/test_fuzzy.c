@@ -162,16 +162,7 @@ static void test_walk_against_brute_force(void **state)
     tmpdir_remove(dir);
 }
 
-static uint64_t count(sift_index *idx, const char *q)
-{
-    sift_query *qq;
-    sift_errmsg err;
-    if (sift_query_parse_flags(idx, q, SIFT_QUERY_STRICT, &qq, &err)) fail_msg("%s: %s", q, err.msg);
-    uint64_t n;
-    assert_int_equal(sift_count(idx, qq, &n, &err), SIFT_OK);
-    sift_query_free(qq);
-    return n;
-}
+static uint64_t count(sift_index *idx, const char *q) { return index_count(idx, q, SIFT_QUERY_STRICT); }
 
 static void test_fuzzy_queries(void **state)
 {

@@ -353,6 +353,19 @@ static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all,
     return pruned;
 }
 
+/* The engine's count of sq, and its ranking of every document. */
+static sift_results *count_and_rank(const struct corpus *c, sift_index *idx, sift_query *sq, uint64_t *count)
+{
+    sift_errmsg err;
+    assert_int_equal(sift_count(idx, sq, count, &err), SIFT_OK);
+    sift_search_options so;
+    sift_search_options_init(&so);
+    so.limit = (uint32_t)c->n;
+    sift_results *r;
+    assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
+    return r;
+}
+
 /* ------------------------------------------------- prefixes and fuzzy words */
 
 /* The oracle's expansion: a set of terms. */
@@ -433,12 +446,7 @@ static void compare_expansion(const struct corpus *c, sift_index *idx, const cha
     sift_errmsg err;
     assert_int_equal(sift_query_parse_flags(idx, q, SIFT_QUERY_STRICT, &sq, &err), SIFT_OK);
     uint64_t count, want = 0;
-    assert_int_equal(sift_count(idx, sq, &count, &err), SIFT_OK);
-    sift_search_options so;
-    sift_search_options_init(&so);
-    so.limit = (uint32_t)c->n;
-    sift_results *r;
-    assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
+    sift_results *r = count_and_rank(c, idx, sq, &count);
     for (size_t d = 0; d < c->n; d++) {
         bool match = false;
         for (size_t i = 0; i < s->n && !match; i++) {
@@ -523,12 +531,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
         for (size_t d = 0; d < c->n; d++)
             if (oracle_match(sq->root, &c->docs[d])) want[nw++] = c->docs[d].id;
         uint64_t count;
-        assert_int_equal(sift_count(idx, sq, &count, &err), SIFT_OK);
-        sift_search_options so;
-        sift_search_options_init(&so);
-        so.limit = (uint32_t)c->n;
-        sift_results *r;
-        assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
+        sift_results *r = count_and_rank(c, idx, sq, &count);
         size_t ng = sift_results_size(r);
         for (size_t i = 0; i < ng; i++) got[i] = (char *)sift_results_id(r, i);
         qsort(want, nw, sizeof *want, cmp_str);

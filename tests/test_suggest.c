@@ -146,18 +146,7 @@ static void test_forms_against_brute_force(void **state)
     tmpdir_remove(dir);
 }
 
-static uint64_t count_flags(sift_index *idx, const char *q, unsigned flags)
-{
-    sift_query *qq;
-    sift_errmsg err;
-    if (sift_query_parse_flags(idx, q, flags, &qq, &err)) fail_msg("%s: %s", q, err.msg);
-    uint64_t n;
-    assert_int_equal(sift_count(idx, qq, &n, &err), SIFT_OK);
-    sift_query_free(qq);
-    return n;
-}
-
-static uint64_t count(sift_index *idx, const char *q) { return count_flags(idx, q, SIFT_QUERY_STRICT); }
+static uint64_t count(sift_index *idx, const char *q) { return index_count(idx, q, SIFT_QUERY_STRICT); }
 
 static sift_index *small_index(char *dir)
 {
@@ -207,7 +196,7 @@ static const char *suggest(sift_index *idx, const char *q, unsigned flags)
     sift_errmsg err;
     assert_int_equal(sift_suggest(idx, q, flags, &s, &err), SIFT_OK);
     snprintf(out, sizeof out, "%s", s ? s : "");
-    if (s) assert_true(count_flags(idx, s, flags) > 0);   /* it finds documents */
+    if (s) assert_true(index_count(idx, s, flags) > 0);   /* it finds documents */
     sift_free(s);
     return out;
 }
