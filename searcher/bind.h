@@ -12,7 +12,6 @@
 #include "query.h"
 #include "query_syntax.h"
 #include "schema.h"
-#include "strlist.h"
 #include "strmap.h"
 
 struct analyzer;

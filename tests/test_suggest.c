@@ -74,10 +74,6 @@ static int count_form(void *ctx, const struct token *t)
     return 0;
 }
 
-struct collected {
-    struct forms got;
-};
-
 static int collect(void *ctx, const char *key, size_t len, const struct term_info *ti)
 {
     struct forms *g = ctx;
