@@ -22,7 +22,44 @@ char *cli_index_dir(const char *prog, const char *given)
 {
     char *dir = given ? strdup(given) : cli_default_index();
     if (!dir) fprintf(stderr, "%s: no index location: set --index, SIFT_INDEX or HOME\n", prog);
+    if (dir && !given && strchr(dir, ':')) {
+        fprintf(stderr, "%s: SIFT_INDEX names several indexes (%s); this command writes one: give --index\n",
+                prog, dir);
+        free(dir);
+        dir = NULL;
+    }
     return dir;
+}
+
+char **cli_index_dirs(const char *prog, const char *const *given, size_t ngiven, size_t *n)
+{
+    char *list = ngiven ? NULL : cli_default_index();
+    if (!ngiven && !list) {
+        fprintf(stderr, "%s: no index location: set --index, SIFT_INDEX or HOME\n", prog);
+        return NULL;
+    }
+    size_t cap = ngiven + 1;
+    for (const char *p = list; p && *p; p++) cap += *p == ':';
+    char **dirs = calloc(cap, sizeof *dirs);
+    *n = 0;
+    bool ok = dirs != NULL;
+    for (size_t i = 0; ok && i < ngiven; i++) ok = (dirs[(*n)++] = strdup(given[i])) != NULL;
+    for (char *p = list, *next; ok && p; p = next) {   /* $SIFT_INDEX: a:b:c, empty parts skipped */
+        next = strchr(p, ':');
+        if (next) *next++ = 0;
+        if (*p) ok = (dirs[(*n)++] = strdup(p)) != NULL;
+    }
+    free(list);
+    if (ok && *n) return dirs;
+    fprintf(stderr, ok ? "%s: SIFT_INDEX names no directory\n" : "%s: out of memory\n", prog);
+    cli_index_dirs_free(dirs, *n);
+    return NULL;
+}
+
+void cli_index_dirs_free(char **dirs, size_t n)
+{
+    for (size_t i = 0; dirs && i < n; i++) free(dirs[i]);
+    free(dirs);
 }
 
 int cli_exit_for(sift_err rc)

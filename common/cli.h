@@ -22,6 +22,12 @@ char *cli_default_index(void);
  * malloc'ed. NULL after printing why to stderr. */
 char *cli_index_dir(const char *prog, const char *given);
 
+/* The index directories a search reads: each --index given, else
+ * $SIFT_INDEX split at ':', else the default; *n of them, malloc'ed (free
+ * with cli_index_dirs_free). NULL after printing why to stderr. */
+char **cli_index_dirs(const char *prog, const char *const *given, size_t ngiven, size_t *n);
+void cli_index_dirs_free(char **dirs, size_t n);
+
 /* The exit code for a library error: index problems 3, the rest 2. */
 int cli_exit_for(sift_err rc);
 

@@ -29,6 +29,9 @@ struct binder {
     sift_query *q;
     const char *const *stops; /* the stopwords as typed (stopwords.h); NULL: keep them */
     size_t nstops;
+    const sift_stats *global; /* every shard's statistics, or NULL: the index's own */
+    sift_stats *collect;      /* the index's, being collected, or NULL */
+    size_t nexp;              /* expansions met so far (global_stats.h) */
 };
 
 bool bind_failed(const struct binder *b);

@@ -192,6 +192,13 @@ static int seek_past(struct walk *w, size_t d, const char *term, const size_t *e
     return DICT_SEEK;
 }
 
+/* Lucene's similarity of a term of tn code points at dist from a query of qn. */
+static double similarity(size_t tn, size_t qn, unsigned dist)
+{
+    size_t shorter = tn < qn ? tn : qn;
+    return shorter > dist ? 1.0 - (double)dist / (double)shorter : 0.01;
+}
+
 static int on_term(void *ctx, const char *term, size_t len, const struct term_info *ti, char *seek,
                    size_t *seek_len)
 {
@@ -223,9 +230,7 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
     w->depth = tn;
     unsigned dist = distance_at(w, tn);
     if (dist > w->maxd) return DICT_NEXT;
-    size_t shorter = tn < w->qn ? tn : w->qn;
-    double weight = shorter > dist ? 1.0 - (double)dist / (double)shorter : 0.01;
-    return w->fn(w->ctx, term, key_len, len, dist, weight, ti) ? DICT_STOP : DICT_NEXT;
+    return w->fn(w->ctx, term, key_len, len, dist, similarity(tn, w->qn, dist), ti) ? DICT_STOP : DICT_NEXT;
 }
 
 struct ranked {
@@ -345,6 +350,30 @@ sift_err fuzzy_expand(const sift_index *idx, const char *term, size_t len, unsig
     sift_err rc = fuzzy_walk(idx, false, term, len, maxd, false, add_match, &g, err);
     if (!rc && g.oom) rc = SIFT_ERR_NOMEM;
     if (!rc) rc = rank(&g, cap, terms, out, n, capped);
+    if (rc == SIFT_ERR_NOMEM) sift_fail(err, rc, "out of memory expanding a fuzzy word");
+    strlist_free(&g.terms);
+    free(g.found);
+    return rc;
+}
+
+sift_err fuzzy_rank_terms(const char *term, size_t len, unsigned maxd, const struct strlist *cands,
+                          const uint64_t *dfs, size_t cap, struct strlist *terms, struct fuzzy_match **out,
+                          size_t *n, bool *capped, sift_errmsg *err)
+{
+    *out = NULL;
+    *n = 0;
+    *capped = false;
+    struct gathered g = { 0 };
+    uint32_t cp[MAX_CP];
+    size_t ends[MAX_CP], qn = decode(term, len, cp, ends), i = 0;
+    for (const char *t = strlist_first(cands); t && !g.oom; t = strlist_next(cands, t), i++) {
+        size_t tl = strlen(t);
+        unsigned dist = fuzzy_distance(t, tl, term, len, maxd);
+        if (dist > maxd) continue;
+        struct term_info ti = { .df = (uint32_t)dfs[i] };
+        add_match(&g, t, tl, tl, dist, similarity(decode(t, tl, cp, ends), qn, dist), &ti);
+    }
+    sift_err rc = g.oom ? SIFT_ERR_NOMEM : rank(&g, cap, terms, out, n, capped);
     if (rc == SIFT_ERR_NOMEM) sift_fail(err, rc, "out of memory expanding a fuzzy word");
     strlist_free(&g.terms);
     free(g.found);

@@ -44,6 +44,14 @@ sift_err fuzzy_expand(const sift_index *idx, const char *term, size_t len, unsig
                       struct strlist *terms, struct fuzzy_match **out, size_t *n, bool *capped,
                       sift_errmsg *err);
 
+/* The same ranking over given candidates (cands' strings, dfs[i] the
+ * documents of the i-th): those within maxd of term, as fuzzy_expand
+ * would choose them from an index holding exactly these terms. The
+ * statistics exchange (global_stats.h) expands this way. */
+sift_err fuzzy_rank_terms(const char *term, size_t len, unsigned maxd, const struct strlist *cands,
+                          const uint64_t *dfs, size_t cap, struct strlist *terms, struct fuzzy_match **out,
+                          size_t *n, bool *capped, sift_errmsg *err);
+
 /* The distance of a and b when it is at most maxd, else maxd + 1 (for
  * tests and the oracle). */
 unsigned fuzzy_distance(const char *a, size_t an, const char *b, size_t bn, unsigned maxd);

@@ -34,8 +34,8 @@ static const char usage[] =
     "  *                         every document (newest: --sort -date '*')\n"
     "\n"
     "Options:\n"
-    "  --index DIR        index directory (default: $SIFT_INDEX, else\n"
-    "                     ${XDG_DATA_HOME:-~/.local/share}/sift/index)\n"
+    "  --index DIR        index directory; repeated, searched as one (default:\n"
+    "                     $SIFT_INDEX, a:b:c, else ~/.local/share/sift/index)\n"
     "  -n, --limit N      number of hits (default 10)\n"
     "  --offset N         skip the first N hits\n"
     "  --json             one JSON object per hit: rank, score, id, title, snippet\n"
@@ -71,8 +71,11 @@ enum format { FMT_TEXT, FMT_JSON, FMT_TREC, FMT_IDS, FMT_FIELDS };
 enum field_col { COL_RANK, COL_SCORE, COL_ID, COL_TITLE, COL_PATH, COL_SNIPPET, COL_FIELD };
 #define MAX_FACETS 16
 
+#define MAX_INDEXES 64
+
 struct cli {
-    const char *index;
+    const char *indexes[MAX_INDEXES];
+    size_t nindexes;
     sift_search_options so;
     enum format fmt;
     bool count, color, stats, explain, no_correct;
@@ -533,7 +536,13 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
     int c;
     while ((c = getopt_long(argc, argv, "n:hl", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_INDEX: cl->index = optarg; break;
+        case OPT_INDEX:
+            if (cl->nindexes == MAX_INDEXES) {
+                fprintf(stderr, "search: at most %d --index options\n", MAX_INDEXES);
+                return EXIT_USAGE;
+            }
+            cl->indexes[cl->nindexes++] = optarg;
+            break;
         case 'n':
             /* any 32-bit limit: the heap is sized by the documents, not by -n */
             if (!cli_arg_uint(PROG, "limit", optarg, 1, UINT32_MAX, "a number from 1 to 4294967295", &v))
@@ -627,7 +636,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
     return EXIT_OK;
 }
 
-static int print_stats(sift_index *idx, const char *dir)
+static int print_stats(sift_index *idx, char *const *dirs, size_t ndirs)
 {
     sift_index_stats st = { .struct_size = sizeof st };
     sift_errmsg err;
@@ -635,9 +644,12 @@ static int print_stats(sift_index *idx, const char *dir)
         fprintf(stderr, "search: %s\n", err.msg);
         return EXIT_INDEX;
     }
-    printf("index        %s\n", dir);
-    printf("documents    %llu (%llu deleted, not yet merged away)\n", (unsigned long long)st.doc_count,
+    for (size_t i = 0; i < ndirs; i++) printf("index        %s\n", dirs[i]);
+    printf("documents    %llu (%llu deleted, not yet merged away", (unsigned long long)st.doc_count,
            (unsigned long long)st.deleted_count);
+    if (st.shadowed_count)
+        printf("; %llu older copies of ids a later index holds", (unsigned long long)st.shadowed_count);
+    printf(")\n");
     printf("segments     %u\n", st.segment_count);
     printf("terms        %llu (summed over segments)\n", (unsigned long long)st.term_count);
     printf("tokens       %llu\n", (unsigned long long)st.token_count);
@@ -665,20 +677,21 @@ int main(int argc, char **argv)
     int done = 0;
     int status = parse_args(argc, argv, &cl, &done);
     if (status || done) return status;
-    char *dir = cli_index_dir(PROG, cl.index);
-    if (!dir) return EXIT_USAGE;
+    size_t ndirs;
+    char **dirs = cli_index_dirs(PROG, cl.indexes, cl.nindexes, &ndirs);
+    if (!dirs) return EXIT_USAGE;
     sift_index *idx;
     sift_errmsg err;
-    sift_err rc = sift_index_open(dir, &idx, &err);
+    sift_err rc = sift_index_open_many((const char *const *)dirs, ndirs, &idx, &err);
     if (rc) {
-        cli_report(PROG, rc, &err, dir);
-        free(dir);
-        return EXIT_INDEX;
+        cli_report(PROG, rc, &err, ndirs == 1 ? dirs[0] : NULL);
+        cli_index_dirs_free(dirs, ndirs);
+        return cli_exit_for(rc) == EXIT_INDEX ? EXIT_INDEX : EXIT_USAGE;
     }
-    if (cl.stats) status = print_stats(idx, dir);
+    if (cl.stats) status = print_stats(idx, dirs, ndirs);
     else status = cl.queries ? run_file(&cl, idx) : run_query(&cl, idx, NULL, argv[optind]);
     if (fflush(stdout) != 0 && status != EXIT_INDEX) status = EXIT_USAGE;
     sift_index_close(idx);
-    free(dir);
+    cli_index_dirs_free(dirs, ndirs);
     return status;
 }

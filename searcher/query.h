@@ -70,8 +70,16 @@ struct highlight_term {
     bool prefix;
 };
 
+/* The collection's counts a query scores with: its index's, or those of
+ * every shard (sift_query_parse_global). */
+struct coll_stats {
+    uint64_t docs, tokens, title_tokens;
+    double avgdl;
+};
+
 struct sift_query {
     const sift_index *idx;
+    struct coll_stats coll;
     struct qnode *root;
     struct highlight_term *hl;
     size_t nhl;
@@ -84,9 +92,24 @@ struct sift_query {
 
 void qnode_free(struct qnode *n);
 
+/* Statistics across indexes (global_stats.h): with global, a query binds
+ * to the sum of every shard's; collecting, a successful bind leaves the
+ * shard's own in *collect (replacing what an earlier reading left). text
+ * and flags are the query as the caller gave it, before any repair. */
+struct stats_link {
+    const sift_stats *global;
+    sift_stats *collect;
+    const char *text;
+    unsigned flags;
+};
+
 /* The query exactly as written (query_bind.c): a malformed one is
- * SIFT_ERR_QUERY with the column. query_lenient.c reads it leniently. */
-sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned flags, sift_query **out,
-                           sift_errmsg *err);
+ * SIFT_ERR_QUERY with the column. query_lenient.c reads it leniently.
+ * link: NULL, or statistics to read or to collect. */
+sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
+                           sift_query **out, sift_errmsg *err);
+/* sift_query_parse_flags with statistics to read or collect. */
+sift_err query_parse_linked(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
+                            sift_query **out, sift_errmsg *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "expand.h"
 #include "fuzzy.h"
+#include "global_stats.h"
 #include "hash.h"
 #include "index.h"
 #include "query.h"
@@ -229,6 +230,55 @@ static int collect_one(void *ctx, const struct token *t)
 
 #define FUZZY_MAX_EXPANSION 50   /* Lucene's maxExpansions */
 
+/* The terms a fuzzy word stands for: from the index's dictionary, or from
+ * the shards' (global_stats.h), recorded when collecting. */
+static sift_err fuzzy_terms(struct binder *b, const char *term, size_t len, unsigned dist, struct strlist *terms,
+                            struct fuzzy_match **m, size_t *n, bool *capped)
+{
+    sift_err rc;
+    if (b->global) {
+        struct strlist cands = { 0 };
+        uint64_t *dfs;
+        rc = gs_expansion(b->global, b->nexp++, GS_FUZZY, &cands, &dfs, b->err);
+        if (!rc) rc = fuzzy_rank_terms(term, len, dist, &cands, dfs, FUZZY_MAX_EXPANSION, terms, m, n, capped, b->err);
+        strlist_free(&cands);
+        free(dfs);
+        return rc;
+    }
+    rc = fuzzy_expand(b->idx, term, len, dist, FUZZY_MAX_EXPANSION, terms, m, n, capped, b->err);
+    if (rc || !b->collect) return rc;
+    bool ok = gs_expansion_begin(b->collect, GS_FUZZY);
+    for (size_t i = 0; ok && i < *n; i++) {
+        const char *t = (const char *)terms->b.data + (*m)[i].term;
+        ok = gs_expansion_add(b->collect, t, strlen(t)) && gs_set_raw(b->collect, t, strlen(t), (*m)[i].df);
+    }
+    return ok ? SIFT_OK : sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory collecting statistics");
+}
+
+/* The terms a prefix stands for, the same way. */
+static sift_err prefix_terms(struct binder *b, const char *prefix, struct strlist *terms, bool *capped)
+{
+    sift_err rc;
+    if (b->global) {
+        uint64_t *dfs;
+        struct strlist all = { 0 };
+        rc = gs_expansion(b->global, b->nexp++, GS_PREFIX, &all, &dfs, b->err);
+        free(dfs);
+        *capped = all.n > QUERY_MAX_EXPANSION;
+        uint32_t k = 0;
+        for (const char *t = strlist_first(&all); !rc && t && k++ < QUERY_MAX_EXPANSION; t = strlist_next(&all, t))
+            if (!strlist_add(terms, t, strlen(t))) rc = sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory");
+        strlist_free(&all);
+        return rc;
+    }
+    rc = expand_prefix(b->idx, prefix, strlen(prefix), QUERY_MAX_EXPANSION, terms, capped, b->err);
+    if (rc || !b->collect) return rc;
+    bool ok = gs_expansion_begin(b->collect, GS_PREFIX);
+    for (const char *t = strlist_first(terms); ok && t; t = strlist_next(terms, t))
+        ok = gs_expansion_add(b->collect, t, strlen(t));
+    return ok ? SIFT_OK : sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory collecting statistics");
+}
+
 /* word~N : the OR of the index terms within N edits of the word's term. */
 static struct qnode *bind_fuzzy(struct binder *b, const struct syn *s)
 {
@@ -244,7 +294,7 @@ static struct qnode *bind_fuzzy(struct binder *b, const struct syn *s)
     size_t n;
     bool capped;
     const struct qterm *w = &one->terms[0];
-    sift_err rc = fuzzy_expand(b->idx, w->term, w->len, s->dist, FUZZY_MAX_EXPANSION, &terms, &m, &n, &capped, b->err);
+    sift_err rc = fuzzy_terms(b, w->term, w->len, s->dist, &terms, &m, &n, &capped);
     if (rc) b->rc = rc;
     if (!rc && capped && !b->q->warning[0])
         snprintf(b->q->warning, sizeof b->q->warning,
@@ -286,8 +336,7 @@ static struct qnode *bind_prefix(struct binder *b, const struct syn *s)
     }
     const char *prefix = strlist_get(&folded, 0);
     bool capped;
-    sift_err rc = expand_prefix(b->idx, prefix, strlen(prefix), QUERY_MAX_EXPANSION, &terms,
-                                &capped, b->err);
+    sift_err rc = prefix_terms(b, prefix, &terms, &capped);
     if (rc) b->rc = rc;
     if (!rc && capped && !b->q->warning[0])
         snprintf(b->q->warning, sizeof b->q->warning,
@@ -573,13 +622,34 @@ static struct qnode *bind_node(struct binder *b, const struct syn *s, const stru
 
 /* ------------------------------------------------------ after binding */
 
+/* The counts the query scores with: the index's or every shard's. */
+static void set_counts(struct binder *b)
+{
+    struct coll_stats *c = &b->q->coll;
+    if (b->global) {
+        gs_counts(b->global, &c->docs, &c->tokens, &c->title_tokens);
+    } else {
+        c->docs = b->idx->doc_count;
+        c->tokens = b->idx->token_count;
+        c->title_tokens = b->idx->title_token_count;
+    }
+    c->avgdl = c->docs ? (double)c->tokens / (double)c->docs : 1.0;   /* as index.c's finish_stats */
+    if (c->avgdl <= 0) c->avgdl = 1.0;
+}
+
 static void compute_idf(struct binder *b)
 {
+    set_counts(b);
     for (size_t i = 0; i < b->nuniq && !bind_failed(b); i++) {
         uint64_t df;
-        sift_err rc = index_live_df(b->idx, b->uniq[i].term, b->uniq[i].len, &df, b->err);
+        const struct qterm *t = &b->uniq[i];
+        sift_err rc = SIFT_OK;
+        if (b->global) df = gs_live_df(b->global, t->term, t->len);
+        else rc = index_live_df(b->idx, t->term, t->len, &df, b->err);
+        if (!rc && b->collect && !gs_set_live(b->collect, t->term, t->len, df))
+            rc = sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory collecting statistics");
         if (rc) b->rc = rc;
-        else b->uniq[i].idf = bm25_idf(b->idx->doc_count, df);
+        else b->uniq[i].idf = bm25_idf(b->q->coll.docs, df);
     }
 }
 
@@ -617,12 +687,16 @@ static void collect_highlights(struct binder *b, const struct qnode *n)
         if (n->occurs[i] != OCCUR_NOT) collect_highlights(b, n->kids[i]);
 }
 
-static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_query *q,
-                     sift_errmsg *err)
+static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struct stats_link *link,
+                     sift_query *q, sift_errmsg *err)
 {
     struct binder b = { .qs = qs, .idx = idx, .an = analyzer_new(idx->language), .err = err, .q = q };
-    if (!b.an || !strmap_init(&b.ids, 64)) {
+    if (link && link->global) b.global = link->global;
+    else if (link) b.collect = gs_new(link->text, link->flags, idx);
+    if (!b.an || !strmap_init(&b.ids, 64) || (link && !link->global && !b.collect)) {
         analyzer_free(b.an);
+        strmap_free(&b.ids);
+        sift_stats_free(b.collect);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory (or unknown language '%s')",
                          idx->language);
     }
@@ -633,6 +707,12 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
     compute_idf(&b);
     fill_idf(&b, q->root);
     collect_highlights(&b, q->root);
+    if (b.collect && !b.rc) {   /* this reading's statistics, not an earlier failed one's */
+        sift_stats_free(link->collect);
+        link->collect = b.collect;
+    } else {
+        sift_stats_free(b.collect);
+    }
     analyzer_free(b.an);
     for (size_t i = 0; i < b.nuniq; i++) free(b.uniq[i].term);
     free(b.uniq);
@@ -640,8 +720,8 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, sift_
     return b.rc;
 }
 
-sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned flags, sift_query **out,
-                           sift_errmsg *err)
+sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
+                           sift_query **out, sift_errmsg *err)
 {
     *out = NULL;
     struct query_syntax qs;
@@ -650,7 +730,7 @@ sift_err query_parse_exact(const sift_index *idx, const char *text, unsigned fla
     sift_query *q = calloc(1, sizeof *q);
     if (!q) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory parsing the query");
     else q->idx = idx;
-    if (!rc) rc = bind(&qs, idx, q, err);
+    if (!rc) rc = bind(&qs, idx, link, q, err);
     query_syntax_free(&qs);
     if (rc) {
         sift_query_free(q);

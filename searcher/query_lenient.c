@@ -149,8 +149,9 @@ static void set_warning(sift_query *q, const char *how, const char *fixed, size_
     q->warning[keep] = 0;
 }
 
-static sift_err read_leniently(const sift_index *idx, const char *text, unsigned flags, sift_query **out,
-                               sift_errmsg *err, const sift_errmsg *first)
+static sift_err read_leniently(const sift_index *idx, const char *text, unsigned flags,
+                               struct stats_link *link, sift_query **out, sift_errmsg *err,
+                               const sift_errmsg *first)
 {
     size_t at0;
     char why0[200];
@@ -170,13 +171,13 @@ static sift_err read_leniently(const sift_index *idx, const char *text, unsigned
     unsigned repairs = 0;
     while (repairs < MAX_REPAIRS && repair(s, &n, at, why)) {
         repairs++;
-        rc = query_parse_exact(idx, s, flags, out, &e);
+        rc = query_parse_exact(idx, s, flags, link, out, &e);
         if (rc != SIFT_ERR_QUERY || !query_error_where(e.msg, &at, why, sizeof why)) break;
     }
     if (rc == SIFT_OK) {
         set_warning(*out, "query read as", s, at0, why0, repairs);
     } else if (rc == SIFT_ERR_QUERY) {   /* beyond repair: the words as they are */
-        rc = query_parse_exact(idx, text, flags | SIFT_QUERY_LITERAL, out, &e);
+        rc = query_parse_exact(idx, text, flags | SIFT_QUERY_LITERAL, link, out, &e);
         if (!rc) set_warning(*out, "query read as plain words", text, at0, why0, 1);
         else if (err) *err = rc == SIFT_ERR_QUERY ? *first : e;
     } else if (err) {
@@ -186,16 +187,23 @@ static sift_err read_leniently(const sift_index *idx, const char *text, unsigned
     return rc;
 }
 
+sift_err query_parse_linked(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
+                            sift_query **out, sift_errmsg *err)
+{
+    *out = NULL;
+    if (flags & (SIFT_QUERY_STRICT | SIFT_QUERY_LITERAL))
+        return query_parse_exact(idx, text, flags, link, out, err);
+    sift_errmsg first;
+    sift_err rc = query_parse_exact(idx, text, flags, link, out, &first);
+    if (rc == SIFT_ERR_QUERY) return read_leniently(idx, text, flags, link, out, err, &first);
+    if (rc && err) *err = first;
+    return rc;
+}
+
 sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
                                 sift_query **out, sift_errmsg *err)
 {
-    *out = NULL;
-    if (flags & (SIFT_QUERY_STRICT | SIFT_QUERY_LITERAL)) return query_parse_exact(idx, text, flags, out, err);
-    sift_errmsg first;
-    sift_err rc = query_parse_exact(idx, text, flags, out, &first);
-    if (rc == SIFT_ERR_QUERY) return read_leniently(idx, text, flags, out, err, &first);
-    if (rc && err) *err = first;
-    return rc;
+    return query_parse_linked(idx, text, flags, NULL, out, err);
 }
 
 sift_err sift_query_parse(const sift_index *idx, const char *text, sift_query **out,

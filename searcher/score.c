@@ -14,13 +14,14 @@
 #include "index.h"
 #include "iter.h"
 
-void score_params_init(struct score_params *sp, const sift_index *idx, const sift_search_options *o)
+void score_params_init(struct score_params *sp, const sift_query *q, const sift_search_options *o)
 {
-    *sp = (struct score_params){ o->k1, o->b, o->rank, o->title_weight, o->text_weight, idx->avgdl };
+    const struct coll_stats *c = &q->coll;
+    *sp = (struct score_params){ o->k1, o->b, o->rank, o->title_weight, o->text_weight, c->avgdl };
     if (o->title_weight > 0 || o->text_weight > 0) {
-        double n = idx->doc_count ? (double)idx->doc_count : 1;
-        double avg = (o->title_weight * (double)idx->title_token_count +
-                      o->text_weight * (double)(idx->token_count - idx->title_token_count)) / n;
+        double n = c->docs ? (double)c->docs : 1;
+        double avg = (o->title_weight * (double)c->title_tokens +
+                      o->text_weight * (double)(c->tokens - c->title_tokens)) / n;
         sp->avgdl = avg > 0 ? avg : 1;
     }
 }

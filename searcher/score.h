@@ -47,7 +47,7 @@ struct score_params {
 };
 
 /* Parameters for options o (resolved: no negative defaults) on idx. */
-void score_params_init(struct score_params *sp, const sift_index *idx, const sift_search_options *o);
+void score_params_init(struct score_params *sp, const sift_query *q, const sift_search_options *o);
 
 static inline int score_is_flat(const struct score_params *sp)
 {

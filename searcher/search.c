@@ -252,7 +252,7 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
     sift_err rc = resolve_options(opts, &o, err);
     if (rc) return rc;
     struct score_params sp;
-    score_params_init(&sp, idx, &o);
+    score_params_init(&sp, q, &o);
     struct qit *root;
     rc = qit_build(q->root, seg, err, &root);
     if (rc) return rc;
@@ -264,7 +264,7 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
         buf_append(&b, "no match\n", 9);
     } else if (!(rc = doc_ctx_load(&dc))) {
         struct scoring scr = scoring_for(&sp, dc.len, dc.title_len);
-        explain_head(&b, &dc, &sp, idx->avgdl);
+        explain_head(&b, &dc, &sp, q->coll.avgdl);
         double total = qit_explain(root, &dc, &scr, &b, 0);
         if (sp.rank == SIFT_RANK_BM25_PROX) {
             char line[200];
@@ -291,7 +291,7 @@ sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out, s
     sift_search_options o;
     sift_search_options_init(&o);
     struct score_params sp;
-    score_params_init(&sp, idx, &o);
+    score_params_init(&sp, q, &o);
     struct eval ev = { .idx = idx, .q = q, .sp = &sp, .err = err };
     sift_err rc = evaluate(&ev);
     *out = ev.total;
@@ -352,7 +352,7 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
     if (o.sort ? sortk_init(&sorted, (size_t)k, desc, idx) : topk_init(&top, (size_t)k))
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     struct score_params sp;
-    score_params_init(&sp, idx, &o);
+    score_params_init(&sp, q, &o);
     /* A proximity bonus or field weights evaluate exhaustively (prune.h);
      * exact totals need every match. */
     bool want_hits = !o.no_hits;

@@ -29,7 +29,8 @@ int main(void)
     END();
     BEGIN(sift_index_stats);
     FIELD(sift_index_stats, struct_size); FIELD(sift_index_stats, doc_count);
-    FIELD(sift_index_stats, deleted_count); FIELD(sift_index_stats, term_count);
+    FIELD(sift_index_stats, deleted_count); FIELD(sift_index_stats, shadowed_count);
+    FIELD(sift_index_stats, term_count);
     FIELD(sift_index_stats, token_count); FIELD(sift_index_stats, posting_count);
     FIELD(sift_index_stats, bytes); FIELD(sift_index_stats, postings_bytes);
     FIELD(sift_index_stats, positions_bytes); FIELD(sift_index_stats, store_bytes);

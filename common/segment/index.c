@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include "dict.h"
+#include "doc_ids.h"
 #include "error.h"
+#include "hash.h"
 #include "manifest.h"
 #include "norms.h"
 #include "postings.h"
+#include "strmap.h"
 
 static sift_err load_deletes(struct segment *s, const char *dir, const struct manifest_segment *ms,
                              sift_errmsg *err)
@@ -189,7 +192,8 @@ sift_err sift_index_stats_get(const sift_index *idx, sift_index_stats *out, sift
         const struct segment *s = &idx->segs[i];
         out->term_count += s->term_count;  /* an upper bound across segments */
         out->posting_count += s->posting_count;
-        out->deleted_count += s->ndeleted;
+        out->deleted_count += s->ndeleted - s->shadowed;
+        out->shadowed_count += s->shadowed;
         out->bytes += s->file.size;
         out->postings_bytes += segfile_section_len(&s->file, SEC_POSTINGS);
         out->positions_bytes += segfile_section_len(&s->file, SEC_POSITIONS);
@@ -220,6 +224,165 @@ sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint
         if (rc) return rc;
         *df += live;
     }
+    return SIFT_OK;
+}
+
+/* --------------------------------------------- several indexes as one */
+
+/* The external ids met so far, to find an id live in two indexes. */
+struct id_set {
+    struct buf bytes;
+    size_t *end;              /* where each id ends in bytes */
+    uint32_t n, cap;
+    struct strmap map;
+};
+
+static const void *id_at(const void *ctx, uint32_t i, size_t *len)
+{
+    const struct id_set *set = ctx;
+    size_t start = i ? set->end[i - 1] : 0;
+    *len = set->end[i] - start;
+    return set->bytes.data + start;
+}
+
+/* Whether id is in the set; when it is not and add is set, it is added.
+ * false with *oom when memory is short. */
+static bool id_set_has(struct id_set *set, const char *id, size_t len, bool add, bool *oom)
+{
+    uint32_t h = hash_fnv1a(id, len), slot = 0;
+    if (strmap_find(&set->map, id, len, h, id_at, set, &slot) != STRMAP_NONE) return true;
+    if (!add) return false;
+    if (set->n == set->cap) {
+        uint32_t cap = set->cap ? set->cap * 2 : 1024;
+        size_t *e = realloc(set->end, cap * sizeof *e);
+        if (!e) return *oom = true, false;
+        set->end = e;
+        set->cap = cap;
+    }
+    if (!buf_append(&set->bytes, id, len)) return *oom = true, false;
+    set->end[set->n] = set->bytes.len;
+    if (!strmap_put(&set->map, slot, h, set->n++)) *oom = true;
+    return false;
+}
+
+/* Count document doc of s as deleted, in memory only: an earlier copy of
+ * an id a later index holds. Documents arrive in ascending order. */
+static sift_err hide_doc(struct segment *s, uint32_t doc, sift_errmsg *err)
+{
+    if (!s->delbits && !(s->delbits = calloc(((size_t)s->doc_count + 7) / 8, 1)))
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    uint32_t *d = realloc(s->deleted, (s->ndeleted + 1) * sizeof *d);
+    if (!d) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    s->deleted = d;
+    size_t at = s->ndeleted++;   /* keep them ascending among the file's own */
+    while (at && d[at - 1] > doc) {
+        d[at] = d[at - 1];
+        at--;
+    }
+    d[at] = doc;
+    s->shadowed++;
+    s->delbits[doc >> 3] |= (uint8_t)(1u << (doc & 7));
+    uint32_t len = 0, tl = 0;
+    sift_err rc = segment_norm(s, doc, &len, &tl, err);
+    s->deleted_tokens += len;
+    s->deleted_title_tokens += tl;
+    return rc;
+}
+
+/* Segments [from, to) of idx against the ids of later indexes: a copy
+ * already seen is hidden; the rest join the set when add. */
+static sift_err hide_seen(sift_index *idx, uint32_t from, uint32_t to, struct id_set *set, bool add,
+                          sift_errmsg *err)
+{
+    char id[ID_MAX + 1];
+    for (uint32_t i = from; i < to; i++) {
+        struct segment *s = &idx->segs[i];
+        for (uint32_t doc = 0; doc < s->doc_count; doc++) {
+            if (segment_is_deleted(s, doc)) continue;
+            size_t len;
+            bool oom = false;
+            sift_err rc = segment_doc_id(s, doc, id, &len, err);
+            if (!rc && id_set_has(set, id, len, add, &oom)) rc = hide_doc(s, doc, err);
+            if (!rc && oom) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+            if (rc) return rc;
+        }
+    }
+    return SIFT_OK;
+}
+
+/* An id live in several indexes is live in the last one that holds it. */
+static sift_err hide_duplicates(sift_index *idx, const uint32_t *first_seg, size_t n, sift_errmsg *err)
+{
+    struct id_set set = { 0 };
+    sift_err rc = strmap_init(&set.map, 1024) ? SIFT_OK : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (size_t i = n; !rc && i-- > 0;)
+        rc = hide_seen(idx, first_seg[i], i + 1 < n ? first_seg[i + 1] : idx->nsegs, &set, i > 0, err);
+    buf_free(&set.bytes);
+    free(set.end);
+    strmap_free(&set.map);
+    return rc;
+}
+
+/* Move the segments of part (an open index) to the end of idx's. */
+static sift_err take_segments(sift_index *idx, sift_index *part, sift_errmsg *err)
+{
+    struct segment *segs = realloc(idx->segs, (idx->nsegs + part->nsegs + 1) * sizeof *segs);
+    if (!segs) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    idx->segs = segs;
+    memcpy(segs + idx->nsegs, part->segs, part->nsegs * sizeof *segs);
+    idx->nsegs += part->nsegs;
+    part->nsegs = 0;
+    return SIFT_OK;
+}
+
+static sift_err check_language(const sift_index *idx, const sift_index *part, const char *first,
+                               const char *dir, sift_errmsg *err)
+{
+    if (!idx->nsegs || !part->nsegs || !strcmp(idx->language, part->language)) return SIFT_OK;
+    return sift_fail(err, SIFT_ERR_INVALID, "%s: language %s, but %s is %s: indexes searched together "
+                     "must share their language", dir, part->language, first, idx->language);
+}
+
+sift_err sift_index_open_many(const char *const *dirs, size_t n, sift_index **out, sift_errmsg *err)
+{
+    *out = NULL;
+    if (!n) return sift_fail(err, SIFT_ERR_INVALID, "no index directory given");
+    if (n == 1) return sift_index_open(dirs[0], out, err);
+    sift_index *idx = calloc(1, sizeof *idx);
+    uint32_t *first_seg = calloc(n, sizeof *first_seg);
+    struct buf name = { 0 };
+    sift_err rc = idx && first_seg ? SIFT_OK : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && !rc; i++) {
+        for (size_t j = 0; j < i && !rc; j++)
+            if (!strcmp(dirs[i], dirs[j]))
+                rc = sift_fail(err, SIFT_ERR_INVALID, "%s: the same index given twice", dirs[i]);
+        sift_index *part = NULL;
+        if (!rc) rc = sift_index_open(dirs[i], &part, err);
+        if (!rc) rc = check_language(idx, part, dirs[0], dirs[i], err);
+        if (!rc && part->nsegs && !idx->nsegs) memcpy(idx->language, part->language, sizeof idx->language);
+        if (!rc) first_seg[i] = idx->nsegs;
+        if (!rc) rc = take_segments(idx, part, err);
+        /* the name messages give: the directories, comma-separated */
+        if (!rc && ((i && !buf_append(&name, ", ", 2)) ||
+                    !buf_append(&name, dirs[i], strlen(dirs[i]) + (i + 1 == n))))
+            rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        sift_index_close(part);
+    }
+    if (!rc) rc = hide_duplicates(idx, first_seg, n, err);
+    if (!rc) {
+        idx->dir = (char *)name.data;
+        name.data = NULL;
+        uint64_t base = 0;
+        for (uint32_t s = 0; s < idx->nsegs; s++) add_segment(idx, &idx->segs[s], &base);
+        rc = finish_stats(idx, err);
+    }
+    free(first_seg);
+    buf_free(&name);
+    if (rc) {
+        sift_index_close(idx);
+        return rc;
+    }
+    *out = idx;
     return SIFT_OK;
 }
 

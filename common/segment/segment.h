@@ -85,6 +85,7 @@ struct segment {
     uint64_t deleted_tokens;
     uint64_t deleted_title_tokens;
     uint8_t *delbits;         /* bit per document; NULL when none are deleted */
+    size_t shadowed;          /* of them, live copies hidden by a later index (index.c) */
     struct schema schema;     /* its typed fields and their columns (schema.h) */
 };
 

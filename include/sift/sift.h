@@ -311,6 +311,20 @@ typedef struct sift_index sift_index;
  * a size, a missing segment), SIFT_ERR_VERSION, SIFT_ERR_IO. */
 SIFT_API sift_err sift_index_open(const char *dir, sift_index **out, sift_errmsg *err);
 
+/* Open dirs[0..n) as one index: their segments in that order, scored with
+ * statistics summed over all of them (document count, document
+ * frequencies, mean lengths), so every query ranks, counts and explains
+ * exactly as one index holding all their documents would. An id live in
+ * several is live in the last directory that holds it; the earlier copies
+ * are hidden as if that index had updated them (their ids are read at
+ * open: list the largest index first, it is never hashed). Each
+ * directory is opened as by sift_index_open; n == 1 is sift_index_open.
+ * Errors: those of sift_index_open, and SIFT_ERR_INVALID for no
+ * directory, one given twice, or indexes of different languages. The
+ * handle owns nothing of dirs. */
+SIFT_API sift_err sift_index_open_many(const char *const *dirs, size_t n, sift_index **out,
+                                       sift_errmsg *err);
+
 /* Unmap and free. No query or result of this index may be used after. */
 SIFT_API void sift_index_close(sift_index *idx);
 
@@ -318,6 +332,7 @@ typedef struct sift_index_stats {
     uint32_t struct_size;    /* sizeof(sift_index_stats), set by the caller */
     uint64_t doc_count;      /* live documents */
     uint64_t deleted_count;  /* deleted documents still held by segments */
+    uint64_t shadowed_count; /* copies of an id a later index holds (sift_index_open_many) */
     uint64_t term_count;     /* distinct terms, summed over segments (an upper bound) */
     uint64_t token_count;    /* tokens over all live documents */
     uint64_t posting_count;  /* (term, document) pairs */
@@ -393,6 +408,38 @@ SIFT_API sift_err sift_query_parse_flags(const sift_index *idx, const char *text
 SIFT_API const char *sift_query_warning(const sift_query *q);
 
 SIFT_API void sift_query_free(sift_query *q);
+
+/* Statistics across processes. A process that holds one shard of a
+ * collection (one index of several) scores exactly as one index holding
+ * every shard when it parses with the shards' summed statistics:
+ *   1. each shard: sift_stats_collect(shard, text, flags) -- its document
+ *      and token counts, the document frequency of every term the query
+ *      reads, and the terms each prefix and fuzzy word expands to there;
+ *      sift_stats_encode to send it;
+ *   2. one place: sift_stats_decode each, sift_stats_merge them into one
+ *      (counts and frequencies summed, expansions united), encode;
+ *   3. each shard: sift_query_parse_global(shard, text, flags, sum), then
+ *      sift_search / sift_count as usual. Every prefix and fuzzy word
+ *      searches the union's terms, ranked with the summed frequencies.
+ * Scores are then those of one index of all the shards (to rounding), so
+ * merging the shards' top k by score, ties by shard order then rank, is
+ * that index's top k, and counts add up. Exact as long as no expansion
+ * is capped in a shard (1024 terms for a prefix, 50 for a fuzzy word; the
+ * query's warning says so). text and flags must be the same at every
+ * step (SIFT_ERR_INVALID otherwise), and so must the shards' language.
+ * A sift_stats is owned by its creator (sift_stats_free); encoded bytes
+ * are malloc'ed (sift_free). Decoding checks a CRC-32 and every length:
+ * anything malformed is SIFT_ERR_INVALID. The encoding is drawn in
+ * searcher/global_stats.c. */
+typedef struct sift_stats sift_stats;
+SIFT_API sift_err sift_stats_collect(const sift_index *idx, const char *text, unsigned flags,
+                                     sift_stats **out, sift_errmsg *err);
+SIFT_API sift_err sift_stats_merge(sift_stats *into, const sift_stats *from, sift_errmsg *err);
+SIFT_API sift_err sift_stats_encode(const sift_stats *st, void **out, size_t *len, sift_errmsg *err);
+SIFT_API sift_err sift_stats_decode(const void *data, size_t len, sift_stats **out, sift_errmsg *err);
+SIFT_API void sift_stats_free(sift_stats *st);
+SIFT_API sift_err sift_query_parse_global(const sift_index *idx, const char *text, unsigned flags,
+                                          const sift_stats *global, sift_query **out, sift_errmsg *err);
 
 /* "Did you mean": the query text (read with these SIFT_QUERY_* flags)
  * with each misspelled word replaced by a close word of the index, as the

@@ -55,7 +55,8 @@ class _DocInfo(_Sized):
 
 class _IndexStats(_Sized):
     _fields_ = [("struct_size", ctypes.c_uint32), ("doc_count", ctypes.c_uint64),
-                ("deleted_count", ctypes.c_uint64), ("term_count", ctypes.c_uint64),
+                ("deleted_count", ctypes.c_uint64), ("shadowed_count", ctypes.c_uint64),
+                ("term_count", ctypes.c_uint64),
                 ("token_count", ctypes.c_uint64), ("posting_count", ctypes.c_uint64),
                 ("bytes", ctypes.c_uint64), ("postings_bytes", ctypes.c_uint64),
                 ("positions_bytes", ctypes.c_uint64), ("store_bytes", ctypes.c_uint64),
@@ -110,6 +111,8 @@ def _sig(name, restype, *args):
 _version = _sig("sift_version", ctypes.c_char_p)
 _strerror = _sig("sift_strerror", ctypes.c_char_p, ctypes.c_int)
 _index_open = _sig("sift_index_open", ctypes.c_int, ctypes.c_char_p, _pp, _E)
+_index_open_many = _sig("sift_index_open_many", ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+                        ctypes.c_size_t, _pp, _E)
 _index_close = _sig("sift_index_close", None, _p)
 _query_parse = _sig("sift_query_parse_flags", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_uint, _pp, _E)
 _query_free = _sig("sift_query_free", None, _p)
@@ -219,9 +222,15 @@ class Index(_Handle):
     _release = staticmethod(_index_close)
 
     def __init__(self, path):
+        """path: an index directory, or a list of them searched as one
+        (sift_index_open_many: the last that holds an id wins)."""
         self._h = ctypes.c_void_p()
         err = _ErrMsg()
-        _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
+        if isinstance(path, (list, tuple)):
+            dirs = (ctypes.c_char_p * max(len(path), 1))(*[os.fsencode(p) for p in path])
+            _check(_index_open_many(dirs, len(path), ctypes.byref(self._h), ctypes.byref(err)), err)
+        else:
+            _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
 
     def _parse(self, query, all_words, literal, strict=False):
         q = ctypes.c_void_p()
