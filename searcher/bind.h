@@ -32,6 +32,7 @@ struct binder {
     const sift_stats *global; /* every shard's statistics, or NULL: the index's own */
     sift_stats *collect;      /* the index's, being collected, or NULL */
     size_t nexp;              /* expansions met so far (global_stats.h) */
+    bool stats_match;         /* global's expansions are this reading's so far */
 };
 
 bool bind_failed(const struct binder *b);

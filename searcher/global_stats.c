@@ -10,7 +10,7 @@
  *   v expansion count, then per expansion: u8 kind (1 prefix, 2 fuzzy),
  *     v term count, then each term's number in the table above
  *   u32 CRC-32 (zlib) of every byte before it
- * Terms are distinct, at most TERM_MAX bytes. A decoder refuses anything
+ * Terms are distinct, 1 to TERM_MAX bytes. A decoder refuses anything
  * else with SIFT_ERR_INVALID: the bytes come from another process.
  */
 #include "global_stats.h"
@@ -58,7 +58,7 @@ static const void *term_key(const void *ctx, uint32_t i, size_t *len)
 {
     const sift_stats *st = ctx;
     *len = st->terms[i].len;
-    return st->bytes.data + st->terms[i].off;
+    return st->bytes.data ? st->bytes.data + st->terms[i].off : (const uint8_t *)"";
 }
 
 static sift_stats *stats_alloc(const char *text, size_t len, unsigned flags)
@@ -188,23 +188,27 @@ uint64_t gs_live_df(const sift_stats *st, const char *term, size_t len)
     return id == STRMAP_NONE ? 0 : st->terms[id].live;
 }
 
-sift_err gs_expansion(const sift_stats *st, size_t i, enum gs_kind kind, struct strlist *out,
-                      uint64_t **dfs, sift_errmsg *err)
+bool gs_expansion(const sift_stats *st, size_t i, enum gs_kind kind, struct strlist *out, uint64_t **dfs,
+                  bool *matched)
 {
-    *dfs = NULL;
-    if (i >= st->nexps || st->exps[i].kind != kind)
-        return sift_fail(err, SIFT_ERR_INVALID, "the statistics were collected for a query read otherwise "
-                         "(a field that is typed in one index and not in another?)");
-    const struct gs_exp *e = &st->exps[i];
-    *dfs = malloc((e->n ? e->n : 1) * sizeof **dfs);
-    if (!*dfs) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    for (uint32_t k = 0; k < e->n; k++) {
+    const struct gs_exp *e = i < st->nexps && st->exps[i].kind == kind ? &st->exps[i] : NULL;
+    if (!e) *matched = false;
+    uint32_t n = e ? e->n : 0;
+    if (!(*dfs = malloc((n ? n : 1) * sizeof **dfs))) return false;
+    for (uint32_t k = 0; k < n; k++) {
         const struct gs_term *t = &st->terms[e->ids[k]];
         (*dfs)[k] = t->raw;
-        if (!strlist_add(out, (const char *)st->bytes.data + t->off, t->len))
-            return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        if (!strlist_add(out, (const char *)st->bytes.data + t->off, t->len)) return false;
     }
-    return SIFT_OK;
+    return true;
+}
+
+size_t gs_expansion_count(const sift_stats *st) { return st->nexps; }
+
+const char *sift_stats_query(const sift_stats *st, unsigned *flags)
+{
+    if (flags) *flags = st->flags;
+    return st->text;
 }
 
 bool gs_matches(const sift_stats *st, const char *text, unsigned flags)
@@ -308,7 +312,7 @@ static sift_err decode_body(sift_stats **st, struct cursor *c)
     for (uint64_t i = 0; i < nterms; i++) {
         const char *t = take_string(c, TERM_MAX, &n);
         uint64_t live = cur_varint(c), raw = cur_varint(c);
-        if (c->bad || find_term(*st, t, n) != STRMAP_NONE) return SIFT_ERR_INVALID;
+        if (c->bad || !n || find_term(*st, t, n) != STRMAP_NONE) return SIFT_ERR_INVALID;
         if (!gs_set_live(*st, t, n, live) || !gs_set_raw(*st, t, n, raw)) return SIFT_ERR_NOMEM;
     }
     uint64_t nexps = cur_varint(c);

@@ -38,11 +38,15 @@ bool gs_expansion_add(sift_stats *st, const char *term, size_t len);
 
 /* Reading a sum: the counts, a term's frequencies (0 when no shard has
  * it), and the i-th expansion's terms (into out, with their frequencies
- * with deletions into *dfs, malloc'd). */
+ * with deletions into *dfs, malloc'd): none when st has no i-th expansion
+ * of this kind, *matched false (a reading the lenient parser will discard,
+ * or statistics of another reading: the binder refuses it at the end). false when
+ * memory is short. */
 void gs_counts(const sift_stats *st, uint64_t *docs, uint64_t *tokens, uint64_t *title_tokens);
 uint64_t gs_live_df(const sift_stats *st, const char *term, size_t len);
-sift_err gs_expansion(const sift_stats *st, size_t i, enum gs_kind kind, struct strlist *out,
-                      uint64_t **dfs, sift_errmsg *err);
+bool gs_expansion(const sift_stats *st, size_t i, enum gs_kind kind, struct strlist *out, uint64_t **dfs,
+                  bool *matched);
+size_t gs_expansion_count(const sift_stats *st);
 /* Whether st was collected for this text and these flags. */
 bool gs_matches(const sift_stats *st, const char *text, unsigned flags);
 

@@ -238,8 +238,9 @@ static sift_err fuzzy_terms(struct binder *b, const char *term, size_t len, unsi
     sift_err rc;
     if (b->global) {
         struct strlist cands = { 0 };
-        uint64_t *dfs;
-        rc = gs_expansion(b->global, b->nexp++, GS_FUZZY, &cands, &dfs, b->err);
+        uint64_t *dfs = NULL;
+        rc = gs_expansion(b->global, b->nexp++, GS_FUZZY, &cands, &dfs, &b->stats_match) ? SIFT_OK
+             : sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory");
         if (!rc) rc = fuzzy_rank_terms(term, len, dist, &cands, dfs, FUZZY_MAX_EXPANSION, terms, m, n, capped, b->err);
         strlist_free(&cands);
         free(dfs);
@@ -260,9 +261,10 @@ static sift_err prefix_terms(struct binder *b, const char *prefix, struct strlis
 {
     sift_err rc;
     if (b->global) {
-        uint64_t *dfs;
+        uint64_t *dfs = NULL;
         struct strlist all = { 0 };
-        rc = gs_expansion(b->global, b->nexp++, GS_PREFIX, &all, &dfs, b->err);
+        rc = gs_expansion(b->global, b->nexp++, GS_PREFIX, &all, &dfs, &b->stats_match) ? SIFT_OK
+             : sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory");
         free(dfs);
         *capped = all.n > QUERY_MAX_EXPANSION;
         uint32_t k = 0;
@@ -691,6 +693,7 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struc
                      sift_query *q, sift_errmsg *err)
 {
     struct binder b = { .qs = qs, .idx = idx, .an = analyzer_new(idx->language), .err = err, .q = q };
+    b.stats_match = true;
     if (link && link->global) b.global = link->global;
     else if (link) b.collect = gs_new(link->text, link->flags, idx);
     if (!b.an || !strmap_init(&b.ids, 64) || (link && !link->global && !b.collect)) {
@@ -704,6 +707,10 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struc
     q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
     if (!bind_failed(&b) && !q->root)
         b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);
+    if (!bind_failed(&b) && b.global && (!b.stats_match || b.nexp != gs_expansion_count(b.global)))
+        b.rc = sift_fail(err, SIFT_ERR_INVALID, "the statistics were collected for a query read otherwise "
+                         "(%zu prefixes and fuzzy words, here %zu: a field typed in one index and not in "
+                         "another?)", gs_expansion_count(b.global), b.nexp);
     compute_idf(&b);
     fill_idf(&b, q->root);
     collect_highlights(&b, q->root);

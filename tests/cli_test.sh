@@ -193,5 +193,36 @@ expect_grep locked-msg err "another search-index is writing"
 exec 9>&-
 check after-lock 0 "$SEARCH" --index "$IDX" "ByteDance Azure"
 
+# several indexes as one: the corpus in two halves ranks, counts and
+# snippets as the whole; an id in both is found once, in the later one
+mkdir -p "$T/h1" "$T/h2"
+n=0
+for f in "$CORPUS"/*; do
+    n=$((n + 1))
+    if [ $((n % 2)) -eq 0 ]; then cp "$f" "$T/h1/"; else cp "$f" "$T/h2/"; fi
+done
+cp "$CORPUS"/bytedance-azure-billion.md "$T/h1/"   # in both halves: one id, two copies
+cp "$CORPUS"/bytedance-azure-billion.md "$T/h2/"
+check half1 0 "$INDEXER" -q --index "$T/i1" "$T/h1"
+check half2 0 "$INDEXER" -q --index "$T/i2" "$T/h2"
+check whole-json 0 "$SEARCH" --index "$IDX" --json -n 32 "cloud OR azure OR chips"
+cp "$T/out" "$T/whole.json"
+check halves-json 0 "$SEARCH" --index "$T/i1" --index "$T/i2" --json -n 32 "cloud OR azure OR chips"
+if cmp -s "$T/out" "$T/whole.json"; then passes=$((passes + 1)); else
+    echo "FAIL halves: the two halves rank otherwise than the whole"; diff "$T/whole.json" "$T/out" | head; fails=$((fails + 1)); fi
+SIFT_INDEX="$T/i1:$T/i2" check env-list 0 "$SEARCH" --count "cloud"
+cp "$T/out" "$T/halves.count"
+check whole-count 0 "$SEARCH" --index "$IDX" --count "cloud"
+cmp -s "$T/out" "$T/halves.count" && passes=$((passes + 1)) || { echo "FAIL env-list count"; fails=$((fails + 1)); }
+check halves-stats 0 "$SEARCH" --index "$T/i1" --index "$T/i2" --stats
+expect_grep halves-docs out "^documents    32 (0 deleted, not yet merged away; 1 older copies"
+check env-writer 2 env SIFT_INDEX="$T/i1:$T/i2" "$INDEXER" "$T/h1"
+expect_grep env-writer-msg err "SIFT_INDEX names several indexes"
+check fr-index 0 "$INDEXER" -q --language french --index "$T/fr" "$T/h1"
+check mixed-languages 2 "$SEARCH" --index "$T/i1" --index "$T/fr" cloud
+expect_grep mixed-msg err "must share their language"
+check twice 2 "$SEARCH" --index "$T/i1" --index "$T/i1" cloud
+check one-missing 3 "$SEARCH" --index "$T/i1" --index "$T/nothing" cloud
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

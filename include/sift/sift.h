@@ -423,7 +423,9 @@ SIFT_API void sift_query_free(sift_query *q);
  *      searches the union's terms, ranked with the summed frequencies.
  * Scores are then those of one index of all the shards (to rounding), so
  * merging the shards' top k by score, ties by shard order then rank, is
- * that index's top k, and counts add up. Exact as long as no expansion
+ * that index's top k, and counts add up. The shards must hold disjoint
+ * ids (a process cannot see another's: an id in two counts twice, where
+ * sift_index_open_many would keep one). Exact as long as no expansion
  * is capped in a shard (1024 terms for a prefix, 50 for a fuzzy word; the
  * query's warning says so). text and flags must be the same at every
  * step (SIFT_ERR_INVALID otherwise), and so must the shards' language.
@@ -438,6 +440,8 @@ SIFT_API sift_err sift_stats_merge(sift_stats *into, const sift_stats *from, sif
 SIFT_API sift_err sift_stats_encode(const sift_stats *st, void **out, size_t *len, sift_errmsg *err);
 SIFT_API sift_err sift_stats_decode(const void *data, size_t len, sift_stats **out, sift_errmsg *err);
 SIFT_API void sift_stats_free(sift_stats *st);
+/* The query text st was collected for (owned by st), and its flags. */
+SIFT_API const char *sift_stats_query(const sift_stats *st, unsigned *flags);
 SIFT_API sift_err sift_query_parse_global(const sift_index *idx, const char *text, unsigned flags,
                                           const sift_stats *global, sift_query **out, sift_errmsg *err);
 

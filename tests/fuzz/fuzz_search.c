@@ -2,7 +2,9 @@
  * The first byte picks the parse flags; the rest is the query. Every query
  * that parses is counted, searched, and its first hit's snippet made, on a
  * small index built once; with bit 16 of the first byte, its suggestion
- * ("did you mean") is made and must find documents. */
+ * ("did you mean") is made and must find documents; with bit 32, it is
+ * bound again through the statistics exchange (collected, encoded,
+ * decoded), which on one index must rank exactly as the plain reading. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,32 @@
 #include <sift/sift.h>
 
 static sift_index *idx;
+
+/* The query bound with this index's statistics as the exchange carries
+ * them: the same hits, the same scores. */
+static void check_exchange(const char *text, unsigned flags, const sift_results *plain)
+{
+    sift_stats *st, *back;
+    void *enc;
+    size_t len;
+    sift_errmsg err;
+    if (sift_stats_collect(idx, text, flags, &st, &err) || sift_stats_encode(st, &enc, &len, &err) ||
+        sift_stats_decode(enc, len, &back, &err))
+        abort();
+    sift_query *g;
+    sift_results *r;
+    if (sift_query_parse_global(idx, text, flags, back, &g, &err) || sift_search(idx, g, NULL, &r, &err)) abort();
+    if (sift_results_size(r) != sift_results_size(plain)) abort();
+    for (size_t i = 0; i < sift_results_size(r); i++)
+        if (strcmp(sift_results_id(r, i), sift_results_id(plain, i)) ||
+            sift_results_score(r, i) != sift_results_score(plain, i))
+            abort();
+    sift_results_free(r);
+    sift_query_free(g);
+    sift_free(enc);
+    sift_stats_free(st);
+    sift_stats_free(back);
+}
 
 static void build(void)
 {
@@ -68,6 +96,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         sift_results *r;
         if (sift_search(idx, q, NULL, &r, &err)) abort();
         if (sift_results_total(r) != n) abort();   /* counting and ranking agree */
+        if (data[0] & 32) check_exchange(text, flags, r);
         /* the best hit of a pruned search is the exhaustive ranking's first */
         sift_search_options so;
         sift_search_options_init(&so);

@@ -111,6 +111,22 @@ class BindingTest(unittest.TestCase):
         with self.assertRaises(sift.Error):
             sift.Index(os.path.join(self.tmp.name, "nothing"))
 
+    def test_several_indexes_as_one(self):
+        other = os.path.join(self.tmp.name, "other")
+        with sift.Writer(other) as w:
+            w.add("d", "Cloud growth", "Cloud growth slowed after the outage.")
+            w.add("a", "Cloud outage", "The outage report, updated.")   # a newer copy of a
+            w.commit()
+        with sift.Index([self.dir, other]) as idx:
+            st = idx.stats()
+            self.assertEqual(st["doc_count"], 4)
+            self.assertEqual(st["shadowed_count"], 1)
+            self.assertEqual(idx.count("outage"), 2)          # a once, d
+            self.assertEqual(idx.count("three-hour"), 0)      # the older a is hidden
+            self.assertEqual(sorted(h.id for h in idx.search("cloud")), ["a", "c", "d"])
+        with self.assertRaises(sift.Error):
+            sift.Index([self.dir, self.dir])
+
     def test_update_and_delete(self):
         with sift.Writer(self.dir) as w:
             w.add("a", "Cloud outage", "Replaced text about chips.")
