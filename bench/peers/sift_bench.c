@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     bool suggest = argc == 4 && !strcmp(argv[3], "suggest");
     int k = parse_only || suggest ? 10 : argc == 4 ? bench_mode(argv[3]) : -1;
     if (k < 0) {
-        fprintf(stderr, "usage: sift_bench INDEX_DIR QUERIES.tsv top10|top100|count|sortdate|range|facet|parse|suggest\n");
+        fprintf(stderr, "usage: sift_bench INDEX_DIR[:INDEX_DIR...] QUERIES.tsv top10|top100|count|sortdate|range|facet|parse|suggest\n");
         return 2;
     }
     struct ctx x = { .kind = bench_kind(argv[3]), .parse_only = parse_only, .suggest = suggest };
@@ -94,7 +94,18 @@ int main(int argc, char **argv)
         return 2;
     }
     sift_errmsg err;
-    if (sift_index_open(argv[1], &x.idx, &err)) {
+    /* INDEX_DIR may be a:b:c, several indexes searched as one (bench/many.sh) */
+    char *list = strdup(argv[1]);
+    const char *dirs[16];
+    size_t ndirs = 0;
+    for (char *p = list, *next; p && ndirs < 16; p = next) {
+        next = strchr(p, ':');
+        if (next) *next++ = 0;
+        dirs[ndirs++] = p;
+    }
+    sift_err orc = sift_index_open_many(dirs, ndirs, &x.idx, &err);
+    free(list);
+    if (orc) {
         fprintf(stderr, "sift_bench: %s\n", err.msg);
         return 3;
     }

@@ -51,29 +51,60 @@ bool doc_ids_fit(const struct segment *s)
            (((uint64_t)s->doc_count + ID_GROUP - 1) / ID_GROUP + 1) * 8;
 }
 
-sift_err segment_doc_id(const struct segment *s, uint32_t doc, char id[ID_MAX + 1], size_t *len,
-                        sift_errmsg *err)
+/* The ids of group g: its bytes in *c. */
+static sift_err group_at(const struct segment *s, uint32_t g, struct cursor *c, sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
-    if (doc >= s->doc_count)
-        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: document %u out of range", s->file.path, doc);
-    const uint8_t *p = segfile_get(&s->file, SEC_ID_INDEX, (uint64_t)(doc / ID_GROUP) * 8, 16, &rc, err);
+    const uint8_t *p = segfile_get(&s->file, SEC_ID_INDEX, (uint64_t)g * 8, 16, &rc, err);
     if (!p) return rc;
     uint64_t a = rd_u64(p), b = rd_u64(p + 8);
     if (b < a) return sift_fail(err, SIFT_ERR_CORRUPT, "%s: id offsets out of order", s->file.path);
     const uint8_t *d = segfile_get(&s->file, SEC_IDS, a, b - a, &rc, err);
-    if (!d) return rc;
-    struct cursor c = cursor_make(d, (size_t)(b - a));
+    if (d) *c = cursor_make(d, (size_t)(b - a));
+    return rc;
+}
+
+/* The next id of a group over the previous one in id[0..*n). */
+static bool next_id(struct cursor *c, bool first, char id[ID_MAX + 1], size_t *n)
+{
+    uint64_t keep = cur_varint(c), add = cur_varint(c);
+    const uint8_t *suffix = cur_take(c, (size_t)add);
+    if (c->bad || keep > *n || (first && keep) || add > ID_MAX - keep) return false;
+    memcpy(id + keep, suffix, (size_t)add);
+    *n = (size_t)(keep + add);
+    id[*n] = 0;
+    return true;
+}
+
+sift_err segment_doc_id(const struct segment *s, uint32_t doc, char id[ID_MAX + 1], size_t *len,
+                        sift_errmsg *err)
+{
+    if (doc >= s->doc_count)
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: document %u out of range", s->file.path, doc);
+    struct cursor c;
+    sift_err rc = group_at(s, doc / ID_GROUP, &c, err);
+    if (rc) return rc;
     size_t n = 0;
-    for (uint32_t k = 0; k <= doc % ID_GROUP; k++) {
-        uint64_t keep = cur_varint(&c), add = cur_varint(&c);
-        const uint8_t *suffix = cur_take(&c, (size_t)add);
-        if (c.bad || keep > n || (k == 0 && keep) || add > ID_MAX - keep)
+    for (uint32_t k = 0; k <= doc % ID_GROUP; k++)
+        if (!next_id(&c, k == 0, id, &n))
             return sift_fail(err, SIFT_ERR_CORRUPT, "%s: id of document %u is damaged", s->file.path, doc);
-        memcpy(id + keep, suffix, (size_t)add);
-        n = (size_t)(keep + add);
-    }
-    id[n] = 0;
     *len = n;
+    return SIFT_OK;
+}
+
+sift_err segment_ids_each(const struct segment *s, segment_id_fn fn, void *ctx, sift_errmsg *err)
+{
+    char id[ID_MAX + 1];
+    for (uint32_t doc = 0; doc < s->doc_count;) {
+        struct cursor c;
+        sift_err rc = group_at(s, doc / ID_GROUP, &c, err);
+        if (rc) return rc;
+        size_t n = 0;
+        for (uint32_t k = 0; k < ID_GROUP && doc < s->doc_count; k++, doc++) {
+            if (!next_id(&c, k == 0, id, &n))
+                return sift_fail(err, SIFT_ERR_CORRUPT, "%s: id of document %u is damaged", s->file.path, doc);
+            if (fn(ctx, doc, id, n)) return SIFT_OK;
+        }
+    }
     return SIFT_OK;
 }

@@ -14,7 +14,6 @@
 #include "manifest.h"
 #include "norms.h"
 #include "postings.h"
-#include "strmap.h"
 
 static sift_err load_deletes(struct segment *s, const char *dir, const struct manifest_segment *ms,
                              sift_errmsg *err)
@@ -229,98 +228,177 @@ sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint
 
 /* --------------------------------------------- several indexes as one */
 
-/* The external ids met so far, to find an id live in two indexes. */
-struct id_set {
-    struct buf bytes;
-    size_t *end;              /* where each id ends in bytes */
-    uint32_t n, cap;
-    struct strmap map;
+/* A live document of a later index, by the 64-bit hash of its id: ids
+ * are compared only when hashes are equal, so the table holds no string. */
+struct id_entry {
+    uint64_t h;
+    uint32_t seg, doc;
 };
 
-static const void *id_at(const void *ctx, uint32_t i, size_t *len)
+struct doc_ref {
+    uint32_t seg, doc;
+};
+
+/* The state of the passes over the indexes' ids. */
+struct id_pass {
+    sift_index *idx;
+    uint32_t seg;             /* the segment being read */
+    struct id_entry *e;       /* the latest copy of each id of the later indexes */
+    size_t n, cap;
+    uint64_t *slots;          /* open addressing: the hash's high half << 32 | entry + 1; 0 empty */
+    uint32_t mask;
+    struct doc_ref *hide;     /* documents to hide */
+    size_t nhide, caphide;
+    sift_err rc;
+    sift_errmsg *err;
+};
+
+static bool grow(void **p, size_t *cap, size_t n, size_t size)
 {
-    const struct id_set *set = ctx;
-    size_t start = i ? set->end[i - 1] : 0;
-    *len = set->end[i] - start;
-    return set->bytes.data + start;
+    if (n < *cap) return true;
+    size_t c = *cap ? *cap * 2 : 1024;
+    void *q = realloc(*p, c * size);
+    if (!q) return false;
+    *p = q;
+    *cap = c;
+    return true;
 }
 
-/* Whether id is in the set; when it is not and add is set, it is added.
- * false with *oom when memory is short. */
-static bool id_set_has(struct id_set *set, const char *id, size_t len, bool add, bool *oom)
+static int add_hide(struct id_pass *x, uint32_t seg, uint32_t doc)
 {
-    uint32_t h = hash_fnv1a(id, len), slot = 0;
-    if (strmap_find(&set->map, id, len, h, id_at, set, &slot) != STRMAP_NONE) return true;
-    if (!add) return false;
-    if (set->n == set->cap) {
-        uint32_t cap = set->cap ? set->cap * 2 : 1024;
-        size_t *e = realloc(set->end, cap * sizeof *e);
-        if (!e) return *oom = true, false;
-        set->end = e;
-        set->cap = cap;
+    if (!grow((void **)&x->hide, &x->caphide, x->nhide, sizeof *x->hide)) {
+        x->rc = sift_fail(x->err, SIFT_ERR_NOMEM, "out of memory");
+        return 1;
     }
-    if (!buf_append(&set->bytes, id, len)) return *oom = true, false;
-    set->end[set->n] = set->bytes.len;
-    if (!strmap_put(&set->map, slot, h, set->n++)) *oom = true;
-    return false;
+    x->hide[x->nhide++] = (struct doc_ref){ seg, doc };
+    return 0;
 }
 
-/* Count document doc of s as deleted, in memory only: an earlier copy of
- * an id a later index holds. Documents arrive in ascending order. */
-static sift_err hide_doc(struct segment *s, uint32_t doc, sift_errmsg *err)
+/* Whether entry e's id is id[0..len). */
+static bool same_id(struct id_pass *x, const struct id_entry *e, const char *id, size_t len)
 {
-    if (!s->delbits && !(s->delbits = calloc(((size_t)s->doc_count + 7) / 8, 1)))
+    char other[ID_MAX + 1];
+    size_t n;
+    if (x->rc || (x->rc = segment_doc_id(&x->idx->segs[e->seg], e->doc, other, &n, x->err))) return false;
+    return n == len && !memcmp(other, id, len);
+}
+
+/* The slot of the entry holding id, or the empty slot where it would go.
+ * A slot keeps half the hash: the entries are read on a match only. */
+static uint64_t *find_slot(struct id_pass *x, uint64_t h, const char *id, size_t len)
+{
+    for (uint32_t k = (uint32_t)h & x->mask;; k = (k + 1) & x->mask) {
+        uint64_t *slot = &x->slots[k];
+        if (!*slot) return slot;
+        const struct id_entry *e = &x->e[(uint32_t)*slot - 1];
+        if (*slot >> 32 == h >> 32 && e->h == h && same_id(x, e, id, len)) return slot;
+        if (x->rc) return slot;
+    }
+}
+
+/* A document of a later index (they come in order): the copy an earlier
+ * later index holds is hidden, this one takes its place. */
+static int collect_id(void *ctx, uint32_t doc, const char *id, size_t len)
+{
+    struct id_pass *x = ctx;
+    if (segment_is_deleted(&x->idx->segs[x->seg], doc)) return 0;
+    uint64_t h = hash64(id, len);
+    uint64_t *slot = find_slot(x, h, id, len);
+    if (x->rc) return 1;
+    if (*slot) {
+        struct id_entry *old = &x->e[(uint32_t)*slot - 1];
+        if (add_hide(x, old->seg, old->doc)) return 1;
+        *old = (struct id_entry){ h, x->seg, doc };
+        return 0;
+    }
+    x->e[x->n] = (struct id_entry){ h, x->seg, doc };
+    *slot = (h >> 32 << 32) | (uint32_t)++x->n;
+    return 0;
+}
+
+/* A document of the first index: hidden when a later one holds its id. */
+static int probe_id(void *ctx, uint32_t doc, const char *id, size_t len)
+{
+    struct id_pass *x = ctx;
+    if (segment_is_deleted(&x->idx->segs[x->seg], doc)) return 0;
+    uint64_t *slot = find_slot(x, hash64(id, len), id, len);
+    if (x->rc) return 1;
+    return *slot ? add_hide(x, x->seg, doc) : 0;
+}
+
+/* Room for every live document of segments [from, to) at most half full. */
+static sift_err make_table(struct id_pass *x, uint32_t from, uint32_t to)
+{
+    uint64_t live = 0;
+    for (uint32_t s = from; s < to; s++) live += x->idx->segs[s].doc_count - x->idx->segs[s].ndeleted;
+    uint64_t slots = 1024;
+    while (slots < 2 * live) slots *= 2;
+    if (slots > UINT32_MAX) return sift_fail(x->err, SIFT_ERR_NOMEM, "too many documents to compare ids");
+    x->mask = (uint32_t)slots - 1;
+    x->slots = calloc((size_t)slots, sizeof *x->slots);
+    x->e = malloc((size_t)(live ? live : 1) * sizeof *x->e);
+    return x->slots && x->e ? SIFT_OK : sift_fail(x->err, SIFT_ERR_NOMEM, "out of memory");
+}
+
+static int by_doc(const void *a, const void *b)
+{
+    const struct doc_ref *x = a, *y = b;
+    if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Count docs[0..n) of s as deleted, in memory only, beside the deletions
+ * of its file (both ascending). */
+static sift_err hide_docs(struct segment *s, const struct doc_ref *docs, size_t n, sift_errmsg *err)
+{
+    uint32_t *all = malloc((s->ndeleted + n) * sizeof *all);
+    if (!s->delbits) s->delbits = calloc(((size_t)s->doc_count + 7) / 8, 1);
+    if (!all || !s->delbits) {
+        free(all);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    uint32_t *d = realloc(s->deleted, (s->ndeleted + 1) * sizeof *d);
-    if (!d) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    s->deleted = d;
-    size_t at = s->ndeleted++;   /* keep them ascending among the file's own */
-    while (at && d[at - 1] > doc) {
-        d[at] = d[at - 1];
-        at--;
     }
-    d[at] = doc;
-    s->shadowed++;
-    s->delbits[doc >> 3] |= (uint8_t)(1u << (doc & 7));
-    uint32_t len = 0, tl = 0;
-    sift_err rc = segment_norm(s, doc, &len, &tl, err);
-    s->deleted_tokens += len;
-    s->deleted_title_tokens += tl;
-    return rc;
-}
-
-/* Segments [from, to) of idx against the ids of later indexes: a copy
- * already seen is hidden; the rest join the set when add. */
-static sift_err hide_seen(sift_index *idx, uint32_t from, uint32_t to, struct id_set *set, bool add,
-                          sift_errmsg *err)
-{
-    char id[ID_MAX + 1];
-    for (uint32_t i = from; i < to; i++) {
-        struct segment *s = &idx->segs[i];
-        for (uint32_t doc = 0; doc < s->doc_count; doc++) {
-            if (segment_is_deleted(s, doc)) continue;
-            size_t len;
-            bool oom = false;
-            sift_err rc = segment_doc_id(s, doc, id, &len, err);
-            if (!rc && id_set_has(set, id, len, add, &oom)) rc = hide_doc(s, doc, err);
-            if (!rc && oom) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-            if (rc) return rc;
-        }
+    size_t i = 0, j = 0, k = 0;
+    while (i < s->ndeleted || j < n)
+        all[k++] = j == n || (i < s->ndeleted && s->deleted[i] < docs[j].doc) ? s->deleted[i++] : docs[j++].doc;
+    free(s->deleted);
+    s->deleted = all;
+    s->ndeleted = k;
+    s->shadowed += n;
+    for (j = 0; j < n; j++) {
+        uint32_t doc = docs[j].doc, len = 0, tl = 0;
+        s->delbits[doc >> 3] |= (uint8_t)(1u << (doc & 7));
+        sift_err rc = segment_norm(s, doc, &len, &tl, err);
+        if (rc) return rc;
+        s->deleted_tokens += len;
+        s->deleted_title_tokens += tl;
     }
     return SIFT_OK;
 }
 
-/* An id live in several indexes is live in the last one that holds it. */
-static sift_err hide_duplicates(sift_index *idx, const uint32_t *first_seg, size_t n, sift_errmsg *err)
+/* An id live in several indexes is live in the last one that holds it.
+ * The later indexes' ids go into a table of hashes, in order; the first
+ * index's are probed against it. */
+static sift_err hide_duplicates(sift_index *idx, const uint32_t *first_seg, sift_errmsg *err)
 {
-    struct id_set set = { 0 };
-    sift_err rc = strmap_init(&set.map, 1024) ? SIFT_OK : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    for (size_t i = n; !rc && i-- > 0;)
-        rc = hide_seen(idx, first_seg[i], i + 1 < n ? first_seg[i + 1] : idx->nsegs, &set, i > 0, err);
-    buf_free(&set.bytes);
-    free(set.end);
-    strmap_free(&set.map);
-    return rc;
+    struct id_pass x = { .idx = idx, .err = err };
+    x.rc = make_table(&x, first_seg[1], idx->nsegs);
+    for (x.seg = first_seg[1]; x.seg < idx->nsegs && !x.rc; x.seg++) {
+        sift_err rc = segment_ids_each(&idx->segs[x.seg], collect_id, &x, err);
+        if (rc && !x.rc) x.rc = rc;
+    }
+    for (x.seg = 0; x.n && x.seg < first_seg[1] && !x.rc; x.seg++) {
+        sift_err rc = segment_ids_each(&idx->segs[x.seg], probe_id, &x, err);
+        if (rc && !x.rc) x.rc = rc;
+    }
+    if (x.nhide) qsort(x.hide, x.nhide, sizeof *x.hide, by_doc);
+    for (size_t i = 0, j; i < x.nhide && !x.rc; i = j) {
+        for (j = i; j < x.nhide && x.hide[j].seg == x.hide[i].seg; j++) {}
+        x.rc = hide_docs(&idx->segs[x.hide[i].seg], x.hide + i, j - i, err);
+    }
+    free(x.e);
+    free(x.slots);
+    free(x.hide);
+    return x.rc;
 }
 
 /* Move the segments of part (an open index) to the end of idx's. */
@@ -368,7 +446,7 @@ sift_err sift_index_open_many(const char *const *dirs, size_t n, sift_index **ou
             rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         sift_index_close(part);
     }
-    if (!rc) rc = hide_duplicates(idx, first_seg, n, err);
+    if (!rc) rc = hide_duplicates(idx, first_seg, err);
     if (!rc) {
         idx->dir = (char *)name.data;
         name.data = NULL;
