@@ -10,7 +10,6 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#define CACHE_SLOTS 16384
 #define CACHE_TERM 24
 
 struct stem_slot {
@@ -22,6 +21,7 @@ struct stem_slot {
 struct analyzer {
     struct sb_stemmer *stemmer;  /* NULL for "none" */
     struct stem_slot *cache;     /* NULL unless enabled */
+    uint32_t cache_mask;         /* its slot count - 1 */
     int no_stem;                 /* stemming turned off for now */
     char term[ANALYZER_MAX_TERM * 2 + 16];
     size_t term_len;
@@ -59,10 +59,13 @@ struct analyzer *analyzer_new(const char *language)
 
 void analyzer_set_stemming(struct analyzer *a, int on) { a->no_stem = !on; }
 
-int analyzer_enable_cache(struct analyzer *a)
+int analyzer_enable_cache(struct analyzer *a, unsigned slots)
 {
     if (!a->stemmer || a->cache) return 0;
-    a->cache = calloc(CACHE_SLOTS, sizeof *a->cache);
+    uint32_t n = 16;
+    while (n < slots && n < (1u << 20)) n *= 2;
+    a->cache = calloc(n, sizeof *a->cache);
+    a->cache_mask = n - 1;
     return a->cache ? 0 : -1;
 }
 
@@ -208,7 +211,7 @@ static void stem(struct analyzer *a, const char **out, size_t *out_len)
     uint32_t h = 0;
     if (a->cache && a->term_len <= CACHE_TERM) {
         h = hash_fnv1a(a->term, a->term_len);
-        slot = &a->cache[h & (CACHE_SLOTS - 1)];
+        slot = &a->cache[h & a->cache_mask];
         if (slot->key_len == a->term_len && slot->hash == h &&
             !memcmp(slot->key, a->term, a->term_len)) {
             *out = slot->val;

@@ -38,11 +38,15 @@ struct analyzer;
 struct analyzer *analyzer_new(const char *language);
 void analyzer_free(struct analyzer *a);
 
-/* Remember the stems of short terms (a direct-mapped cache of about 1 MiB)
- * for analyzers that see millions of tokens, as the indexer's does. Word
- * frequencies are Zipfian, so most stemmer calls become a look-up.
- * Returns -1 when memory is short (the analyzer still works without). */
-int analyzer_enable_cache(struct analyzer *a);
+/* Remember the stems of short terms in a direct-mapped cache of `slots`
+ * (rounded up to a power of two) entries of 56 bytes: the indexer's, which
+ * sees millions of tokens, takes ANALYZER_CACHE_LARGE (about 1 MiB); a
+ * result set's snippets ANALYZER_CACHE_SMALL. Word frequencies are
+ * Zipfian, so most stemmer calls become a look-up. Returns -1 when memory
+ * is short (the analyzer still works without). */
+#define ANALYZER_CACHE_LARGE 16384
+#define ANALYZER_CACHE_SMALL 1024
+int analyzer_enable_cache(struct analyzer *a, unsigned slots);
 
 /* Turn stemming off (or back on): prefixes are folded but not stemmed. */
 void analyzer_set_stemming(struct analyzer *a, int on);

@@ -155,7 +155,7 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
     snprintf(w->language, sizeof w->language, "%s", lang ? lang : existing ? existing : "english");
     w->an = rc ? NULL : analyzer_new(w->language);
     if (!rc && !w->an) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    if (!rc) analyzer_enable_cache(w->an);
+    if (!rc) analyzer_enable_cache(w->an, ANALYZER_CACHE_LARGE);
     if (rc) {
         sift_writer_close(w);
         return rc;

@@ -42,6 +42,7 @@ struct sift_results {
     bool total_exact;
     struct highlight_term *terms;   /* copies, for snippets */
     size_t nterms;
+    struct analyzer *an;            /* the snippets', made at the first, its stems cached */
 };
 
 /* The facets' first `limit` values each, copied. */
@@ -242,12 +243,14 @@ sift_err sift_results_snippet(const sift_results *r, size_t i, const sift_snippe
     if (i >= r->n) return sift_fail(err, SIFT_ERR_INVALID, "hit %zu out of range", i);
     sift_err rc = load_record(r, i, false, err);
     if (rc) return rc;
-    struct analyzer *an = analyzer_new(r->idx->language);
-    if (!an) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    /* one analyzer for every snippet of the results: the words of ten
+     * passages repeat, and a stem looked up costs a tenth of one made */
+    sift_results *rw = (sift_results *)r;   /* a cache, like the records load_record keeps */
+    if (!rw->an && (rw->an = analyzer_new(r->idx->language)))
+        analyzer_enable_cache(rw->an, ANALYZER_CACHE_SMALL);
+    if (!rw->an) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     const struct doc_record *d = &r->hits[i].rec;
-    rc = snippet_make(an, d->text, d->text_len, r->terms, r->nterms, opts, out, err);
-    analyzer_free(an);
-    return rc;
+    return snippet_make(rw->an, d->text, d->text_len, r->terms, r->nterms, opts, out, err);
 }
 
 void sift_results_free(sift_results *r)
@@ -267,5 +270,6 @@ void sift_results_free(sift_results *r)
     for (size_t i = 0; i < r->nterms; i++) free(r->terms[i].term);
     free(r->terms);
     free(r->hits);
+    analyzer_free(r->an);
     free(r);
 }
