@@ -27,7 +27,7 @@ sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budg
     }
     sift_err rc = docstore_writer_open(&b->store, store_path, err);
     free(store_path);
-    if (!rc && threads > 1) rc = token_pipe_open(&b->pipe, b->inv, err);
+    if (!rc && threads > 1) rc = token_pipe_open(&b->pipe, b->inv, &b->surfaces, err);
     if (rc) seg_build_discard(b);
     return rc;
 }
@@ -52,9 +52,12 @@ static int on_token(void *ctx, const struct token *t)
     a->count++;
     a->rc = add_token(a->b, t->term, t->len, t->pos, a->err);
     /* a stemmed word (it has a letter) is a surface form */
-    if (!a->rc && t->term != t->word &&
-        !surface_forms_add(&a->b->surfaces, t->word, t->word_len, t->term, t->len, a->b->ndocs))
-        a->rc = sift_fail(a->err, SIFT_ERR_NOMEM, "out of memory");
+    if (!a->rc && t->term != t->word) {
+        if (a->b->pipe)
+            a->rc = token_pipe_word(a->b->pipe, a->b->ndocs, t->word, t->word_len, t->term, t->len, a->err);
+        else if (!surface_forms_add(&a->b->surfaces, t->word, t->word_len, t->term, t->len, a->b->ndocs))
+            a->rc = sift_fail(a->err, SIFT_ERR_NOMEM, "out of memory");
+    }
     return a->rc != SIFT_OK;
 }
 

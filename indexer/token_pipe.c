@@ -3,8 +3,9 @@
  *
  * A record: u16 L, u32 P (native byte order: it never leaves the process),
  * then L bytes of term at position P. L = REC_BEGIN opens document P,
- * L = REC_END ends the open document. Terms are at most ANALYZER_MAX_TERM
- * bytes, far below both markers.
+ * L = REC_END ends the open document, L = REC_WORD is a surface form of
+ * document P: u8 word length, u8 stem length, the word, the stem. Terms
+ * are at most ANALYZER_MAX_TERM bytes, far below the markers.
  *
  * The ring: `count` filled buffers wait from index `take`; the producer
  * fills buffer `put` = take + count (mod N), which is not counted. The
@@ -27,9 +28,11 @@
 #define REC_HEAD 6
 #define REC_BEGIN 0xFFFFu
 #define REC_END 0xFFFEu
+#define REC_WORD 0xFFFDu
 
 struct token_pipe {
     struct inverter *inv;
+    struct surface_forms *sf;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -56,6 +59,12 @@ static void consume(struct token_pipe *p, const uint8_t *d, size_t n)
             inverter_begin_doc(p->inv, pos);
         } else if (len == REC_END) {
             rc = inverter_end_doc(p->inv, &p->msg);
+        } else if (len == REC_WORD) {
+            uint8_t wl = d[off], sl = d[off + 1];
+            const char *word = (const char *)d + off + 2;
+            if (!surface_forms_add(p->sf, word, wl, word + wl, sl, pos))
+                rc = sift_fail(&p->msg, SIFT_ERR_NOMEM, "out of memory");
+            off += 2u + wl + sl;
         } else {
             rc = inverter_add_token(p->inv, (const char *)d + off, len, pos, &p->msg);
             off += len;
@@ -92,7 +101,8 @@ static void free_pipe(struct token_pipe *p)
     free(p);
 }
 
-sift_err token_pipe_open(struct token_pipe **out, struct inverter *inv, sift_errmsg *err)
+sift_err token_pipe_open(struct token_pipe **out, struct inverter *inv, struct surface_forms *sf,
+                         sift_errmsg *err)
 {
     *out = NULL;
     struct token_pipe *p = calloc(1, sizeof *p);
@@ -103,6 +113,7 @@ sift_err token_pipe_open(struct token_pipe **out, struct inverter *inv, sift_err
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     }
     p->inv = inv;
+    p->sf = sf;
     atomic_init(&p->failed, 0);
     if (pthread_mutex_init(&p->mu, NULL)) {
         free_pipe(p);
@@ -143,23 +154,21 @@ static void push(struct token_pipe *p)
     p->len[p->put] = 0;
 }
 
-static void record(struct token_pipe *p, uint16_t len, uint32_t pos, const char *term)
+/* Room for a record of `body` bytes after its head; where it goes. */
+static uint8_t *record(struct token_pipe *p, uint16_t len, uint32_t pos, size_t body)
 {
-    if (p->len[p->put] + REC_HEAD + (len < REC_END ? len : 0) > PIPE_BYTES) push(p);
+    if (p->len[p->put] + REC_HEAD + body > PIPE_BYTES) push(p);
     uint8_t *d = p->buf[p->put] + p->len[p->put];
     memcpy(d, &len, 2);
     memcpy(d + 2, &pos, 4);
-    p->len[p->put] += REC_HEAD;
-    if (len < REC_END) {
-        memcpy(d + REC_HEAD, term, len);
-        p->len[p->put] += len;
-    }
+    p->len[p->put] += REC_HEAD + body;
+    return d + REC_HEAD;
 }
 
 sift_err token_pipe_begin_doc(struct token_pipe *p, uint32_t doc, sift_errmsg *err)
 {
     sift_err rc = pipe_error(p, err);
-    if (!rc) record(p, REC_BEGIN, doc, NULL);
+    if (!rc) record(p, REC_BEGIN, doc, 0);
     return rc;
 }
 
@@ -167,13 +176,26 @@ sift_err token_pipe_token(struct token_pipe *p, const char *term, size_t len, ui
                           sift_errmsg *err)
 {
     if (len > ANALYZER_MAX_TERM) return sift_fail(err, SIFT_ERR_INVALID, "term longer than %d bytes", ANALYZER_MAX_TERM);
-    record(p, (uint16_t)len, pos, term);
+    memcpy(record(p, (uint16_t)len, pos, len), term, len);
+    return SIFT_OK;
+}
+
+sift_err token_pipe_word(struct token_pipe *p, uint32_t doc, const char *word, size_t word_len,
+                         const char *stem, size_t stem_len, sift_errmsg *err)
+{
+    if (word_len > ANALYZER_MAX_TERM || stem_len > ANALYZER_MAX_TERM)
+        return sift_fail(err, SIFT_ERR_INVALID, "word longer than %d bytes", ANALYZER_MAX_TERM);
+    uint8_t *d = record(p, REC_WORD, doc, 2 + word_len + stem_len);
+    d[0] = (uint8_t)word_len;
+    d[1] = (uint8_t)stem_len;
+    memcpy(d + 2, word, word_len);
+    memcpy(d + 2 + word_len, stem, stem_len);
     return SIFT_OK;
 }
 
 sift_err token_pipe_end_doc(struct token_pipe *p, sift_errmsg *err)
 {
-    record(p, REC_END, 0, NULL);
+    record(p, REC_END, 0, 0);
     return pipe_error(p, err);
 }
 

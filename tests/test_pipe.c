@@ -1,6 +1,6 @@
 /* test_pipe.c -- the inverter on its own thread (token_pipe.h): the same
- * runs and merge as on the caller's thread, buffers wrapping many times,
- * and an error of the thread reported, not lost. */
+ * runs, merge and surface forms as on the caller's thread, buffers
+ * wrapping many times, and an error of the thread reported, not lost. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "helpers.h"
 #include "invert.h"
 #include "segment_writer.h"
+#include "surface_forms.h"
 #include "token_pipe.h"
 
 #define DOCS 3000
@@ -55,15 +56,30 @@ static sift_err d_end(void *ctx)
     return SIFT_OK;
 }
 
-/* Feed DOCS random documents (a few long ones) through the pipe or not;
- * a budget of 256 KiB spills many runs. Returns the merge's digest. */
+/* The surface forms: every entry, in the order they were met. */
+static void mix_forms(struct digest *dg, const struct surface_forms *sf)
+{
+    for (size_t i = 0; i < sf->n; i++) {
+        const struct surface_form *f = &sf->v[i];
+        mix(dg, f->df);
+        mix(dg, (uint32_t)f->cf);
+        for (size_t k = 0; k < (size_t)f->word_len + f->stem_len; k++) mix(dg, sf->bytes.data[f->off + k]);
+    }
+}
+
+/* Feed DOCS random documents (a few long ones) through the pipe or not,
+ * every third token with a surface form; a budget of 256 KiB spills many
+ * runs. Returns the digest of the merge and the surface forms. */
 static struct digest invert_all(const char *prefix, bool piped, size_t budget)
 {
     struct inverter *inv = inverter_new(prefix, budget);
     assert_non_null(inv);
+    struct surface_forms sf;
+    memset(&sf, 0, sizeof sf);
+    assert_true(strmap_init(&sf.map, 64));
     struct token_pipe *p = NULL;
     sift_errmsg err;
-    if (piped) assert_int_equal(token_pipe_open(&p, inv, &err), SIFT_OK);
+    if (piped) assert_int_equal(token_pipe_open(&p, inv, &sf, &err), SIFT_OK);
     rng = 0x2545F4914F6CDD1Dull;
     for (uint32_t d = 0; d < DOCS; d++) {
         uint32_t n = d % 500 == 7 ? 20000 : 1 + rnd() % 300;
@@ -75,6 +91,11 @@ static struct digest invert_all(const char *prefix, bool piped, size_t budget)
             sift_err rc = piped ? token_pipe_token(p, term, (size_t)len, pos, &err)
                                 : inverter_add_token(inv, term, (size_t)len, pos, &err);
             assert_int_equal(rc, SIFT_OK);
+            if (pos % 3) continue;
+            char word[20];
+            int wl = snprintf(word, sizeof word, "%ses", term);
+            if (piped) assert_int_equal(token_pipe_word(p, d, word, (size_t)wl, term, (size_t)len, &err), SIFT_OK);
+            else assert_true(surface_forms_add(&sf, word, (size_t)wl, term, (size_t)len, d));
         }
         assert_int_equal(piped ? token_pipe_end_doc(p, &err) : inverter_end_doc(inv, &err), SIFT_OK);
     }
@@ -83,6 +104,9 @@ static struct digest invert_all(const char *prefix, bool piped, size_t budget)
     struct digest dg = { 14695981039346656037ull, 0 };
     struct term_sink sink = { &dg, d_term, d_doc, d_pos, d_end, d_end };
     assert_int_equal(inverter_merge(inv, &sink, &err), SIFT_OK);
+    assert_true(sf.n > 1000);
+    mix_forms(&dg, &sf);
+    surface_forms_free(&sf);
     inverter_free(inv);
     return dg;
 }
@@ -111,7 +135,10 @@ static void test_thread_error_reported(void **state)
     assert_non_null(inv);
     struct token_pipe *p;
     sift_errmsg err;
-    assert_int_equal(token_pipe_open(&p, inv, &err), SIFT_OK);
+    struct surface_forms sf;
+    memset(&sf, 0, sizeof sf);
+    assert_true(strmap_init(&sf.map, 64));
+    assert_int_equal(token_pipe_open(&p, inv, &sf, &err), SIFT_OK);
     sift_err seen = SIFT_OK;
     for (uint32_t d = 0; d < 2000 && !seen; d++) {
         seen = token_pipe_begin_doc(p, d, &err);
@@ -130,6 +157,7 @@ static void test_thread_error_reported(void **state)
         assert_int_equal(seen, SIFT_ERR_IO);
         assert_string_equal(err.msg, err2.msg);
     }
+    surface_forms_free(&sf);
     inverter_free(inv);
 }
 
