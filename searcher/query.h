@@ -35,6 +35,7 @@ struct qterm {
     size_t len;
     uint32_t id;        /* equal terms of one query share an id */
     double idf;         /* collection-wide, set when bound */
+    uint64_t df;        /* the live documents holding it, which idf comes from */
 };
 
 struct qnode {

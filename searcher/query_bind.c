@@ -651,14 +651,17 @@ static void compute_idf(struct binder *b)
         if (!rc && b->collect && !gs_set_live(b->collect, t->term, t->len, df))
             rc = sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory collecting statistics");
         if (rc) b->rc = rc;
-        else b->uniq[i].idf = bm25_idf(b->q->coll.docs, df);
+        else b->uniq[i].idf = bm25_idf(b->q->coll.docs, df), b->uniq[i].df = df;
     }
 }
 
 static void fill_idf(struct binder *b, struct qnode *n)
 {
     if (!n) return;
-    for (size_t i = 0; i < n->nterms; i++) n->terms[i].idf = b->uniq[n->terms[i].id].idf;
+    for (size_t i = 0; i < n->nterms; i++) {
+        n->terms[i].idf = b->uniq[n->terms[i].id].idf;
+        n->terms[i].df = b->uniq[n->terms[i].id].df;
+    }
     for (size_t i = 0; i < n->nkids; i++) fill_idf(b, n->kids[i]);
     if (!n->blend) return;
     double least = 0;   /* of the most frequent term */

@@ -141,9 +141,9 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
                 o += (size_t)snprintf(where + o, sizeof where - o, "%s%u", k ? "," : "", it->pos[0][k]);
             if (tf > 8) snprintf(where + o, sizeof where - o, ",...");
         }
-        line(out, depth, "%.4f  word '%s' in %s: tf %u (in field %u) at positions %s; df %u here, idf %.4f",
-             score, n->terms[0].term, field_name(n->field), tf, qit_leaf_freq(it), where, it->post[0].ti.df,
-             it->idf_sum);
+        line(out, depth, "%.4f  word '%s' in %s: tf %u (in field %u) at positions %s; df %llu, idf %.4f",
+             score, n->terms[0].term, field_name(n->field), tf, qit_leaf_freq(it), where,
+             (unsigned long long)n->terms[0].df, it->idf_sum);
     } else if (n->kind == QK_PHRASE || n->kind == QK_NEAR) {
         char words[200];
         size_t o = 0;

@@ -232,11 +232,12 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
 }
 
 static void explain_head(struct buf *b, const struct doc_ctx *dc, const struct score_params *sp,
-                         double avgdl)
+                         const struct coll_stats *c)
 {
     char head[200];
-    int n = snprintf(head, sizeof head, "document length %u (title %u), average %.1f, k1 %.2f, b %.2f\n",
-                     dc->len, dc->title_len, avgdl, sp->k1, sp->b);
+    int n = snprintf(head, sizeof head, "document length %u (title %u), average %.1f over %llu documents, "
+                     "k1 %.2f, b %.2f\n", dc->len, dc->title_len, c->avgdl, (unsigned long long)c->docs,
+                     sp->k1, sp->b);
     buf_append(b, head, (size_t)n);
 }
 
@@ -264,7 +265,7 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
         buf_append(&b, "no match\n", 9);
     } else if (!(rc = doc_ctx_load(&dc))) {
         struct scoring scr = scoring_for(&sp, dc.len, dc.title_len);
-        explain_head(&b, &dc, &sp, q->coll.avgdl);
+        explain_head(&b, &dc, &sp, &q->coll);
         double total = qit_explain(root, &dc, &scr, &b, 0);
         if (sp.rank == SIFT_RANK_BM25_PROX) {
             char line[200];

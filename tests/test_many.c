@@ -168,16 +168,6 @@ static void same_hits(const struct hits *a, const struct hits *b, const char *te
                  (unsigned long long)b->total);
 }
 
-/* Drop what an explanation says of one segment ("df 12 here, "). */
-static void drop_segment_df(char *e)
-{
-    for (char *p = e; (p = strstr(p, "; df "));) {
-        char *here = strstr(p, " here, ");
-        if (!here) break;
-        memmove(p + 2, here + 7, strlen(here + 7) + 1);
-    }
-}
-
 /* The explanation of the best hit, found by its id in each index. */
 static char *explain_first(const sift_index *idx, const sift_query *q)
 {
@@ -192,7 +182,6 @@ static char *explain_first(const sift_index *idx, const sift_query *q)
         sift_hit h = { .struct_size = sizeof h };
         assert_int_equal(sift_results_hit(r, 0, &h, &err), SIFT_OK);
         assert_int_equal(sift_explain(idx, q, &o, h.docno, &text, &err), SIFT_OK);
-        drop_segment_df(text);
     }
     sift_results_free(r);
     return text;
