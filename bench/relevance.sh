@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/relevance.sh -- relevance of sift against Lucene's BM25, side by side.
 #
-# For each test collection in ../shared/corpora (cranfield, cisi, scifact):
+# For each test collection in ../shared/corpora (cranfield, cisi, scifact,
+# medline -- converted here from its SMART files):
 # index it with sift and with Lucene 8 (Debian's liblucene8-java,
 # EnglishAnalyzer, BM25Similarity k1 0.9, b 0.4, title + text in one field),
 # run every query as a bag of words (sift: --literal), and evaluate both
@@ -45,6 +46,28 @@ with open(out, "w") as f:
             f.write(q["_id"] + "\t" + " ".join(q["text"].split()) + "\n")
 PY
         echo "$CORPORA/scifact/corpus.jsonl.gz $W/scifact.tsv $CORPORA/scifact/qrels/test.tsv" ;;
+    medline)
+        # SMART files (.I n / .W text, CRLF, padded): JSON Lines without
+        # titles, qid<TAB>query, and the judgments in TREC's four columns
+        python3 - "$CORPORA/medline" "$W" <<'PY'
+import json, re, sys
+d, w = sys.argv[1], sys.argv[2]
+def records(path):
+    text = open(path, encoding="latin-1").read().replace("\r", "")
+    for m in re.finditer(r"^\.I (\d+)\n\.W\n(.*?)(?=^\.I |\Z)", text, re.S | re.M):
+        yield m.group(1), " ".join(m.group(2).split())
+with open(w + "/medline.jsonl", "w") as f:
+    for i, t in records(d + "/MED.ALL"):
+        f.write(json.dumps({"id": i, "title": "", "text": t}) + "\n")
+with open(w + "/medline.tsv", "w") as f:
+    for i, t in records(d + "/MED.QRY"):
+        f.write(i + "\t" + t + "\n")
+with open(w + "/medline.qrels", "w") as f:
+    for l in open(d + "/MED.REL"):
+        p = l.split()
+        if len(p) >= 3: f.write(f"{p[0]} 0 {p[1]} {p[2]}\n")
+PY
+        echo "$W/medline.jsonl $W/medline.tsv $W/medline.qrels" ;;
     esac
 }
 
@@ -55,7 +78,7 @@ table="bench/results/relevance.md"
     echo "| collection | system | nDCG@10 | MAP | R@100 | R@1000 | MRR@10 |"
     echo "|---|---|---|---|---|---|---|"
 } >"$table"
-for c in cranfield cisi scifact; do
+for c in cranfield cisi scifact medline; do
     [ -d "$CORPORA/$c" ] || { echo "skipping $c: not in $CORPORA"; continue; }
     read -r docs queries qrels < <(prepare "$c")
     ./build/search-index -q --rebuild --index "$W/$c" "$docs"
@@ -63,13 +86,14 @@ for c in cranfield cisi scifact; do
     run >"$W/$c.sift.run"
     run --field-weights title=2,text=1 >"$W/$c.bm25f.run"
     run --rank bm25+prox >"$W/$c.prox.run"
+    run --expand >"$W/$c.rm3.run"
     java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 0.9 0.4 >"$W/$c.lucene.run"
-    for sys in sift bm25f prox lucene; do
+    for sys in sift bm25f prox rm3 lucene; do
         ./build/search-eval "$qrels" "$W/$c.$sys.run" >"$W/$c.$sys.eval"
         e="$W/$c.$sys.eval"
         case $sys in
         sift) name="sift bm25 (default)" ;; bm25f) name="sift bm25f title=2" ;;
-        prox) name="sift bm25+prox" ;; lucene) name="lucene bm25" ;;
+        prox) name="sift bm25+prox" ;; rm3) name="sift bm25 --expand (RM3)" ;; lucene) name="lucene bm25" ;;
         esac
         printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$c" "$name" "$(metric "$e" ndcg_cut_10)" \
             "$(metric "$e" map)" "$(metric "$e" recall_100)" "$(metric "$e" recall_1000)" \
@@ -80,7 +104,7 @@ done
 if [ -d "$W/cisi" ]; then
     t() { local s=$(date +%s%N); ./build/search --index "$W/cisi" --literal --queries "$CORPORA/cisi/queries.tsv" --format trec -n 10 "$@" >/dev/null || true; echo $(( ($(date +%s%N) - s) / 1000000 )); }
     t >/dev/null
-    echo "CISI, 112 queries, top 10: bm25 $(t) ms, bm25+prox $(t --rank bm25+prox) ms" >"$W/cost"
+    echo "CISI, 112 queries, top 10: bm25 $(t) ms, bm25+prox $(t --rank bm25+prox) ms, --expand $(t --expand) ms" >"$W/cost"
 fi
 echo
 echo "Relevance, BM25 k1=0.9 b=0.4, bag-of-words queries ($(date -u +%Y-%m-%d), $(uname -m)):"

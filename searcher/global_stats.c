@@ -357,7 +357,7 @@ sift_err sift_stats_collect(const sift_index *idx, const char *text, unsigned fl
                             sift_errmsg *err)
 {
     *out = NULL;
-    struct stats_link link = { NULL, NULL, text, flags };
+    struct stats_link link = { NULL, NULL, text, flags, NULL, true };
     sift_query *q;
     sift_err rc = query_parse_linked(idx, text, flags, &link, &q, err);
     sift_query_free(q);
@@ -379,6 +379,6 @@ sift_err sift_query_parse_global(const sift_index *idx, const char *text, unsign
     if (strcmp(global->language, idx->language))
         return sift_fail(err, SIFT_ERR_INVALID, "statistics of a %s index for a %s one", global->language,
                          idx->language);
-    struct stats_link link = { global, NULL, text, flags };
+    struct stats_link link = { global, NULL, text, flags, NULL, false };
     return query_parse_linked(idx, text, flags, &link, out, err);
 }

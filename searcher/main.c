@@ -57,9 +57,9 @@ static const char usage[] =
     "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
     "  --rank R           bm25 (default) or bm25+prox (term proximity bonus)\n"
     "  --field-weights W  BM25F weights, as title=2,text=1 (default: one flat field)\n"
+    "  --expand           add 10 words of the top 10 hits to the query (RM3 feedback)\n"
     "  --color WHEN       highlight matches: auto (default), always, never\n"
-    "  -h, --help         this help\n"
-    "  --version          library and format versions\n"
+    "  -h, --help, --version  this help; the library and format versions\n"
     "\n"
     "Highlighting is bold on a terminal, off when piped or when NO_COLOR is set.\n"
     "A query that starts with '-' follows '--': search -- '-a b'.\n"
@@ -78,7 +78,7 @@ struct cli {
     size_t nindexes;
     sift_search_options so;
     enum format fmt;
-    bool count, color, stats, explain, no_correct;
+    bool count, color, stats, explain, no_correct, expand;
     unsigned qflags;
     enum field_col cols[MAX_FIELDS];
     char colname[MAX_FIELDS][64];   /* COL_FIELD: the typed field */
@@ -356,6 +356,15 @@ static int search_text(const struct cli *cl, sift_index *idx, const char *qid, c
     if (sift_query_warning(q))
         fprintf(stderr, "search: %s%s%swarning: %s\n", qid ? "query " : "", qid ? qid : "",
                 qid ? ": " : "", sift_query_warning(q));
+    sift_query *expanded;
+    if (cl->expand && (rc = sift_query_expand(idx, q, &cl->so, &expanded, &err)) == SIFT_OK) {
+        sift_query_free(q);
+        q = expanded;
+    } else if (cl->expand) {
+        fprintf(stderr, "search: %s\n", err.msg);
+        sift_query_free(q);
+        return cli_exit_for(rc);
+    }
     int status;
     if (cl->count) {
         rc = sift_count(idx, q, found, &err);
@@ -498,7 +507,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
            OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP, OPT_STRICT,
-           OPT_NO_CORRECT };
+           OPT_NO_CORRECT, OPT_EXPAND };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
         { "limit", required_argument, NULL, 'n' },
@@ -510,6 +519,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "keep-stopwords", no_argument, NULL, OPT_KEEP_STOP },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "no-correct", no_argument, NULL, OPT_NO_CORRECT },
+        { "expand", no_argument, NULL, OPT_EXPAND },
         { "rank", required_argument, NULL, OPT_RANK },
         { "ids", no_argument, NULL, 'l' },
         { "fields", required_argument, NULL, OPT_FIELDS },
@@ -585,6 +595,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_KEEP_STOP: cl->qflags |= SIFT_QUERY_KEEP_STOPWORDS; break;
         case OPT_STRICT: cl->qflags |= SIFT_QUERY_STRICT; break;
         case OPT_NO_CORRECT: cl->no_correct = true; break;
+        case OPT_EXPAND: cl->expand = true; break;
         case OPT_RANK:
             if (!cli_arg_choice(PROG, "rank", optarg, ranks, &k)) return EXIT_USAGE;
             cl->so.rank = k ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;

@@ -58,6 +58,10 @@ struct qnode {
      * 1 - distance / (the shorter length) */
     bool blend;               /* BOOL */
     double boost;             /* TERM: that weight; 0 outside fuzzy groups */
+    /* pseudo-relevance feedback (feedback.c): every idf of the subtree is
+     * multiplied by scale (0: 1), the original query's and each feedback
+     * term's share of the expanded query */
+    double scale;
 };
 
 /* Whether a node only filters: keyword and range clauses, and groups of
@@ -80,6 +84,8 @@ struct coll_stats {
 
 struct sift_query {
     const sift_index *idx;
+    char *text;               /* as the caller gave it, and its flags: feedback reads it again */
+    unsigned flags;
     struct coll_stats coll;
     struct qnode *root;
     struct highlight_term *hl;
@@ -97,11 +103,15 @@ void qnode_free(struct qnode *n);
  * to the sum of every shard's; collecting, a successful bind leaves the
  * shard's own in *collect (replacing what an earlier reading left). text
  * and flags are the query as the caller gave it, before any repair. */
+struct feedback;
+
 struct stats_link {
     const sift_stats *global;
     sift_stats *collect;
     const char *text;
     unsigned flags;
+    const struct feedback *expand;   /* or NULL: terms to add to the query (feedback.h) */
+    bool collecting;                 /* collect into *collect */
 };
 
 /* The query exactly as written (query_bind.c): a malformed one is

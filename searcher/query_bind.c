@@ -13,6 +13,7 @@
 #include "analyzer.h"
 #include "error.h"
 #include "expand.h"
+#include "feedback.h"
 #include "fuzzy.h"
 #include "global_stats.h"
 #include "hash.h"
@@ -655,14 +656,17 @@ static void compute_idf(struct binder *b)
     }
 }
 
-static void fill_idf(struct binder *b, struct qnode *n)
+/* Every term's idf (times the scales above it: feedback.h), and the
+ * blending of fuzzy groups. */
+static void fill_idf(struct binder *b, struct qnode *n, double scale)
 {
     if (!n) return;
+    if (n->scale > 0) scale *= n->scale;
     for (size_t i = 0; i < n->nterms; i++) {
-        n->terms[i].idf = b->uniq[n->terms[i].id].idf;
+        n->terms[i].idf = b->uniq[n->terms[i].id].idf * scale;
         n->terms[i].df = b->uniq[n->terms[i].id].df;
     }
-    for (size_t i = 0; i < n->nkids; i++) fill_idf(b, n->kids[i]);
+    for (size_t i = 0; i < n->nkids; i++) fill_idf(b, n->kids[i], scale);
     if (!n->blend) return;
     double least = 0;   /* of the most frequent term */
     for (size_t i = 0; i < n->nkids; i++)
@@ -692,14 +696,85 @@ static void collect_highlights(struct binder *b, const struct qnode *n)
         if (n->occurs[i] != OCCUR_NOT) collect_highlights(b, n->kids[i]);
 }
 
+/* ------------------------------------------------------ feedback */
+
+/* The words a query scores with: terms of words, phrases and NEAR, not
+ * under an exclusion. */
+static size_t scoring_terms(const struct qnode *n)
+{
+    if (qkind_filters(n->kind)) return 0;
+    size_t k = n->kind == QK_BOOL ? 0 : n->nterms;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->occurs[i] != OCCUR_NOT) k += scoring_terms(n->kids[i]);
+    return k;
+}
+
+/* Whether the query requires something: a required clause, or a filter. */
+static bool requires(const struct qnode *n)
+{
+    for (size_t i = 0; n->kind == QK_BOOL && i < n->nkids; i++)
+        if (n->occurs[i] == OCCUR_MUST) return true;
+    return qkind_filters(n->kind);
+}
+
+/* Move orig's top-level exclusions to g: they then exclude what the
+ * feedback terms find too. */
+static void lift_exclusions(struct binder *b, struct qnode *orig, struct qnode *g)
+{
+    size_t keep = 0;
+    for (size_t i = 0; orig->kind == QK_BOOL && i < orig->nkids; i++) {
+        if (orig->occurs[i] == OCCUR_NOT) {   /* (a failed add frees it and fails the binder) */
+            bind_add_kid(b, g, orig->kids[i], OCCUR_NOT);
+            continue;
+        }
+        orig->kids[keep] = orig->kids[i];
+        orig->occurs[keep++] = orig->occurs[i];
+    }
+    if (orig->kind == QK_BOOL) orig->nkids = keep;
+}
+
+/* The expanded query (feedback.h): the original reading, its words
+ * sharing fb->original, and beside it each feedback term with its weight.
+ * The original is required when it requires anything, and its exclusions
+ * exclude from the whole, so the expansion never brings in what the query
+ * rules out. */
+static struct qnode *add_feedback(struct binder *b, struct qnode *orig, const struct feedback *fb)
+{
+    size_t words = scoring_terms(orig);
+    struct qnode *g = bind_node_new(b, QK_BOOL);
+    if (!g) {
+        qnode_free(orig);
+        return NULL;
+    }
+    orig->scale = words ? fb->original / (double)words : fb->original;
+    bool required = requires(orig);
+    if (!required) lift_exclusions(b, orig, g);
+    if (bind_failed(b) || !bind_add_kid(b, g, orig, required ? OCCUR_MUST : OCCUR_SHOULD)) {
+        if (!bind_failed(b)) qnode_free(orig);
+        qnode_free(g);
+        return NULL;
+    }
+    for (size_t i = 0; i < fb->n; i++) {
+        struct qnode *leaf = bind_node_new(b, QK_TERM);
+        if (!leaf || !bind_term_add(b, leaf, fb->terms[i], fb->lens[i], 0) ||
+            !bind_add_kid(b, g, leaf, OCCUR_SHOULD)) {
+            if (leaf && bind_failed(b)) qnode_free(leaf);
+            qnode_free(g);
+            return NULL;
+        }
+        leaf->scale = fb->weights[i];
+    }
+    return g;
+}
+
 static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struct stats_link *link,
                      sift_query *q, sift_errmsg *err)
 {
     struct binder b = { .qs = qs, .idx = idx, .an = analyzer_new(idx->language), .err = err, .q = q };
     b.stats_match = true;
     if (link && link->global) b.global = link->global;
-    else if (link) b.collect = gs_new(link->text, link->flags, idx);
-    if (!b.an || !strmap_init(&b.ids, 64) || (link && !link->global && !b.collect)) {
+    else if (link && link->collecting) b.collect = gs_new(link->text, link->flags, idx);
+    if (!b.an || !strmap_init(&b.ids, 64) || (link && link->collecting && !b.collect)) {
         analyzer_free(b.an);
         strmap_free(&b.ids);
         sift_stats_free(b.collect);
@@ -708,6 +783,7 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struc
     }
     if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS)) b.stops = stopwords_for(idx->language, &b.nstops);
     q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
+    if (q->root && !bind_failed(&b) && link && link->expand) q->root = add_feedback(&b, q->root, link->expand);
     if (!bind_failed(&b) && !q->root)
         b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);
     if (!bind_failed(&b) && b.global && (!b.stats_match || b.nexp != gs_expansion_count(b.global)))
@@ -715,7 +791,7 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struc
                          "(%zu prefixes and fuzzy words, here %zu: a field typed in one index and not in "
                          "another?)", gs_expansion_count(b.global), b.nexp);
     compute_idf(&b);
-    fill_idf(&b, q->root);
+    fill_idf(&b, q->root, 1.0);
     collect_highlights(&b, q->root);
     if (b.collect && !b.rc) {   /* this reading's statistics, not an earlier failed one's */
         sift_stats_free(link->collect);
@@ -758,6 +834,7 @@ const char *sift_query_warning(const sift_query *q)
 void sift_query_free(sift_query *q)
 {
     if (!q) return;
+    free(q->text);
     qnode_free(q->root);
     for (size_t i = 0; i < q->nhl; i++) free(q->hl[i].term);
     free(q->hl);

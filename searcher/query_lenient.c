@@ -187,10 +187,9 @@ static sift_err read_leniently(const sift_index *idx, const char *text, unsigned
     return rc;
 }
 
-sift_err query_parse_linked(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
-                            sift_query **out, sift_errmsg *err)
+static sift_err read_any(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
+                         sift_query **out, sift_errmsg *err)
 {
-    *out = NULL;
     if (flags & (SIFT_QUERY_STRICT | SIFT_QUERY_LITERAL))
         return query_parse_exact(idx, text, flags, link, out, err);
     sift_errmsg first;
@@ -198,6 +197,21 @@ sift_err query_parse_linked(const sift_index *idx, const char *text, unsigned fl
     if (rc == SIFT_ERR_QUERY) return read_leniently(idx, text, flags, link, out, err, &first);
     if (rc && err) *err = first;
     return rc;
+}
+
+sift_err query_parse_linked(const sift_index *idx, const char *text, unsigned flags, struct stats_link *link,
+                            sift_query **out, sift_errmsg *err)
+{
+    *out = NULL;
+    sift_err rc = read_any(idx, text, flags, link, out, err);
+    if (rc) return rc;
+    (*out)->flags = flags;   /* the query as given, for a second reading (feedback.c) */
+    if (!((*out)->text = strdup(text))) {
+        sift_query_free(*out);
+        *out = NULL;
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
+    return SIFT_OK;
 }
 
 sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,

@@ -537,6 +537,19 @@ SIFT_API sift_err sift_index_field(const sift_index *idx, size_t i, const char *
 SIFT_API sift_err sift_count(const sift_index *idx, const sift_query *q, uint64_t *out,
                              sift_errmsg *err);
 
+/* Pseudo-relevance feedback (RM3, as Anserini runs it): search q (opts'
+ * ranking), read the top 10 documents, and make *out: q's reading with
+ * its words sharing half the weight and beside it, as optional words, the
+ * 10 terms most likely in those documents (each the share of its document
+ * times its document's share of the 10 scores), sharing the other half.
+ * A term that q requires or excludes keeps doing so. Costs the first
+ * search, reading and analyzing 10 stored texts, and a second search of
+ * about 10 more words (docs/QUERY.md, "Feedback"). *out is freed with
+ * sift_query_free. Errors: those of sift_search. */
+SIFT_API sift_err sift_query_expand(const sift_index *idx, const sift_query *q,
+                                    const sift_search_options *opts, sift_query **out, sift_errmsg *err);
+
+
 typedef struct sift_hit {
     uint32_t struct_size; /* sizeof(sift_hit), set by the caller */
     double score;
