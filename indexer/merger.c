@@ -74,7 +74,8 @@ sift_err merger_run(const struct merge_job *job, const char *path, uint32_t *ndo
 {
     struct seg_build b;
     *ndocs = 0;
-    sift_err rc = seg_build_open(&b, job->tmp_prefix, job->budget, job->threads, job->schema, err);
+    sift_err rc = seg_build_open(&b, job->tmp_prefix, job->budget, job->threads, job->language, job->schema,
+                                 err);
     if (rc) return rc;
     for (size_t k = 0; k < job->npicked && !rc; k++) {
         const struct segment *seg = &job->idx->segs[job->picked[k]];

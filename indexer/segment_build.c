@@ -11,7 +11,8 @@
 #include "segment_writer.h"
 
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
-                        unsigned threads, const struct schema *schema, sift_errmsg *err)
+                        unsigned threads, const char *language, const struct schema *schema,
+                        sift_errmsg *err)
 {
     memset(b, 0, sizeof *b);
     b->schema = schema;
@@ -27,7 +28,7 @@ sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budg
     }
     sift_err rc = docstore_writer_open(&b->store, store_path, err);
     free(store_path);
-    if (!rc && threads > 1) rc = token_pipe_open(&b->pipe, b->inv, &b->surfaces, err);
+    if (!rc && threads > 1) rc = token_pipe_open(&b->pipe, b->inv, &b->surfaces, language, err);
     if (rc) seg_build_discard(b);
     return rc;
 }
@@ -46,19 +47,32 @@ static sift_err add_token(struct seg_build *b, const char *term, size_t len, uin
                    : inverter_add_token(b->inv, term, len, pos, err);
 }
 
+/* A title or text token. With a pipe, the analyzer does not stem (the
+ * pipe's thread does, token_pipe.h). */
 static int on_token(void *ctx, const struct token *t)
 {
     struct add_ctx *a = ctx;
     a->count++;
-    a->rc = add_token(a->b, t->term, t->len, t->pos, a->err);
-    /* a stemmed word (it has a letter) is a surface form */
-    if (!a->rc && t->term != t->word) {
-        if (a->b->pipe)
-            a->rc = token_pipe_word(a->b->pipe, a->b->ndocs, t->word, t->word_len, t->term, t->len, a->err);
-        else if (!surface_forms_add(&a->b->surfaces, t->word, t->word_len, t->term, t->len, a->b->ndocs))
-            a->rc = sift_fail(a->err, SIFT_ERR_NOMEM, "out of memory");
+    if (a->b->pipe) {
+        a->rc = token_pipe_stem(a->b->pipe, t->word, t->word_len, t->pos, a->err);
+        return a->rc != SIFT_OK;
     }
+    a->rc = inverter_add_token(a->b->inv, t->term, t->len, t->pos, a->err);
+    /* a stemmed word (it has a letter) is a surface form */
+    if (!a->rc && t->term != t->word &&
+        !surface_forms_add(&a->b->surfaces, t->word, t->word_len, t->term, t->len, a->b->ndocs))
+        a->rc = sift_fail(a->err, SIFT_ERR_NOMEM, "out of memory");
     return a->rc != SIFT_OK;
+}
+
+/* analyzer_run for title and text tokens: unstemmed with a pipe. */
+static int run_text(struct seg_build *b, struct analyzer *an, const char *text, size_t len, uint32_t pos,
+                    struct add_ctx *a, uint32_t *end)
+{
+    if (b->pipe) analyzer_set_stemming(an, 0);
+    int rc = analyzer_run(an, text, len, pos, on_token, a, end);
+    if (b->pipe) analyzer_set_stemming(an, 1);
+    return rc;
 }
 
 /* ------------------------------------------------------------- fields */
@@ -189,11 +203,11 @@ static sift_err add_stream(struct seg_build *b, struct analyzer *an, const struc
         size_t n = carry + (size_t)got;
         rc = docstore_writer_text(&b->store, b->piece + carry, (size_t)got, err);
         size_t cut = left ? safe_cut(b->piece, n) : n;
-        if (!rc && analyzer_run(an, b->piece, cut, *pos, on_token, a, pos)) rc = a->rc;
+        if (!rc && run_text(b, an, b->piece, cut, *pos, a, pos)) rc = a->rc;
         memmove(b->piece, b->piece + cut, n - cut);
         carry = n - cut;
     }
-    if (!rc && carry && analyzer_run(an, b->piece, carry, *pos, on_token, a, pos)) rc = a->rc;
+    if (!rc && carry && run_text(b, an, b->piece, carry, *pos, a, pos)) rc = a->rc;
     if (!rc && left) rc = store_padding(b, left, err);
     return rc;
 }
@@ -225,13 +239,13 @@ sift_err seg_build_add(struct seg_build *b, struct analyzer *an, const struct bu
     struct add_ctx a = { b, 0, err, SIFT_OK };
     uint32_t title_end = 0, end = 0;
     bool short_read = false;
-    if (!rc && analyzer_run(an, d->title, title_len, 0, on_token, &a, &title_end)) rc = a.rc;
+    if (!rc && run_text(b, an, d->title, title_len, 0, &a, &title_end)) rc = a.rc;
     uint64_t title_tokens = a.count;
     end = title_end;
     if (!rc && d->read) {
         rc = add_stream(b, an, d, &a, &end, &short_read, err);
     } else if (!rc) {
-        if (analyzer_run(an, d->text, (size_t)d->text_len, title_end, on_token, &a, &end)) rc = a.rc;
+        if (run_text(b, an, d->text, (size_t)d->text_len, title_end, &a, &end)) rc = a.rc;
         if (!rc) rc = docstore_writer_text(&b->store, d->text, (size_t)d->text_len, err);
     }
     if (!rc) rc = index_fields(b, an, d->fields, err);

@@ -53,9 +53,11 @@ struct build_doc {
 };
 
 /* tmp_prefix names the temporary files ("DIR/tmp-PID-x-"). With threads
- * > 1 the inverter runs on a thread of its own (token_pipe.h). */
+ * > 1 the inverter runs on a thread of its own (token_pipe.h), stemming
+ * in `language` (the analyzer seg_build_add is given must be of it). */
 sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budget,
-                        unsigned threads, const struct schema *schema, sift_errmsg *err);
+                        unsigned threads, const char *language, const struct schema *schema,
+                        sift_errmsg *err);
 /* Analyze and add; *len receives the document's token count. When the
  * text's reader fails, the document is still added (its tokens may be in
  * spilled runs already) and SIFT_ERR_INPUT returned with *added true: the

@@ -2,10 +2,10 @@
  * inverter's, through a ring of PIPE_BUFFERS buffers.
  *
  * A record: u16 L, u32 P (native byte order: it never leaves the process),
- * then L bytes of term at position P. L = REC_BEGIN opens document P,
- * L = REC_END ends the open document, L = REC_WORD is a surface form of
- * document P: u8 word length, u8 stem length, the word, the stem. Terms
- * are at most ANALYZER_MAX_TERM bytes, far below the markers.
+ * then L bytes of term at position P. L = REC_STEM | n: n bytes of a
+ * folded word at position P, stemmed here (and a surface form when its
+ * stem differs). L = REC_BEGIN opens document P, L = REC_END ends the open
+ * document. Terms are at most ANALYZER_MAX_TERM bytes, far below both.
  *
  * The ring: `count` filled buffers wait from index `take`; the producer
  * fills buffer `put` = take + count (mod N), which is not counted. The
@@ -28,11 +28,13 @@
 #define REC_HEAD 6
 #define REC_BEGIN 0xFFFFu
 #define REC_END 0xFFFEu
-#define REC_WORD 0xFFFDu
+#define REC_STEM 0x8000u
 
 struct token_pipe {
     struct inverter *inv;
     struct surface_forms *sf;
+    struct analyzer *an;      /* the thread's, for stemming */
+    uint32_t doc;             /* the open document */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -44,6 +46,19 @@ struct token_pipe {
     sift_err rc;
     sift_errmsg msg;
 };
+
+/* A folded word at pos of the open document: stemmed, inverted, and
+ * counted as a surface form of its stem. */
+static sift_err stem_word(struct token_pipe *p, const char *word, size_t len, uint32_t pos)
+{
+    const char *term;
+    size_t tl;
+    bool stemmed = analyzer_stem_word(p->an, word, len, &term, &tl);
+    sift_err rc = inverter_add_token(p->inv, term, tl, pos, &p->msg);
+    if (!rc && stemmed && !surface_forms_add(p->sf, word, len, term, tl, p->doc))
+        rc = sift_fail(&p->msg, SIFT_ERR_NOMEM, "out of memory");
+    return rc;
+}
 
 /* Invert one buffer of records; the first error stops the rest. */
 static void consume(struct token_pipe *p, const uint8_t *d, size_t n)
@@ -57,14 +72,13 @@ static void consume(struct token_pipe *p, const uint8_t *d, size_t n)
         off += REC_HEAD;
         if (len == REC_BEGIN) {
             inverter_begin_doc(p->inv, pos);
+            p->doc = pos;
         } else if (len == REC_END) {
             rc = inverter_end_doc(p->inv, &p->msg);
-        } else if (len == REC_WORD) {
-            uint8_t wl = d[off], sl = d[off + 1];
-            const char *word = (const char *)d + off + 2;
-            if (!surface_forms_add(p->sf, word, wl, word + wl, sl, pos))
-                rc = sift_fail(&p->msg, SIFT_ERR_NOMEM, "out of memory");
-            off += 2u + wl + sl;
+        } else if (len & REC_STEM) {
+            len &= (uint16_t)~REC_STEM;
+            rc = stem_word(p, (const char *)d + off, len, pos);
+            off += len;
         } else {
             rc = inverter_add_token(p->inv, (const char *)d + off, len, pos, &p->msg);
             off += len;
@@ -98,15 +112,16 @@ static void *run(void *arg)
 static void free_pipe(struct token_pipe *p)
 {
     for (unsigned i = 0; i < PIPE_BUFFERS; i++) free(p->buf[i]);
+    analyzer_free(p->an);
     free(p);
 }
 
 sift_err token_pipe_open(struct token_pipe **out, struct inverter *inv, struct surface_forms *sf,
-                         sift_errmsg *err)
+                         const char *language, sift_errmsg *err)
 {
     *out = NULL;
     struct token_pipe *p = calloc(1, sizeof *p);
-    bool ok = p != NULL;
+    bool ok = p && (p->an = analyzer_new(language)) && !analyzer_enable_cache(p->an, ANALYZER_CACHE_LARGE);
     for (unsigned i = 0; ok && i < PIPE_BUFFERS; i++) ok = (p->buf[i] = malloc(PIPE_BYTES)) != NULL;
     if (!ok) {
         if (p) free_pipe(p);
@@ -180,16 +195,10 @@ sift_err token_pipe_token(struct token_pipe *p, const char *term, size_t len, ui
     return SIFT_OK;
 }
 
-sift_err token_pipe_word(struct token_pipe *p, uint32_t doc, const char *word, size_t word_len,
-                         const char *stem, size_t stem_len, sift_errmsg *err)
+sift_err token_pipe_stem(struct token_pipe *p, const char *word, size_t len, uint32_t pos, sift_errmsg *err)
 {
-    if (word_len > ANALYZER_MAX_TERM || stem_len > ANALYZER_MAX_TERM)
-        return sift_fail(err, SIFT_ERR_INVALID, "word longer than %d bytes", ANALYZER_MAX_TERM);
-    uint8_t *d = record(p, REC_WORD, doc, 2 + word_len + stem_len);
-    d[0] = (uint8_t)word_len;
-    d[1] = (uint8_t)stem_len;
-    memcpy(d + 2, word, word_len);
-    memcpy(d + 2 + word_len, stem, stem_len);
+    if (len > ANALYZER_MAX_TERM) return sift_fail(err, SIFT_ERR_INVALID, "word longer than %d bytes", ANALYZER_MAX_TERM);
+    memcpy(record(p, (uint16_t)(REC_STEM | len), pos, len), word, len);
     return SIFT_OK;
 }
 

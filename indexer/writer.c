@@ -240,7 +240,7 @@ static sift_err add_doc(sift_writer *w, struct build_doc *d, sift_errmsg *err)
         return sift_fail(err, SIFT_ERR_INVALID, "document id longer than %d bytes", ID_MAX);
     if (!w->pending_open) {
         char *prefix = tmp_prefix(w);
-        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, w->threads, &w->schema, err)
+        sift_err rc = prefix ? seg_build_open(&w->pending, prefix, w->budget, w->threads, w->language, &w->schema, err)
                              : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         free(prefix);
         if (rc) return rc;

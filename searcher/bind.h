@@ -1,6 +1,7 @@
 /* bind.h -- the binder's state and helpers, shared by query_bind.c (words,
- * phrases, groups, statistics) and query_fields.c (typed fields: keyword
- * values, date and number ranges, text fields). Nothing else includes it. */
+ * phrases, groups, statistics), query_fields.c (typed fields: keyword
+ * values, date and number ranges, text fields) and feedback.c (the terms
+ * of pseudo-relevance feedback). Nothing else includes it. */
 #ifndef SIFT_BIND_H
 #define SIFT_BIND_H
 
@@ -49,5 +50,10 @@ bool bind_term_add(struct binder *b, struct qnode *n, const char *t, size_t len,
  * field's own term space); NULL with b->rc set on an error, or without
  * when it holds nothing searchable. */
 struct qnode *bind_typed(struct binder *b, const struct syn *s, const struct field_def *f);
+
+/* The expanded query (feedback.c): orig, bound, with fb's terms beside it;
+ * NULL with b->rc set when memory is short (orig is freed). */
+struct feedback;
+struct qnode *bind_feedback(struct binder *b, struct qnode *orig, const struct feedback *fb);
 
 #endif

@@ -13,7 +13,6 @@
 #include "analyzer.h"
 #include "error.h"
 #include "expand.h"
-#include "feedback.h"
 #include "fuzzy.h"
 #include "global_stats.h"
 #include "hash.h"
@@ -696,77 +695,6 @@ static void collect_highlights(struct binder *b, const struct qnode *n)
         if (n->occurs[i] != OCCUR_NOT) collect_highlights(b, n->kids[i]);
 }
 
-/* ------------------------------------------------------ feedback */
-
-/* The words a query scores with: terms of words, phrases and NEAR, not
- * under an exclusion. */
-static size_t scoring_terms(const struct qnode *n)
-{
-    if (qkind_filters(n->kind)) return 0;
-    size_t k = n->kind == QK_BOOL ? 0 : n->nterms;
-    for (size_t i = 0; i < n->nkids; i++)
-        if (n->occurs[i] != OCCUR_NOT) k += scoring_terms(n->kids[i]);
-    return k;
-}
-
-/* Whether the query requires something: a required clause, or a filter. */
-static bool requires(const struct qnode *n)
-{
-    for (size_t i = 0; n->kind == QK_BOOL && i < n->nkids; i++)
-        if (n->occurs[i] == OCCUR_MUST) return true;
-    return qkind_filters(n->kind);
-}
-
-/* Move orig's top-level exclusions to g: they then exclude what the
- * feedback terms find too. */
-static void lift_exclusions(struct binder *b, struct qnode *orig, struct qnode *g)
-{
-    size_t keep = 0;
-    for (size_t i = 0; orig->kind == QK_BOOL && i < orig->nkids; i++) {
-        if (orig->occurs[i] == OCCUR_NOT) {   /* (a failed add frees it and fails the binder) */
-            bind_add_kid(b, g, orig->kids[i], OCCUR_NOT);
-            continue;
-        }
-        orig->kids[keep] = orig->kids[i];
-        orig->occurs[keep++] = orig->occurs[i];
-    }
-    if (orig->kind == QK_BOOL) orig->nkids = keep;
-}
-
-/* The expanded query (feedback.h): the original reading, its words
- * sharing fb->original, and beside it each feedback term with its weight.
- * The original is required when it requires anything, and its exclusions
- * exclude from the whole, so the expansion never brings in what the query
- * rules out. */
-static struct qnode *add_feedback(struct binder *b, struct qnode *orig, const struct feedback *fb)
-{
-    size_t words = scoring_terms(orig);
-    struct qnode *g = bind_node_new(b, QK_BOOL);
-    if (!g) {
-        qnode_free(orig);
-        return NULL;
-    }
-    orig->scale = words ? fb->original / (double)words : fb->original;
-    bool required = requires(orig);
-    if (!required) lift_exclusions(b, orig, g);
-    if (bind_failed(b) || !bind_add_kid(b, g, orig, required ? OCCUR_MUST : OCCUR_SHOULD)) {
-        if (!bind_failed(b)) qnode_free(orig);
-        qnode_free(g);
-        return NULL;
-    }
-    for (size_t i = 0; i < fb->n; i++) {
-        struct qnode *leaf = bind_node_new(b, QK_TERM);
-        if (!leaf || !bind_term_add(b, leaf, fb->terms[i], fb->lens[i], 0) ||
-            !bind_add_kid(b, g, leaf, OCCUR_SHOULD)) {
-            if (leaf && bind_failed(b)) qnode_free(leaf);
-            qnode_free(g);
-            return NULL;
-        }
-        leaf->scale = fb->weights[i];
-    }
-    return g;
-}
-
 static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struct stats_link *link,
                      sift_query *q, sift_errmsg *err)
 {
@@ -783,7 +711,7 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struc
     }
     if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS)) b.stops = stopwords_for(idx->language, &b.nstops);
     q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
-    if (q->root && !bind_failed(&b) && link && link->expand) q->root = add_feedback(&b, q->root, link->expand);
+    if (q->root && !bind_failed(&b) && link && link->expand) q->root = bind_feedback(&b, q->root, link->expand);
     if (!bind_failed(&b) && !q->root)
         b.rc = sift_fail(err, SIFT_ERR_QUERY, "query \"%.200s\" has no searchable words", qs->text);
     if (!bind_failed(&b) && b.global && (!b.stats_match || b.nexp != gs_expansion_count(b.global)))

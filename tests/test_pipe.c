@@ -1,11 +1,12 @@
 /* test_pipe.c -- the inverter on its own thread (token_pipe.h): the same
- * runs, merge and surface forms as on the caller's thread, buffers
+ * stems, runs, merge and surface forms as on the caller's thread, buffers
  * wrapping many times, and an error of the thread reported, not lost. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "helpers.h"
 #include "invert.h"
 #include "segment_writer.h"
@@ -67,9 +68,19 @@ static void mix_forms(struct digest *dg, const struct surface_forms *sf)
     }
 }
 
-/* Feed DOCS random documents (a few long ones) through the pipe or not,
- * every third token with a surface form; a budget of 256 KiB spills many
- * runs. Returns the digest of the merge and the surface forms. */
+/* A random word: letters of a number, sometimes with an ending to stem. */
+static size_t make_word(char *w, uint32_t k, uint32_t ending)
+{
+    static const char *const endings[] = { "", "s", "ing", "ed", "ly" };
+    size_t n = 0;
+    do w[n++] = (char)('a' + k % 26), k /= 26; while (k);
+    strcpy(w + n, endings[ending % 5]);
+    return strlen(w);
+}
+
+/* Feed DOCS random documents (a few long ones) through the pipe, which
+ * stems, or stem them here; a budget of 256 KiB spills many runs. Returns
+ * the digest of the merge and the surface forms. */
 static struct digest invert_all(const char *prefix, bool piped, size_t budget)
 {
     struct inverter *inv = inverter_new(prefix, budget);
@@ -77,25 +88,28 @@ static struct digest invert_all(const char *prefix, bool piped, size_t budget)
     struct surface_forms sf;
     memset(&sf, 0, sizeof sf);
     assert_true(strmap_init(&sf.map, 64));
+    struct analyzer *an = analyzer_new("english");
+    assert_non_null(an);
     struct token_pipe *p = NULL;
     sift_errmsg err;
-    if (piped) assert_int_equal(token_pipe_open(&p, inv, &sf, &err), SIFT_OK);
+    if (piped) assert_int_equal(token_pipe_open(&p, inv, &sf, "english", &err), SIFT_OK);
     rng = 0x2545F4914F6CDD1Dull;
     for (uint32_t d = 0; d < DOCS; d++) {
         uint32_t n = d % 500 == 7 ? 20000 : 1 + rnd() % 300;
         if (piped) assert_int_equal(token_pipe_begin_doc(p, d, &err), SIFT_OK);
         else inverter_begin_doc(inv, d);
         for (uint32_t pos = 0; pos < n; pos++) {
-            char term[16];
-            int len = snprintf(term, sizeof term, "w%u", rnd() % (pos % 3 ? 50 : 5000));
-            sift_err rc = piped ? token_pipe_token(p, term, (size_t)len, pos, &err)
-                                : inverter_add_token(inv, term, (size_t)len, pos, &err);
-            assert_int_equal(rc, SIFT_OK);
-            if (pos % 3) continue;
-            char word[20];
-            int wl = snprintf(word, sizeof word, "%ses", term);
-            if (piped) assert_int_equal(token_pipe_word(p, d, word, (size_t)wl, term, (size_t)len, &err), SIFT_OK);
-            else assert_true(surface_forms_add(&sf, word, (size_t)wl, term, (size_t)len, d));
+            char word[32];
+            size_t len = make_word(word, rnd() % (pos % 3 ? 50 : 5000), rnd());
+            if (piped) {
+                assert_int_equal(token_pipe_stem(p, word, len, pos, &err), SIFT_OK);
+                continue;
+            }
+            const char *term;
+            size_t tl;
+            bool stemmed = analyzer_stem_word(an, word, len, &term, &tl);
+            assert_int_equal(inverter_add_token(inv, term, tl, pos, &err), SIFT_OK);
+            if (stemmed) assert_true(surface_forms_add(&sf, word, len, term, tl, d));
         }
         assert_int_equal(piped ? token_pipe_end_doc(p, &err) : inverter_end_doc(inv, &err), SIFT_OK);
     }
@@ -107,6 +121,7 @@ static struct digest invert_all(const char *prefix, bool piped, size_t budget)
     assert_true(sf.n > 1000);
     mix_forms(&dg, &sf);
     surface_forms_free(&sf);
+    analyzer_free(an);
     inverter_free(inv);
     return dg;
 }
@@ -138,7 +153,7 @@ static void test_thread_error_reported(void **state)
     struct surface_forms sf;
     memset(&sf, 0, sizeof sf);
     assert_true(strmap_init(&sf.map, 64));
-    assert_int_equal(token_pipe_open(&p, inv, &sf, &err), SIFT_OK);
+    assert_int_equal(token_pipe_open(&p, inv, &sf, "english", &err), SIFT_OK);
     sift_err seen = SIFT_OK;
     for (uint32_t d = 0; d < 2000 && !seen; d++) {
         seen = token_pipe_begin_doc(p, d, &err);
