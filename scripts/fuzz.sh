@@ -17,13 +17,13 @@ if [ "${1:-}" = --campaign ]; then campaign=1; RUNS=${2:-10000000}; else SECS=${
 bash scripts/install-deps.sh
 CC=clang cmake -S . -B build-fuzz -DSIFT_FUZZ=ON -DSIFT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_query fuzz_search fuzz_analyzer fuzz_jsonl fuzz_frontmatter fuzz_index
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_query fuzz_search fuzz_analyzer fuzz_jsonl fuzz_frontmatter fuzz_stats fuzz_index
 mkdir -p fuzz-artifacts
 # the index target starts from a real small segment
 cmake --build build-fuzz -j "$(nproc)" --target search-index >/dev/null
 seed_index=$(mktemp -d)
 ./build-fuzz/search-index -q --index "$seed_index/idx" tests/fuzz/seeds/docs >/dev/null 2>&1 || true
-TARGETS=${FUZZ_TARGETS:-query search analyzer jsonl frontmatter index}
+TARGETS=${FUZZ_TARGETS:-query search analyzer jsonl frontmatter stats index}
 run_target() {   # target -> one line of figures
     local target=$1 work seeds
     if [ $campaign = 1 ]; then work=fuzz-corpus/$target; mkdir -p "$work"; else work=$(mktemp -d); fi

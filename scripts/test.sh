@@ -18,9 +18,12 @@ cmake --build build-asan -j "$JOBS"
 echo "== ThreadSanitizer: the inverter's thread and concurrent searches"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSIFT_WERROR=ON \
     -DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" >/dev/null
-cmake --build build-tsan -j "$JOBS" --target test_pipe test_threads >/dev/null
+cmake --build build-tsan -j "$JOBS" --target test_pipe test_threads search-index >/dev/null
 TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_pipe
 TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_threads
+tsan_index=$(mktemp -d)   # the whole writer with its inverter thread, on the bundled corpus
+TSAN_OPTIONS=halt_on_error=1 build-tsan/search-index -q --threads 2 --index "$tsan_index/idx" corpus
+rm -rf "$tsan_index"
 
 echo "== fuzzing smoke run (libFuzzer, 30 s per target)"
 bash scripts/fuzz.sh 30
