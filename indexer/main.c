@@ -41,7 +41,7 @@ static const char usage[] =
     "                    (repeatable; undeclared keys are typed by a rule)\n"
     "  --language NAME   Snowball stemmer for a new index (default english; 'none')\n"
     "  --ram-mb N        memory budget for inversion in MiB (default 256)\n"
-    "  --threads N       1: one thread; 2: analysis and inversion overlap on two\n"
+    "  --threads N       1: one thread; 2: reading and stemming/inversion overlap\n"
     "                    (default: 2 when the machine has two cores or more)\n"
     "  -q, --quiet       no summary, no warnings\n"
     "  -v, --verbose     list skipped files with the reason\n"

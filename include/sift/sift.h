@@ -150,9 +150,9 @@ typedef struct sift_writer_options {
      * directory held. 0: update the existing index in place. */
     int rebuild;
     /* Threads for adding documents: 0 or 1 does everything on the
-     * caller's thread; 2 or more inverts tokens on a second thread while
-     * the caller's analyzes and compresses (more than 2 are not used
-     * yet). The index is the same byte for byte either way. Merges at
+     * caller's thread; 2 or more stems and inverts words on a second
+     * thread while the caller's tokenizes and compresses (more than 2 are
+     * not used yet). The index is the same byte for byte either way. Merges at
      * commit run on the caller's thread. */
     unsigned threads;
 } sift_writer_options;
