@@ -119,6 +119,7 @@ _query_free = _sig("sift_query_free", None, _p)
 _query_warning = _sig("sift_query_warning", ctypes.c_char_p, _p)
 _search = _sig("sift_search", ctypes.c_int, _p, _p, ctypes.POINTER(_SearchOptions), _pp, _E)
 _count = _sig("sift_count", ctypes.c_int, _p, _p, ctypes.POINTER(ctypes.c_uint64), _E)
+_query_expand = _sig("sift_query_expand", ctypes.c_int, _p, _p, ctypes.POINTER(_SearchOptions), _pp, _E)
 _results_size = _sig("sift_results_size", ctypes.c_size_t, _p)
 _results_total = _sig("sift_results_total", ctypes.c_uint64, _p)
 _results_hit = _sig("sift_results_hit", ctypes.c_int, _p, ctypes.c_size_t, ctypes.POINTER(_Hit), _E)
@@ -283,12 +284,13 @@ class Index(_Handle):
 
     def search(self, query, limit=10, offset=0, k1=0.9, b=0.4, proximity=False,
                all_words=False, literal=False, highlight=("[", "]"), snippet_words=32,
-               sort=None, facets=(), facet_limit=10, hits=True, strict=False):
+               sort=None, facets=(), facet_limit=10, hits=True, strict=False, expand=False):
         """Hits best first (or by sort="-date"), each with a snippet whose matches are
         wrapped in highlight and its fields; facets=["source", "date:year"] counts values
         among every match into the result's .facets (hits=False: the facets alone).
         A malformed query is read leniently (said in .warning) unless strict=True,
-        which raises Error instead."""
+        which raises Error instead. expand=True adds pseudo-relevance feedback
+        (RM3: sift_query_expand)."""
         q = self._parse(query, all_words, literal, strict)
         r = ctypes.c_void_p()
         try:
@@ -302,6 +304,11 @@ class Index(_Handle):
                 opts.nfacets = len(facets)
                 opts.facet_limit = facet_limit
             err = _ErrMsg()
+            if expand:
+                e = ctypes.c_void_p()
+                _check(_query_expand(self._h, q, ctypes.byref(opts), ctypes.byref(e), ctypes.byref(err)), err)
+                _query_free(q)
+                q = e
             _check(_search(self._h, q, ctypes.byref(opts), ctypes.byref(r), ctypes.byref(err)), err)
             hits = []
             so = _SnippetOptions(snippet_words, highlight[0].encode(), highlight[1].encode())

@@ -127,6 +127,14 @@ class BindingTest(unittest.TestCase):
         with self.assertRaises(sift.Error):
             sift.Index([self.dir, self.dir])
 
+    def test_feedback(self):
+        with sift.Index(self.dir) as idx:
+            plain = [h.id for h in idx.search("outage")]
+            fed = [h.id for h in idx.search("outage", expand=True)]
+            self.assertEqual(plain, ["a"])
+            self.assertEqual(fed[0], "a")                 # the original's best stays first
+            self.assertIn("c", fed)                       # "cloud providers", through feedback
+
     def test_update_and_delete(self):
         with sift.Writer(self.dir) as w:
             w.add("a", "Cloud outage", "Replaced text about chips.")
