@@ -24,8 +24,8 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target search search-index search-eval >/dev/null
 LUCENE_CP=$(ls /usr/share/java/lucene-core-8*.jar | head -1):$(ls /usr/share/java/lucene-analyzers-common-8*.jar | head -1)
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+# RELEVANCE_WORK=DIR keeps the indexes, queries and judgments there (bench/tune.py reads them)
+if [ -n "${RELEVANCE_WORK:-}" ]; then W=$RELEVANCE_WORK; mkdir -p "$W"; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
 javac -d "$W/classes" -cp "$LUCENE_CP" bench/lucene/JsonLine.java bench/lucene/LuceneRun.java
 
 # collection name, docs, queries (tsv), qrels
@@ -81,6 +81,7 @@ table="bench/results/relevance.md"
 for c in cranfield cisi scifact medline; do
     [ -d "$CORPORA/$c" ] || { echo "skipping $c: not in $CORPORA"; continue; }
     read -r docs queries qrels < <(prepare "$c")
+    printf '%s\t%s\n' "$queries" "$qrels" >"$W/$c.files"
     ./build/search-index -q --rebuild --index "$W/$c" "$docs"
     run() { ./build/search --index "$W/$c" --literal --queries "$queries" --format trec -n 1000 "$@" || true; }
     run >"$W/$c.sift.run"
