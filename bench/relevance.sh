@@ -89,12 +89,14 @@ for c in cranfield cisi scifact medline; do
     run --rank bm25+prox >"$W/$c.prox.run"
     run --expand >"$W/$c.rm3.run"
     java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 0.9 0.4 >"$W/$c.lucene.run"
-    for sys in sift bm25f prox rm3 lucene; do
+    java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 1.2 0.75 >"$W/$c.lucene12.run"
+    for sys in sift bm25f prox rm3 lucene lucene12; do
         ./build/search-eval "$qrels" "$W/$c.$sys.run" >"$W/$c.$sys.eval"
         e="$W/$c.$sys.eval"
         case $sys in
         sift) name="sift bm25 (default)" ;; bm25f) name="sift bm25f title=2" ;;
         prox) name="sift bm25+prox" ;; rm3) name="sift bm25 --expand (RM3)" ;; lucene) name="lucene bm25" ;;
+        lucene12) name="lucene bm25 k1 1.2 b 0.75 (its defaults)" ;;
         esac
         printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$c" "$name" "$(metric "$e" ndcg_cut_10)" \
             "$(metric "$e" map)" "$(metric "$e" recall_100)" "$(metric "$e" recall_1000)" \
