@@ -34,6 +34,7 @@ struct gs_term {
     size_t off;               /* in bytes */
     uint32_t len;
     uint64_t live, raw;
+    uint32_t mark;            /* == stamp: in the expansion being filled */
 };
 
 struct gs_exp {
@@ -52,6 +53,7 @@ struct sift_stats {
     struct strmap map;        /* term -> its number */
     struct gs_exp *exps;
     uint32_t nexps, capexps;
+    uint32_t stamp;           /* which expansion is being filled (terms' mark) */
 };
 
 static const void *term_key(const void *ctx, uint32_t i, size_t *len)
@@ -112,7 +114,7 @@ static uint32_t term_id(sift_stats *st, const char *term, size_t len)
         st->terms = t;
         st->capterms = cap;
     }
-    st->terms[st->nterms] = (struct gs_term){ st->bytes.len, (uint32_t)len, 0, 0 };
+    st->terms[st->nterms] = (struct gs_term){ st->bytes.len, (uint32_t)len, 0, 0, 0 };
     if (!buf_append(&st->bytes, term, len)) return UINT32_MAX;
     if (!strmap_put(&st->map, slot, h, st->nterms)) return UINT32_MAX;
     return st->nterms++;
@@ -150,14 +152,17 @@ bool gs_expansion_begin(sift_stats *st, enum gs_kind kind)
         st->capexps = cap;
     }
     st->exps[st->nexps++] = (struct gs_exp){ kind, NULL, 0, 0 };
+    st->stamp++;
     return true;
 }
 
-/* Append term number id to expansion e unless it holds it. */
-static bool exp_add_id(struct gs_exp *e, uint32_t id)
+/* Append term number id to expansion e, the one being filled, unless it
+ * holds it (the terms' marks say, so a decoded expansion of a million
+ * terms costs a million steps, not their square). */
+static bool exp_add_id(sift_stats *st, struct gs_exp *e, uint32_t id)
 {
-    for (uint32_t i = 0; i < e->n; i++)
-        if (e->ids[i] == id) return true;
+    if (st->terms[id].mark == st->stamp) return true;
+    st->terms[id].mark = st->stamp;
     if (e->n == e->cap) {
         uint32_t cap = e->cap ? e->cap * 2 : 16;
         uint32_t *ids = realloc(e->ids, cap * sizeof *ids);
@@ -172,7 +177,7 @@ static bool exp_add_id(struct gs_exp *e, uint32_t id)
 bool gs_expansion_add(sift_stats *st, const char *term, size_t len)
 {
     uint32_t id = term_id(st, term, len);
-    return id != UINT32_MAX && st->nexps && exp_add_id(&st->exps[st->nexps - 1], id);
+    return id != UINT32_MAX && st->nexps && exp_add_id(st, &st->exps[st->nexps - 1], id);
 }
 
 void gs_counts(const sift_stats *st, uint64_t *docs, uint64_t *tokens, uint64_t *title_tokens)
@@ -245,8 +250,12 @@ sift_err sift_stats_merge(sift_stats *into, const sift_stats *from, sift_errmsg 
             into->terms[ids[i]].raw += t->raw;
         }
     }
-    for (uint32_t i = 0; ok && i < from->nexps; i++)
-        for (uint32_t k = 0; ok && k < from->exps[i].n; k++) ok = exp_add_id(&into->exps[i], ids[from->exps[i].ids[k]]);
+    for (uint32_t i = 0; ok && i < from->nexps; i++) {
+        struct gs_exp *e = &into->exps[i];
+        into->stamp++;   /* expansion i is the one being filled: mark what it holds */
+        for (uint32_t k = 0; k < e->n; k++) into->terms[e->ids[k]].mark = into->stamp;
+        for (uint32_t k = 0; ok && k < from->exps[i].n; k++) ok = exp_add_id(into, e, ids[from->exps[i].ids[k]]);
+    }
     free(ids);
     return ok ? SIFT_OK : sift_fail(err, SIFT_ERR_NOMEM, "out of memory summing statistics");
 }
@@ -325,7 +334,7 @@ static sift_err decode_body(sift_stats **st, struct cursor *c)
         for (uint64_t k = 0; k < m; k++) {
             uint64_t id = cur_varint(c);
             if (c->bad || id >= (*st)->nterms) return SIFT_ERR_INVALID;
-            if (!exp_add_id(&(*st)->exps[i], (uint32_t)id)) return SIFT_ERR_NOMEM;
+            if (!exp_add_id(*st, &(*st)->exps[i], (uint32_t)id)) return SIFT_ERR_NOMEM;
         }
     }
     return c->p == c->end ? SIFT_OK : SIFT_ERR_INVALID;
