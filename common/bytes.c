@@ -3,6 +3,18 @@
 
 #include <stdlib.h>
 
+bool array_reserve(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return true;
+    size_t c = *cap ? *cap * 2 : 64;
+    if (c < *cap || c > SIZE_MAX / size) return false;
+    void *q = realloc(*p, c * size);
+    if (!q) return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
 bool buf_reserve(struct buf *b, size_t extra)
 {
     if (extra <= b->cap - b->len) return true;

@@ -138,6 +138,11 @@ struct buf {
 };
 
 bool buf_reserve(struct buf *b, size_t extra);
+
+/* Room in the array *p (of *cap elements of `size` bytes, n in use) for
+ * one more: doubled (from 64) when full. false when memory is short, the
+ * array as it was. */
+bool array_reserve(void **p, size_t *cap, size_t n, size_t size);
 bool buf_append(struct buf *b, const void *p, size_t n);
 bool buf_varint(struct buf *b, uint64_t v);
 bool buf_u32(struct buf *b, uint32_t v);

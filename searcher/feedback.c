@@ -53,17 +53,6 @@ static const void *term_key(const void *ctx, uint32_t i, size_t *len)
     return m->bytes.data + m->t[i].off;
 }
 
-static bool grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) return true;
-    size_t c = *cap ? *cap * 2 : 64;
-    void *q = realloc(*p, c * size);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 static int on_token(void *ctx, const struct token *tok)
 {
     struct model *m = ctx;
@@ -75,14 +64,14 @@ static int on_token(void *ctx, const struct token *tok)
     uint32_t h = hash_fnv1a(tok->term, tok->len), slot = 0;
     uint32_t i = strmap_find(&m->map, tok->term, tok->len, h, term_key, m, &slot);
     if (i == STRMAP_NONE) {
-        if (!grow((void **)&m->t, &m->cap, m->n, sizeof *m->t) || !buf_append(&m->bytes, tok->term, tok->len))
+        if (!array_reserve((void **)&m->t, &m->cap, m->n, sizeof *m->t) || !buf_append(&m->bytes, tok->term, tok->len))
             return m->oom = true, 1;
         m->t[m->n] = (struct fb_term){ m->bytes.len - tok->len, (uint32_t)tok->len, 0, 0, 0 };
         i = (uint32_t)m->n++;
         if (!strmap_put(&m->map, slot, h, i)) return m->oom = true, 1;
     }
     if (m->t[i].last_doc != m->doc) {
-        if (!grow((void **)&m->seen, &m->capseen, m->nseen, sizeof *m->seen)) return m->oom = true, 1;
+        if (!array_reserve((void **)&m->seen, &m->capseen, m->nseen, sizeof *m->seen)) return m->oom = true, 1;
         m->seen[m->nseen++] = i;
         m->t[i].last_doc = m->doc;
         m->t[i].tf = 0;

@@ -253,20 +253,9 @@ struct id_pass {
     sift_errmsg *err;
 };
 
-static bool grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) return true;
-    size_t c = *cap ? *cap * 2 : 1024;
-    void *q = realloc(*p, c * size);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 static int add_hide(struct id_pass *x, uint32_t seg, uint32_t doc)
 {
-    if (!grow((void **)&x->hide, &x->caphide, x->nhide, sizeof *x->hide)) {
+    if (!array_reserve((void **)&x->hide, &x->caphide, x->nhide, sizeof *x->hide)) {
         x->rc = sift_fail(x->err, SIFT_ERR_NOMEM, "out of memory");
         return 1;
     }
