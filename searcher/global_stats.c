@@ -39,7 +39,8 @@ struct gs_term {
 
 struct gs_exp {
     enum gs_kind kind;
-    uint32_t *ids, n, cap;    /* terms, in the order first met */
+    uint32_t *ids, n;         /* terms, in the order first met */
+    size_t cap;
 };
 
 struct sift_stats {
@@ -49,10 +50,12 @@ struct sift_stats {
     uint64_t docs, tokens, title_tokens;
     struct buf bytes;
     struct gs_term *terms;
-    uint32_t nterms, capterms;
+    uint32_t nterms;
+    size_t capterms;
     struct strmap map;        /* term -> its number */
     struct gs_exp *exps;
-    uint32_t nexps, capexps;
+    uint32_t nexps;
+    size_t capexps;
     uint32_t stamp;           /* which expansion is being filled (terms' mark) */
 };
 
@@ -107,13 +110,9 @@ static uint32_t term_id(sift_stats *st, const char *term, size_t len)
     uint32_t h = hash_fnv1a(term, len), slot = 0;
     uint32_t id = strmap_find(&st->map, term, len, h, term_key, st, &slot);
     if (id != STRMAP_NONE) return id;
-    if (st->nterms == st->capterms) {
-        uint32_t cap = st->capterms ? st->capterms * 2 : 32;
-        struct gs_term *t = realloc(st->terms, cap * sizeof *t);
-        if (!t) return UINT32_MAX;
-        st->terms = t;
-        st->capterms = cap;
-    }
+    if (st->nterms == UINT32_MAX - 1 ||
+        !array_reserve((void **)&st->terms, &st->capterms, st->nterms, sizeof *st->terms))
+        return UINT32_MAX;
     st->terms[st->nterms] = (struct gs_term){ st->bytes.len, (uint32_t)len, 0, 0, 0 };
     if (!buf_append(&st->bytes, term, len)) return UINT32_MAX;
     if (!strmap_put(&st->map, slot, h, st->nterms)) return UINT32_MAX;
@@ -126,31 +125,29 @@ static uint32_t find_term(const sift_stats *st, const char *term, size_t len)
     return strmap_find(&st->map, term, len, hash_fnv1a(term, len), term_key, st, &slot);
 }
 
-bool gs_set_live(sift_stats *st, const char *term, size_t len, uint64_t df)
+/* Set one of term's two frequencies (live or with deletions). */
+static bool set_df(sift_stats *st, const char *term, size_t len, uint64_t df, bool raw)
 {
     uint32_t id = term_id(st, term, len);
     if (id == UINT32_MAX) return false;
-    st->terms[id].live = df;
+    *(raw ? &st->terms[id].raw : &st->terms[id].live) = df;
     return true;
+}
+
+bool gs_set_live(sift_stats *st, const char *term, size_t len, uint64_t df)
+{
+    return set_df(st, term, len, df, false);
 }
 
 bool gs_set_raw(sift_stats *st, const char *term, size_t len, uint64_t df)
 {
-    uint32_t id = term_id(st, term, len);
-    if (id == UINT32_MAX) return false;
-    st->terms[id].raw = df;
-    return true;
+    return set_df(st, term, len, df, true);
 }
 
 bool gs_expansion_begin(sift_stats *st, enum gs_kind kind)
 {
-    if (st->nexps == st->capexps) {
-        uint32_t cap = st->capexps ? st->capexps * 2 : 4;
-        struct gs_exp *e = realloc(st->exps, cap * sizeof *e);
-        if (!e) return false;
-        st->exps = e;
-        st->capexps = cap;
-    }
+    if (st->nexps == UINT32_MAX || !array_reserve((void **)&st->exps, &st->capexps, st->nexps, sizeof *st->exps))
+        return false;
     st->exps[st->nexps++] = (struct gs_exp){ kind, NULL, 0, 0 };
     st->stamp++;
     return true;
@@ -162,14 +159,8 @@ bool gs_expansion_begin(sift_stats *st, enum gs_kind kind)
 static bool exp_add_id(sift_stats *st, struct gs_exp *e, uint32_t id)
 {
     if (st->terms[id].mark == st->stamp) return true;
+    if (!array_reserve((void **)&e->ids, &e->cap, e->n, sizeof *e->ids)) return false;
     st->terms[id].mark = st->stamp;
-    if (e->n == e->cap) {
-        uint32_t cap = e->cap ? e->cap * 2 : 16;
-        uint32_t *ids = realloc(e->ids, cap * sizeof *ids);
-        if (!ids) return false;
-        e->ids = ids;
-        e->cap = cap;
-    }
     e->ids[e->n++] = id;
     return true;
 }
