@@ -16,6 +16,16 @@ struct test_doc {
     const char *id, *title, *text;
 };
 
+/* The next value of the tests' xorshift generator (13, 7, 17) over *state
+ * (never 0): one sequence per seed, the same on every machine. */
+static inline uint64_t xorshift64(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
 /* A fresh directory under $TMPDIR (malloc'ed path). */
 char *tmpdir_make(void);
 /* rm -rf path, then free it. */

@@ -10,10 +10,7 @@
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
+    return (uint32_t)xorshift64(&rng);
 }
 
 static void roundtrip(const uint32_t *v)

@@ -31,10 +31,7 @@ static struct doc model[NDOCS];
 static uint64_t rng = 88172645463325252ull;
 static unsigned rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return (unsigned)(xorshift64(&rng) % n);
 }
 
 static void day_text(int64_t day, char *out, size_t n)

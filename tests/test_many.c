@@ -35,10 +35,7 @@ static const char *sources[] = { "Reuters", "BBC", "AP", "36Kr", "The Register" 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static unsigned rnd(unsigned n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
+    return (unsigned)(xorshift64(&rng) % n);
 }
 
 /* Skewed towards the first words, so that terms have every frequency. */

@@ -18,10 +18,7 @@
 static uint64_t rng;
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
+    return (uint32_t)xorshift64(&rng);
 }
 
 /* Everything the merge hands its sink, folded into one hash. */

@@ -204,10 +204,8 @@ static bool oracle_match(const struct qnode *n, const struct odoc *o)
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return n ? (uint32_t)(rng % n) : 0;
+    uint64_t v = xorshift64(&rng);   /* advanced whatever n is */
+    return n ? (uint32_t)(v % n) : 0;
 }
 
 /* The k-th plain word of a text: letters and digits only, lowercased. */
