@@ -366,7 +366,7 @@ sift_err fuzzy_rank_terms(const char *term, size_t len, unsigned maxd, const str
     struct gathered g = { 0 };
     uint32_t cp[MAX_CP];
     size_t ends[MAX_CP], qn = decode(term, len, cp, ends), i = 0;
-    for (const char *t = strlist_first(cands); t && !g.oom; t = strlist_next(cands, t), i++) {
+    for (const char *t = strlist_first(cands); t && i < cands->n && !g.oom; t = strlist_next(cands, t), i++) {
         size_t tl = strlen(t);
         unsigned dist = fuzzy_distance(t, tl, term, len, maxd);
         if (dist > maxd) continue;

@@ -10,7 +10,7 @@
  *   v expansion count, then per expansion: u8 kind (1 prefix, 2 fuzzy),
  *     v term count, then each term's number in the table above
  *   u32 CRC-32 (zlib) of every byte before it
- * Terms are distinct, 1 to TERM_MAX bytes. A decoder refuses anything
+ * Terms are distinct, 1 to TERM_MAX bytes, none holding a NUL. A decoder refuses anything
  * else with SIFT_ERR_INVALID: the bytes come from another process.
  */
 #include "global_stats.h"
@@ -312,7 +312,8 @@ static sift_err decode_body(sift_stats **st, struct cursor *c)
     for (uint64_t i = 0; i < nterms; i++) {
         const char *t = take_string(c, TERM_MAX, &n);
         uint64_t live = cur_varint(c), raw = cur_varint(c);
-        if (c->bad || !n || find_term(*st, t, n) != STRMAP_NONE) return SIFT_ERR_INVALID;
+        /* no index term is empty or holds a NUL (the analyzer splits at it) */
+        if (c->bad || !n || memchr(t, 0, n) || find_term(*st, t, n) != STRMAP_NONE) return SIFT_ERR_INVALID;
         if (!gs_set_live(*st, t, n, live) || !gs_set_raw(*st, t, n, raw)) return SIFT_ERR_NOMEM;
     }
     uint64_t nexps = cur_varint(c);

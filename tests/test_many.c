@@ -14,6 +14,7 @@
 #include <math.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "helpers.h"
 
@@ -524,6 +525,16 @@ static void test_refusals(void **state)
         assert_int_equal(sift_stats_decode(enc, len, &back, &err), SIFT_ERR_INVALID);
         ((unsigned char *)enc)[at] ^= 0x20;
     }
+    /* a term holding a NUL, checksum made good: no index has one, and the
+     * fuzzy ranking that lists the terms must never see it */
+    unsigned char *term = NULL;
+    for (size_t at = 0; !term && at + 6 <= len; at++)
+        if (!memcmp((unsigned char *)enc + at, "\5cloud", 6)) term = (unsigned char *)enc + at;
+    assert_non_null(term);
+    term[3] = 0;
+    uint32_t crc = (uint32_t)crc32(0, enc, (uInt)(len - 4));
+    for (int i = 0; i < 4; i++) ((unsigned char *)enc)[len - 4 + i] = (unsigned char)(crc >> (8 * i));
+    assert_int_equal(sift_stats_decode(enc, len, &back, &err), SIFT_ERR_INVALID);
     sift_free(enc);
     sift_stats_free(a);
     sift_stats_free(b);
