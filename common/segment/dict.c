@@ -255,14 +255,26 @@ sift_err dict_lookup(const struct segment *s, const char *term, size_t len,
     struct block_iter it;
     rc = block_open(s, d, (uint32_t)b, &it, err);
     if (rc) return rc;
+    /* The entries before the one sought are below it; m is how many of
+     * its bytes the last of them matched. An entry sharing fewer bytes
+     * than m with that one is above the term, one sharing more is below
+     * it, so only the entries sharing exactly m are compared. */
+    size_t m = 0;
+    const unsigned char *want = (const unsigned char *)term;
     while (block_next(s, d, &it, &rc, err)) {
-        int c = keycmp(it.term, it.len, term, len);
-        if (c == 0) {
+        if (it.shared < m) break;
+        if (it.shared > m) continue;
+        const unsigned char *have = (const unsigned char *)it.term;
+        size_t l = m;
+        while (l < it.len && l < len && have[l] == want[l]) l++;
+        if (l == len) {
+            if (l < it.len) break;   /* the term is a prefix of this entry: above */
             *out = it.ti;
             *found = true;
             return SIFT_OK;
         }
-        if (c > 0) break;
+        if (l < it.len && have[l] > want[l]) break;
+        m = l;
     }
     return rc;
 }
