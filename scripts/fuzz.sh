@@ -8,7 +8,10 @@
 #                                      fuzz-corpus/TARGET between campaigns;
 #                                      prints executions, seconds and exec/s
 # FUZZ_TARGETS picks targets (default: all), FUZZ_MAX_LEN caps input bytes,
-# FUZZ_JOBS runs that many targets at once (default 1). Crashes are saved
+# FUZZ_JOBS runs that many targets at once (default 1), FUZZ_WORKERS runs
+# that many processes of each target on its one corpus, which they share
+# as libFuzzer reloads it (a campaign's runs split between them, their
+# executions summed; default 1). Crashes are saved
 # in fuzz-artifacts/: add each one to tests/fuzz/seeds/TARGET/ and a
 # regression test.
 set -eu
@@ -37,17 +40,23 @@ run_target() {   # target -> one line of figures
     # FUZZ_MAX_LEN caps the inputs libFuzzer makes (its default grows them
     # to 4,096 bytes, where a query target slows tenfold)
     if [ -n "${FUZZ_MAX_LEN:-}" ]; then limit="$limit -max_len=$FUZZ_MAX_LEN"; fi
-    local t0 t1
+    local t0 t1 workers=${FUZZ_WORKERS:-1} i
+    [ $campaign = 1 ] && limit="${limit/-runs=$RUNS/-runs=$((RUNS / workers))}"
+    rm -f fuzz-artifacts/fuzz_$target.*.log
     t0=$(date +%s)
-    ./build-fuzz/tests/fuzz/fuzz_$target $limit -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix=fuzz-artifacts/fuzz_$target- -print_final_stats=1 "$work" \
-        >"fuzz-artifacts/fuzz_$target.log" 2>&1 || true
+    for i in $(seq 1 "$workers"); do
+        ./build-fuzz/tests/fuzz/fuzz_$target $limit -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix=fuzz-artifacts/fuzz_$target- -print_final_stats=1 "$work" \
+            >"fuzz-artifacts/fuzz_$target.$i.log" 2>&1 &
+    done
+    wait || true
     t1=$(date +%s)
     local n
-    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "fuzz-artifacts/fuzz_$target.log")
-    grep -E "ERROR|SUMMARY" "fuzz-artifacts/fuzz_$target.log" | head -5 || true
+    n=$(cat fuzz-artifacts/fuzz_$target.*.log | sed -n 's/^stat::number_of_executed_units: *//p' |
+        awk '{ s += $1 } END { print s + 0 }')
+    grep -hE "ERROR|SUMMARY" fuzz-artifacts/fuzz_$target.*.log | head -5 || true
     local secs=$((t1 - t0)); [ "$secs" -gt 0 ] || secs=1
-    echo "fuzz_$target: ${n:-0} executions in $secs s ($(( ${n:-0} / secs )) per second)"
+    echo "fuzz_$target: $n executions in $secs s ($(( n / secs )) per second, $workers process(es))"
     [ $campaign = 1 ] || rm -rf "$work"
 }
 JOBS=${FUZZ_JOBS:-1}
