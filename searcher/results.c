@@ -43,6 +43,7 @@ struct sift_results {
     struct highlight_term *terms;   /* copies, for snippets */
     size_t nterms;
     struct analyzer *an;            /* the snippets', made at the first, its stems cached */
+    struct store_cache store;       /* the last store block the hits' records came from */
 };
 
 /* The facets' first `limit` values each, copied. */
@@ -136,8 +137,9 @@ static sift_err load_record(const sift_results *r, size_t i, bool whole, sift_er
     if (h->loaded && !(whole && h->rec.text_cut)) return SIFT_OK;
     doc_record_free(&h->rec);
     h->loaded = false;
+    sift_results *rw = (sift_results *)r;   /* a cache, like the records it keeps */
     sift_err rc = docstore_get(&r->idx->segs[h->s.seg], h->s.doc, whole ? SIZE_MAX : HIT_TEXT_MAX,
-                               &h->rec, err);
+                               &rw->store, &h->rec, err);
     if (rc) return rc;
     h->loaded = true;
     return SIFT_OK;
@@ -271,5 +273,6 @@ void sift_results_free(sift_results *r)
     free(r->terms);
     free(r->hits);
     analyzer_free(r->an);
+    store_cache_free(&r->store);
     free(r);
 }

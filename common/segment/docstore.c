@@ -483,8 +483,48 @@ static sift_err get_large(const struct segment *s, const uint8_t *z, uint64_t zl
 
 /* ------------------------------------------------------------- reading */
 
+void store_cache_free(struct store_cache *c)
+{
+    free(c->buf);
+    memset(c, 0, sizeof *c);
+}
+
+/* Block b of s inflated in cache (already there when it was the last). */
+static sift_err cached_block(const struct segment *s, uint32_t b, const uint8_t *z, uint64_t zlen,
+                             uint32_t ulen, struct store_cache *cache, sift_errmsg *err)
+{
+    if (cache->seg == s && cache->block == b) return SIFT_OK;
+    cache->seg = NULL;
+    sift_err rc = inflate_block(s, z, zlen, ulen, &cache->buf, &cache->cap, err);
+    if (rc) return rc;
+    cache->seg = s;
+    cache->block = b;
+    return SIFT_OK;
+}
+
+/* Record doc of the small block first.. inflated in buf[0..ulen), copied
+ * into out with every part NUL-terminated. */
+static sift_err copy_record(const struct segment *s, const char *buf, uint32_t ulen, uint32_t first,
+                            uint32_t doc, size_t max_text, struct doc_record *out, sift_errmsg *err)
+{
+    struct cursor c = cursor_make((const uint8_t *)buf, ulen);
+    struct doc_record r;
+    for (uint32_t d = first;; d++) {
+        if (!next_record(&c, &r)) return corrupt(s, err, "record truncated");
+        if (d == doc) break;
+    }
+    if (r.text_len > max_text) {
+        r.text_len = max_text;
+        out->text_cut = true;
+    }
+    out->buf = malloc(r.id_len + r.title_len + r.path_len + r.fields_len + r.text_len + 5);
+    if (!out->buf) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    place_fields(out->buf, &r, 5, out);
+    return SIFT_OK;
+}
+
 sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
-                      struct doc_record *out, sift_errmsg *err)
+                      struct store_cache *cache, struct doc_record *out, sift_errmsg *err)
 {
     memset(out, 0, sizeof *out);
     if (doc >= s->doc_count) return corrupt(s, err, "document number out of range");
@@ -498,31 +538,13 @@ sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
         if (first != doc) return corrupt(s, err, "large block holds another document");
         return get_large(s, z, zlen, ulen, max_text, out, err);
     }
-    char *buf = NULL;
-    size_t cap = 0;
-    rc = inflate_block(s, z, zlen, ulen, &buf, &cap, err);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    struct cursor c = cursor_make((const uint8_t *)buf, ulen);
-    struct doc_record r;
-    for (uint32_t d = first;; d++) {
-        if (!next_record(&c, &r)) {
-            free(buf);
-            return corrupt(s, err, "record truncated");
-        }
-        if (d == doc) break;
-    }
-    if (r.text_len > max_text) {
-        r.text_len = max_text;
-        out->text_cut = true;
-    }
-    /* NUL-terminate the fields by moving them to the front of the buffer:
-     * each is preceded by its varint, so it only moves left */
-    place_fields(buf, &r, 5, out);
-    out->buf = buf;
-    return SIFT_OK;
+    struct store_cache one = { 0 };
+    struct store_cache *c = cache ? cache : &one;
+    rc = cached_block(s, b, z, zlen, ulen, c, err);
+    if (!rc) rc = copy_record(s, c->buf, ulen, first, doc, max_text, out, err);
+    store_cache_free(&one);
+    if (rc) doc_record_free(out);
+    return rc;
 }
 
 /* Hand large block b to fn with its text as a stream, then check that

@@ -85,10 +85,24 @@ struct doc_fields doc_fields_of(const struct doc_record *r);
 bool doc_fields_next(struct doc_fields *f, const char **name, size_t *name_len, const char **value,
                      size_t *value_len);
 
+/* The last small block docstore_get inflated, kept for the next record
+ * asked of it: the hits of one result set are often neighbours (the
+ * passages of one article), and inflating the block is most of what a
+ * hit's record costs. Zeroed to start, one per thread; it owns buf. */
+struct store_cache {
+    const struct segment *seg;   /* NULL: holds nothing */
+    uint32_t block;
+    char *buf;                   /* the block inflated, as stored */
+    size_t cap;
+};
+void store_cache_free(struct store_cache *c);
+
 /* The record of doc with at most max_text bytes of its text (SIZE_MAX:
- * all); only that much of a large record is decompressed. */
+ * all); only that much of a large record is decompressed. cache may be
+ * NULL (the block is inflated for this record alone). out owns a copy of
+ * the record: it outlives the cache. */
 sift_err docstore_get(const struct segment *s, uint32_t doc, size_t max_text,
-                      struct doc_record *out, sift_errmsg *err);
+                      struct store_cache *cache, struct doc_record *out, sift_errmsg *err);
 void doc_record_free(struct doc_record *r);
 
 /* Call fn for every document of the segment in order (deleted ones
