@@ -86,9 +86,10 @@ bool doc_fields_next(struct doc_fields *f, const char **name, size_t *name_len, 
                      size_t *value_len);
 
 /* The last small block docstore_get inflated, kept for the next record
- * asked of it: the hits of one result set are often neighbours (the
- * passages of one article), and inflating the block is most of what a
- * hit's record costs. Zeroed to start, one per thread; it owns buf. */
+ * asked of it: hits of one result set are sometimes neighbours (the
+ * passages of one article; a few of the benchmark's top tens), and
+ * inflating the block is most of what a hit's record costs. Zeroed to
+ * start, used by one thread at a time; it owns buf. */
 struct store_cache {
     const struct segment *seg;   /* NULL: holds nothing */
     uint32_t block;
