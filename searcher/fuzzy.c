@@ -1,21 +1,19 @@
 /* fuzzy.c -- the terms within an edit distance of a word, by a bounded walk
  * of the sorted dictionaries.
  *
- * The distance is Damerau-Levenshtein with adjacent transpositions (the
- * optimal string alignment form, what Lucene's FuzzyQuery counts), over
- * code points. Its dynamic-programming table has one row per code point
- * of the index term, so terms that share a prefix share rows: the walk
- * keeps the rows of the previous term and computes only the new ones.
- * When a row and the one before it are both too far, no term with that
- * prefix can come within the distance, and the walk seeks past them all
- * (the prefix with its last byte raised): the walk reads the terms of
- * the live prefixes, not the dictionary. */
+ * The walk steps an edit automaton (edit_automaton.h) through each term's
+ * code points, keeping the states of the prefix it shares with the term
+ * before. When a prefix can no longer come within the distance, the walk
+ * seeks past every term that starts with it (or to the next code point
+ * that could keep it alive): it reads the terms of the live prefixes, not
+ * the dictionary. */
 #include "fuzzy.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "dict.h"
+#include "edit_automaton.h"
 #include "error.h"
 #include "index.h"
 #include "schema.h"
@@ -52,20 +50,13 @@ static size_t decode(const char *s, size_t n, uint32_t *cp, size_t *ends)
     return k;
 }
 
-static unsigned min3(unsigned a, unsigned b, unsigned c)
-{
-    unsigned m = a < b ? a : b;
-    return m < c ? m : c;
-}
-
 struct walk {
     uint32_t q[MAX_CP];
     size_t qn;
     unsigned maxd;
-    uint32_t t[MAX_CP];           /* the code points the rows are of */
-    size_t depth;                 /* rows[0..depth] hold */
-    unsigned *rows;               /* (MAX_CP + 1) rows of qn + 1 */
-    unsigned *row_min;            /* the least of each row */
+    struct edit_automaton *ea;
+    uint32_t t[MAX_CP];           /* the code points the states are of */
+    size_t depth;                 /* states 0..depth hold */
     bool surface;                 /* keys are surface forms: the word is before the 0 byte */
     char pfx[8];                  /* the walk ends at the first key without this prefix */
     size_t plen;
@@ -80,38 +71,6 @@ struct gathered {
     size_t nfound, capfound;
     bool oom;
 };
-
-static unsigned *row(struct walk *w, size_t d) { return w->rows + d * (w->qn + 1); }
-
-/* Row d for code point c = t[d - 1], from the rows before it. Only the
- * band |d - j| <= maxd can be within maxd; the cells beside it are set to
- * the cap, which is what the next row reads of them. */
-static void fill_row(struct walk *w, size_t d)
-{
-    unsigned *r = row(w, d), *up = row(w, d - 1), cap = w->maxd + 1;
-    uint32_t c = w->t[d - 1];
-    r[0] = d < cap ? (unsigned)d : cap;
-    unsigned m = r[0];
-    size_t lo = d > w->maxd + 1 ? d - w->maxd : 1, hi = d + w->maxd < w->qn ? d + w->maxd : w->qn;
-    if (lo > 1 && lo - 1 <= w->qn) r[lo - 1] = cap;   /* (a term far longer than the query: no band) */
-    if (hi < w->qn) r[hi + 1] = cap;
-    for (size_t j = lo; j <= hi; j++) {
-        unsigned v = min3(up[j] + 1, r[j - 1] + 1, up[j - 1] + (c != w->q[j - 1]));
-        if (d > 1 && j > 1 && c == w->q[j - 2] && w->t[d - 2] == w->q[j - 1]) {
-            unsigned tr = row(w, d - 2)[j - 2] + 1;
-            if (tr < v) v = tr;
-        }
-        r[j] = v < cap ? v : cap;
-        if (r[j] < m) m = r[j];
-    }
-    w->row_min[d] = m;
-}
-
-/* The distance of t[0..tn) to the query: outside the band it is too far. */
-static unsigned distance_at(struct walk *w, size_t tn)
-{
-    return tn > w->qn + w->maxd || tn + w->maxd < w->qn ? w->maxd + 1 : row(w, tn)[w->qn];
-}
 
 static int add_match(void *ctx, const char *term, size_t len, size_t word_len, unsigned dist,
                      double weight, const struct term_info *ti)
@@ -128,21 +87,6 @@ static int add_match(void *ctx, const char *term, size_t len, size_t word_len, u
     g->found[g->nfound++] = (struct fuzzy_match){ g->terms.b.len, dist, ti->df, weight };
     if (!strlist_add(&g->terms, term, len)) return g->oom = true, 1;
     return 0;
-}
-
-/* Whether no term starting with t[0..d) can come within maxd: row d is
- * too far, and so is row d - 1 plus the one edit a swap would add. */
-static bool dead(const struct walk *w, size_t d)
-{
-    return w->row_min[d] > w->maxd && w->row_min[d - 1] + 1 > w->maxd;
-}
-
-/* Whether t[0..d - 1) followed by c would still be alive. */
-static bool alive_with(struct walk *w, size_t d, uint32_t c)
-{
-    w->t[d - 1] = c;
-    fill_row(w, d);
-    return !dead(w, d);
 }
 
 static size_t put_utf8(char *out, uint32_t c)
@@ -174,12 +118,12 @@ static int seek_past(struct walk *w, size_t d, const char *term, const size_t *e
     uint32_t c = w->t[d - 1];
     size_t n = d > 1 ? ends[d - 2] : 0;   /* the living prefix's bytes */
     memcpy(seek, term, ends[d - 1]);
-    if (alive_with(w, d, 0x110000)) {   /* any code point might do: the next one */
+    if (ea_step(w->ea, d, 0x110000)) {   /* any code point might do: the next one */
         n = ends[d - 1];
     } else {
         uint32_t best = UINT32_MAX;
         for (size_t j = 0; j < w->qn; j++)
-            if (w->q[j] > c && w->q[j] < best && alive_with(w, d, w->q[j])) best = w->q[j];
+            if (w->q[j] > c && w->q[j] < best && ea_step(w->ea, d, w->q[j])) best = w->q[j];
         if (best != UINT32_MAX) {
             *seek_len = n + put_utf8(seek + n, best);
             return DICT_SEEK;
@@ -218,17 +162,16 @@ static int on_term(void *ctx, const char *term, size_t len, const struct term_in
     uint32_t t[MAX_CP];
     size_t ends[MAX_CP];
     size_t tn = decode(term, len, t, ends), k = 0;
-    while (k < tn && k < w->depth && t[k] == w->t[k]) k++;   /* rows 0..k are this term's too */
+    while (k < tn && k < w->depth && t[k] == w->t[k]) k++;   /* states 0..k are this term's too */
     memcpy(w->t + k, t + k, (tn - k) * sizeof *t);
     for (size_t d = k + 1; d <= tn; d++) {
-        fill_row(w, d);
-        if (dead(w, d)) {   /* nothing starting with t[0..d) can come within maxd: past them all */
+        if (!ea_step(w->ea, d, t[d - 1])) {   /* nothing starting with t[0..d) can come within maxd */
             w->depth = d - 1;
             return seek_past(w, d, term, ends, seek, seek_len);
         }
     }
     w->depth = tn;
-    unsigned dist = distance_at(w, tn);
+    unsigned dist = ea_distance(w->ea, tn);
     if (dist > w->maxd) return DICT_NEXT;
     return w->fn(w->ctx, term, key_len, len, dist, similarity(tn, w->qn, dist), ti) ? DICT_STOP : DICT_NEXT;
 }
@@ -308,19 +251,13 @@ sift_err fuzzy_walk(const sift_index *idx, bool surface, const char *word, size_
     if (w) {
         w->qn = decode(word, len, w->q, ends);
         w->maxd = maxd > FUZZY_MAX_DIST ? FUZZY_MAX_DIST : maxd;
-        w->rows = malloc((MAX_CP + 1) * (w->qn + 1) * sizeof *w->rows);
-        w->row_min = malloc((MAX_CP + 1) * sizeof *w->row_min);
+        w->ea = ea_new(w->q, w->qn, w->maxd, MAX_CP, false);
         w->surface = surface;
         w->fn = fn;
         w->ctx = ctx;
     }
     sift_err rc = SIFT_OK;
-    if (!w || !w->rows || !w->row_min) {
-        rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
-    } else {
-        for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= w->maxd ? (unsigned)j : w->maxd + 1;
-        w->row_min[0] = 0;
-    }
+    if (!w || !w->ea) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
     if (!rc && keep_first && w->qn >= 1) {
         /* the words that start as typed, then those whose first two are swapped */
         size_t one = put_utf8(w->pfx, w->q[0]);
@@ -334,7 +271,7 @@ sift_err fuzzy_walk(const sift_index *idx, bool surface, const char *word, size_
     } else if (!rc) {
         rc = walk_segments(idx, w, err);
     }
-    if (w) free(w->rows), free(w->row_min);
+    if (w) ea_free(w->ea);
     free(w);
     return rc;
 }
@@ -382,22 +319,18 @@ sift_err fuzzy_rank_terms(const char *term, size_t len, unsigned maxd, const str
 
 unsigned fuzzy_distance(const char *a, size_t an, const char *b, size_t bn, unsigned maxd)
 {
-    struct walk *w = calloc(1, sizeof *w);
-    size_t ends[MAX_CP];
-    unsigned d = maxd + 1;
-    if (!w) return d;
-    w->qn = decode(b, bn, w->q, ends);
-    w->maxd = maxd;
-    size_t tn = decode(a, an, w->t, ends);
-    w->rows = malloc((tn + 1) * (w->qn + 1) * sizeof *w->rows);
-    w->row_min = malloc((tn + 1) * sizeof *w->row_min);
-    if (w->rows && w->row_min) {
-        for (size_t j = 0; j <= w->qn; j++) w->rows[j] = j <= maxd ? (unsigned)j : maxd + 1;
-        for (size_t r = 1; r <= tn; r++) fill_row(w, r);
-        d = distance_at(w, tn);
-    }
-    free(w->rows);
-    free(w->row_min);
-    free(w);
-    return d;
+    return fuzzy_distance_form(a, an, b, bn, maxd, false);
+}
+
+unsigned fuzzy_distance_form(const char *a, size_t an, const char *b, size_t bn, unsigned maxd,
+                             bool rows)
+{
+    uint32_t q[MAX_CP], t[MAX_CP];
+    size_t ends[MAX_CP], qn = decode(b, bn, q, ends), tn = decode(a, an, t, ends);
+    struct edit_automaton *ea = ea_new(q, qn, maxd, tn, rows);
+    if (!ea) return maxd + 1;
+    for (size_t d = 1; d <= tn; d++) ea_step(ea, d, t[d - 1]);
+    unsigned dist = ea_distance(ea, tn);
+    ea_free(ea);
+    return dist;
 }

@@ -56,4 +56,10 @@ sift_err fuzzy_rank_terms(const char *term, size_t len, unsigned maxd, const str
  * tests and the oracle). */
 unsigned fuzzy_distance(const char *a, size_t an, const char *b, size_t bn, unsigned maxd);
 
+/* The same by the automaton's table form (rows) or its bit-parallel one
+ * where the word allows (edit_automaton.h), for the tests that hold one
+ * to the other. */
+unsigned fuzzy_distance_form(const char *a, size_t an, const char *b, size_t bn, unsigned maxd,
+                             bool rows);
+
 #endif

@@ -164,6 +164,36 @@ static void test_walk_against_brute_force(void **state)
 
 static uint64_t count(sift_index *idx, const char *q) { return index_count(idx, q, SIFT_QUERY_STRICT); }
 
+/* Both forms of the automaton against the plain table, on random pairs:
+ * short words (the bit-parallel form), words of 63 and 64 code points
+ * either side of its limit, and terms far longer or shorter than the word. */
+static void test_automaton_forms(void **state)
+{
+    (void)state;
+    char a[512], b[512];
+    for (int i = 0; i < 20000; i++) {
+        size_t an = rnd(4) ? rnd(9) : 55 + rnd(12), bn = rnd(4) ? rnd(9) : 55 + rnd(12);
+        a[0] = b[0] = 0;
+        for (size_t k = 0; k < an; k++) strcat(a, letters[rnd(4) ? rnd(3) : rnd(6)]);
+        for (size_t k = 0; k < bn; k++) strcat(b, letters[rnd(4) ? rnd(3) : rnd(6)]);
+        if (rnd(3) == 0 && an > 1) {   /* a near copy: a swap, a change */
+            strcpy(a, b);
+            size_t at = rnd((unsigned)strlen(a) + 1);
+            if (a[at] && (unsigned char)a[at] < 0x80 && (unsigned char)a[at + 1] < 0x80 && a[at + 1]) {
+                char c = a[at];
+                a[at] = a[at + 1];
+                a[at + 1] = c;
+            }
+        }
+        unsigned want = osa(a, b), maxd = rnd(3);
+        unsigned bits = fuzzy_distance_form(a, strlen(a), b, strlen(b), maxd, false);
+        unsigned rows = fuzzy_distance_form(a, strlen(a), b, strlen(b), maxd, true);
+        unsigned cap = want <= maxd ? want : maxd + 1;
+        if (bits != cap || rows != cap)
+            fail_msg("'%s' '%s' within %u: bits %u, rows %u, the brute force %u", a, b, maxd, bits, rows, want);
+    }
+}
+
 static void test_fuzzy_queries(void **state)
 {
     (void)state;
@@ -199,6 +229,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_against_brute_force),
+        cmocka_unit_test(test_automaton_forms),
         cmocka_unit_test(test_fuzzy_queries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
