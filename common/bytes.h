@@ -110,6 +110,7 @@ static inline struct cursor cursor_make(const uint8_t *p, size_t n)
 
 static inline uint64_t cur_varint(struct cursor *c)
 {
+    if (c->p < c->end && *c->p < 0x80) return *c->p++;   /* the usual one byte */
     uint64_t v = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
         if (c->p >= c->end) { c->bad = true; return 0; }
@@ -119,6 +120,14 @@ static inline uint64_t cur_varint(struct cursor *c)
     }
     c->bad = true;
     return 0;
+}
+
+/* Past the next varint without its value. */
+static inline void cur_skip_varint(struct cursor *c)
+{
+    while (c->p < c->end && *c->p & 0x80) c->p++;
+    if (c->p < c->end) c->p++;
+    else c->bad = true;
 }
 
 /* A pointer to the next n bytes, or NULL (and bad) when fewer remain. */

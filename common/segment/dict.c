@@ -180,10 +180,13 @@ static sift_err find_block(const struct segment *s, const struct dict_space *d, 
 
 struct block_iter {
     struct cursor c;
+    const char *next_key;        /* the next block's first key (NULL in the last block) */
+    size_t next_len;
     uint32_t left;
     char term[TERM_MAX + 1];
     size_t len;
     size_t shared;               /* bytes the entry shares with the one before (0 for the first) */
+    bool counts_only;            /* ti's df and cf only, the sizes skipped (a walk) */
     struct term_info ti;
     uint64_t doc_next, pos_next;
 };
@@ -197,12 +200,10 @@ static sift_err block_open(const struct segment *s, const struct dict_space *d, 
     sift_err rc = block_key(s, d, b, &key, &klen, &off, err);
     if (rc) return rc;
     uint64_t end = segfile_section_len(&s->file, d->data);
-    if (b + 1 < d->nblocks) {
-        const char *k2;
-        size_t l2;
-        rc = block_key(s, d, b + 1, &k2, &l2, &end, err);
-        if (rc) return rc;
-    }
+    it->next_key = NULL;
+    it->next_len = 0;
+    if (b + 1 < d->nblocks && (rc = block_key(s, d, b + 1, &it->next_key, &it->next_len, &end, err)))
+        return rc;
     if (end < off) return corrupt(s, d, err, "block offsets out of order");
     const uint8_t *p = segfile_get(&s->file, d->data, off, end - off, &rc, err);
     if (!p) return rc;
@@ -213,6 +214,8 @@ static sift_err block_open(const struct segment *s, const struct dict_space *d, 
     if (it->c.bad || n == 0 || n > DICT_BLOCK_TERMS) return corrupt(s, d, err, "bad block header");
     it->left = (uint32_t)n;
     it->len = 0;
+    it->counts_only = false;
+    it->ti = (struct term_info){ 0 };
     return SIFT_OK;
 }
 
@@ -228,15 +231,27 @@ static int block_next(const struct segment *s, const struct dict_space *d, struc
         return 0;
     }
     const uint8_t *sfx = cur_take(&it->c, suffix);
-    uint64_t df = cur_varint(&it->c), cfx = cur_varint(&it->c);
-    uint64_t doc_len = cur_varint(&it->c), pos_len = cur_varint(&it->c);
+    uint64_t df = cur_varint(&it->c), cfx = cur_varint(&it->c), doc_len = 0, pos_len = 0;
+    if (it->counts_only) {
+        cur_skip_varint(&it->c);
+        cur_skip_varint(&it->c);
+    } else {
+        doc_len = cur_varint(&it->c);
+        pos_len = cur_varint(&it->c);
+    }
     if (it->c.bad || !sfx || df == 0 || df > s->doc_count || cfx > UINT64_MAX - df) {
         *rc = corrupt(s, d, err, "bad term entry");
         return 0;
     }
-    memcpy(it->term + prefix, sfx, suffix);
+    if (suffix <= 16 && prefix + 16 <= sizeof it->term && sfx + 16 <= it->c.end)
+        memcpy(it->term + prefix, sfx, 16);   /* one fixed-size copy for the usual short suffix */
+    else
+        memcpy(it->term + prefix, sfx, suffix);
     it->len = (size_t)(prefix + suffix);
     it->shared = (size_t)prefix;
+    it->ti.df = (uint32_t)df;
+    it->ti.cf = df + cfx;
+    if (it->counts_only) return 1;
     it->ti = (struct term_info){ (uint32_t)df, df + cfx, it->doc_next, doc_len, it->pos_next,
                                  pos_len };
     it->doc_next += doc_len;
@@ -328,6 +343,7 @@ static sift_err walk(const struct segment *s, const struct dict_space *d, const 
     for (uint32_t blk = b < 0 ? 0 : (uint32_t)b; !rc && blk < d->nblocks; blk++) {
         struct block_iter it;
         if ((rc = block_open(s, d, blk, &it, err))) break;
+        it.counts_only = true;
         bool known = false;   /* lcp holds for the entry before: not across blocks */
         size_t lcp = 0;
         while (block_next(s, d, &it, &rc, err)) {
@@ -345,8 +361,9 @@ static sift_err walk(const struct segment *s, const struct dict_space *d, const 
             if (act != DICT_SEEK) continue;
             below = below_seek(it.term, it.len, seek, seek_len, 0, &lcp);   /* true: seek is past it */
             known = true;
-            int64_t to;   /* further on: in this block, or from the block that holds it */
-            if ((rc = find_block_from(s, d, blk, seek, seek_len, &to, err))) return rc;
+            if (!it.next_key || keycmp(it.next_key, it.next_len, seek, seek_len) > 0) continue;   /* in this block */
+            int64_t to;   /* from the block that holds it */
+            if ((rc = find_block_from(s, d, blk + 1, seek, seek_len, &to, err))) return rc;
             if (to > (int64_t)blk) {
                 blk = (uint32_t)to - 1;
                 break;

@@ -63,7 +63,9 @@ sift_err dict_scan_prefix(const struct segment *s, const char *prefix, size_t le
  * DICT_NEXT to go on, DICT_STOP to end, or DICT_SEEK after writing a key
  * greater than the term into seek (at most TERM_MAX bytes, *seek_len):
  * the walk goes on from the first term >= it, so a walk bounded by
- * prefixes (fuzzy terms) skips what cannot match without reading it. */
+ * prefixes (fuzzy terms) skips what cannot match without reading it.
+ * Its term_info holds df and cf only (the offsets are 0): a walk names
+ * terms, and what reads their postings looks them up. */
 enum { DICT_NEXT, DICT_STOP, DICT_SEEK };
 typedef int (*dict_walk_fn)(void *ctx, const char *term, size_t len, const struct term_info *ti,
                             char *seek, size_t *seek_len);
