@@ -74,25 +74,40 @@ static inline void unpack_fixed(const uint8_t *in, uint32_t *v, const unsigned b
  * (value j needs the 4 bytes from bit j*bits, shifted right by
  * (j*bits) & 7 <= 7, and 24 + 7 bits fit in 32), then shifts and masks
  * them. The input is copied to a padded buffer first, so no load passes
- * the packed bytes. The plan is the same for AVX2 and SSE4.1. */
-struct simd_plan {
-    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
+ * the packed bytes. The shuffles and shifts depend on the width alone: a
+ * constant table of them, the same for AVX2 and SSE4.1. */
+struct simd_shape {
     uint8_t shuf[32];    /* byte shuffle of values 0-3 (window at 0), then 4-7 (at hi) */
     uint32_t shift[8];   /* right shift of value j */
     unsigned hi;         /* the second half's window, in bytes */
 };
 
+#define SH_BYTE(b, j) ((((j) * (b)) >> 3) - ((j) < 4 ? 0 : (4 * (b)) >> 3))
+#define SH_SHUF(b, j) SH_BYTE(b, j), SH_BYTE(b, j) + 1, SH_BYTE(b, j) + 2, SH_BYTE(b, j) + 3
+#define SH_SHAPE(b)                                                                              \
+    { { SH_SHUF(b, 0), SH_SHUF(b, 1), SH_SHUF(b, 2), SH_SHUF(b, 3),                              \
+        SH_SHUF(b, 4), SH_SHUF(b, 5), SH_SHUF(b, 6), SH_SHUF(b, 7) },                            \
+      { 0, (b) & 7, (2 * (b)) & 7, (3 * (b)) & 7, (4 * (b)) & 7, (5 * (b)) & 7, (6 * (b)) & 7,     \
+        (7 * (b)) & 7 },                                                                         \
+      (4 * (b)) >> 3 }
+#define SH_SHAPES4(b) SH_SHAPE(b), SH_SHAPE(b + 1), SH_SHAPE(b + 2), SH_SHAPE(b + 3)
+static const struct simd_shape shapes[25] = { SH_SHAPES4(0),  SH_SHAPES4(4),  SH_SHAPES4(8),
+                                              SH_SHAPES4(12), SH_SHAPES4(16), SH_SHAPES4(20),
+                                              SH_SHAPE(24) };
+
+struct simd_plan {
+    uint8_t buf[24 * POSTINGS_BLOCK / 8 + 32];
+    const struct simd_shape *sh;
+};
+
+/* Only the 32 bytes after the packed ones are read beyond them (and
+ * masked away): those are zeroed, not the whole buffer. */
 static void simd_plan(struct simd_plan *p, const uint8_t *in, unsigned bits)
 {
     size_t size = codec_packed_size(bits);
     memcpy(p->buf, in, size);
-    memset(p->buf + size, 0, sizeof p->buf - size);
-    p->hi = (4 * bits) >> 3;
-    for (unsigned j = 0; j < 8; j++) {
-        unsigned byte = (j * bits) >> 3, from = j < 4 ? 0 : p->hi;
-        for (unsigned k = 0; k < 4; k++) p->shuf[j * 4 + k] = (uint8_t)(byte - from + k);
-        p->shift[j] = (j * bits) & 7;
-    }
+    memset(p->buf + size, 0, 32);
+    p->sh = &shapes[bits];
 }
 
 __attribute__((target("avx2"))) static void unpack_avx2(const uint8_t *in, unsigned bits,
@@ -101,13 +116,13 @@ __attribute__((target("avx2"))) static void unpack_avx2(const uint8_t *in, unsig
     struct simd_plan p;
     simd_plan(&p, in, bits);
     const __m256i mask = _mm256_set1_epi32((int)((1u << bits) - 1));
-    const __m256i sh = _mm256_loadu_si256((const __m256i *)p.shift);
-    const __m256i sm = _mm256_loadu_si256((const __m256i *)p.shuf);
+    const __m256i sh = _mm256_loadu_si256((const __m256i *)p.sh->shift);
+    const __m256i sm = _mm256_loadu_si256((const __m256i *)p.sh->shuf);
     for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
         const uint8_t *b = p.buf + g * bits;
         __m256i x = _mm256_inserti128_si256(
             _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)b)),
-            _mm_loadu_si128((const __m128i *)(b + p.hi)), 1);
+            _mm_loadu_si128((const __m128i *)(b + p.sh->hi)), 1);
         x = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(x, sm), sh), mask);
         _mm256_storeu_si256((__m256i *)(v + g * 8), x);
     }
@@ -141,16 +156,16 @@ __attribute__((target("sse4.1"))) static void unpack_sse41(const uint8_t *in, un
     struct simd_plan p;
     simd_plan(&p, in, bits);
     uint32_t mul[8];
-    for (unsigned j = 0; j < 8; j++) mul[j] = 1u << (7 - p.shift[j]);
+    for (unsigned j = 0; j < 8; j++) mul[j] = 1u << (7 - p.sh->shift[j]);
     const __m128i mask = _mm_set1_epi32((int)((1u << bits) - 1));
-    const __m128i s0 = _mm_loadu_si128((const __m128i *)p.shuf);
-    const __m128i s1 = _mm_loadu_si128((const __m128i *)(p.shuf + 16));
+    const __m128i s0 = _mm_loadu_si128((const __m128i *)p.sh->shuf);
+    const __m128i s1 = _mm_loadu_si128((const __m128i *)(p.sh->shuf + 16));
     const __m128i m0 = _mm_loadu_si128((const __m128i *)mul);
     const __m128i m1 = _mm_loadu_si128((const __m128i *)(mul + 4));
     for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
         const uint8_t *b = p.buf + g * bits;
         __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)b), s0);
-        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + p.hi)), s1);
+        __m128i y = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(b + p.sh->hi)), s1);
         x = _mm_and_si128(_mm_srli_epi32(_mm_mullo_epi32(x, m0), 7), mask);
         y = _mm_and_si128(_mm_srli_epi32(_mm_mullo_epi32(y, m1), 7), mask);
         _mm_storeu_si128((__m128i *)(v + g * 8), x);
