@@ -299,7 +299,7 @@ sift_err doc_ctx_load_now(struct doc_ctx *dc)
 {
     dc->loaded = true;
     dc->loaded_doc = dc->doc;
-    dc->rc = segment_norm(dc->seg, dc->doc, &dc->len, &dc->title_len, dc->err);
+    dc->rc = segment_norm_at(dc->seg, &dc->norms, dc->doc, &dc->len, &dc->title_len, dc->err);
     return dc->rc;
 }
 

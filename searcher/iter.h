@@ -16,6 +16,7 @@
 
 #include <sift/sift.h>
 
+#include "norms.h"
 #include "postings.h"
 #include "query.h"
 #include "segment.h"
@@ -29,6 +30,7 @@ struct doc_ctx {
     sift_err rc;
     sift_errmsg *err;
     uint32_t loaded_doc;   /* the document len and title_len are of */
+    struct norm_window norms;
 };
 
 /* Load the document's lengths into dc (once per document). */

@@ -60,13 +60,37 @@ sift_err norms_open(struct segment *s, sift_errmsg *err)
 sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint32_t *title_len,
                       sift_errmsg *err)
 {
+    struct norm_window w = { 0 };
+    return segment_norm_at(s, &w, doc, len, title_len, err);
+}
+
+/* The window becomes the two checksummed pages from the one holding
+ * [off, off + span) (a document's bits may cross into the next). */
+static sift_err move_window(const struct segment *s, struct norm_window *w, uint64_t off, uint64_t span,
+                            sift_errmsg *err)
+{
     sift_err rc = SIFT_OK;
+    uint64_t page = (uint64_t)1 << s->file.page_shift, end = segfile_section_len(&s->file, SEC_NORMS);
+    uint64_t lo = off & ~(page - 1), hi = lo + 2 * page < end ? lo + 2 * page : end;
+    if (off + span > hi) lo = off, hi = off + span;   /* out of bounds: segfile_get says so */
+    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, lo, hi - lo, &rc, err);
+    if (!p) return rc;
+    *w = (struct norm_window){ s, p, lo, hi };
+    return SIFT_OK;
+}
+
+sift_err segment_norm_at(const struct segment *s, struct norm_window *w, uint32_t doc, uint32_t *len,
+                         uint32_t *title_len, sift_errmsg *err)
+{
     /* two values of at most 32 bits, each one 8-byte load (the padding
      * keeps the last document's loads inside the section) */
     uint64_t at = (uint64_t)doc * (s->norm_bits + s->title_bits), tat = at + s->norm_bits;
-    uint64_t span = (tat >> 3) - (at >> 3) + 8;
-    const uint8_t *p = segfile_get(&s->file, SEC_NORMS, NORMS_HEADER + (at >> 3), span, &rc, err);
-    if (!p) return rc;
+    uint64_t span = (tat >> 3) - (at >> 3) + 8, off = NORMS_HEADER + (at >> 3);
+    if (w->seg != s || off < w->lo || off + span > w->hi) {
+        sift_err rc = move_window(s, w, off, span, err);
+        if (rc) return rc;
+    }
+    const uint8_t *p = w->p + (off - w->lo);
     *len = rd_bits(p, (size_t)span, at & 7, s->norm_bits);
     if (title_len) *title_len = rd_bits(p, (size_t)span, tat - (at & ~(uint64_t)7), s->title_bits);
     return SIFT_OK;

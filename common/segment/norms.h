@@ -43,4 +43,17 @@ sift_err norms_open(struct segment *s, sift_errmsg *err);
 sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint32_t *title_len,
                       sift_errmsg *err);
 
+/* The part of a segment's SEC_NORMS verified and read last, so that the
+ * documents of a search, which come in order, are read from it without a
+ * checked look-up each (zero it to start; one per segment and thread). */
+struct norm_window {
+    const struct segment *seg;
+    const uint8_t *p;   /* bytes [lo, hi) of the section */
+    uint64_t lo, hi;
+};
+
+/* segment_norm through w. */
+sift_err segment_norm_at(const struct segment *s, struct norm_window *w, uint32_t doc, uint32_t *len,
+                         uint32_t *title_len, sift_errmsg *err);
+
 #endif
