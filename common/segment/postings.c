@@ -316,13 +316,14 @@ void postings_decode_tfs(struct postings *p)
         postings_fail(p, "bad frequency exceptions");
         return;
     }
+    uint32_t overflow = 0;   /* no branch in the loop: it vectorizes */
     for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) {
-        if (p->tfs[i] == UINT32_MAX) {
-            memset(p->tfs, 0, sizeof p->tfs);
-            postings_fail(p, "frequency overflow");
-            return;
-        }
+        overflow |= p->tfs[i] == UINT32_MAX;
         p->tfs[i] += 1;
+    }
+    if (overflow) {
+        memset(p->tfs, 0, sizeof p->tfs);
+        postings_fail(p, "frequency overflow");
     }
 }
 
