@@ -90,8 +90,10 @@ sift_err segment_norm_at(const struct segment *s, struct norm_window *w, uint32_
         sift_err rc = move_window(s, w, off, span, err);
         if (rc) return rc;
     }
+    /* both loads lie in the span (its 8 bytes past the title's first) */
     const uint8_t *p = w->p + (off - w->lo);
-    *len = rd_bits(p, (size_t)span, at & 7, s->norm_bits);
-    if (title_len) *title_len = rd_bits(p, (size_t)span, tat - (at & ~(uint64_t)7), s->title_bits);
+    uint64_t tbit = tat - (at & ~(uint64_t)7);
+    *len = (uint32_t)(rd_u64(p) >> (at & 7) & (((uint64_t)1 << s->norm_bits) - 1));
+    if (title_len) *title_len = (uint32_t)(rd_u64(p + (tbit >> 3)) >> (tbit & 7) & (((uint64_t)1 << s->title_bits) - 1));
     return SIFT_OK;
 }
