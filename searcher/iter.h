@@ -69,6 +69,8 @@ struct qit {
     bool bm_ok;
     uint32_t bm_lo, bm_hi;
     double bm_val;
+    uint32_t bm_tf, bm_len;    /* the (largest tf, smallest length) it is of */
+    double bm_prox;            /* its proximity cap there (score.h), or -1 before it is asked */
     /* confirmation cache */
     uint32_t confirmed_doc;
     bool confirmed;

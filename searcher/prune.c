@@ -1,8 +1,11 @@
-/* prune.c -- exact dynamic pruning for the top k (flat BM25 only).
+/* prune.c -- exact dynamic pruning for the top k (flat BM25, and BM25 with
+ * the proximity bonus).
  *
  * Flat BM25 grows with tf and shrinks with document length, so the skip
  * table's (largest tf, smallest length) per block bound the score of every
- * document in the block. Two uses, both exact (the top k is the one an
+ * document in the block. A proximity bonus adds at most the query's
+ * constant slack (score.h) to any document, so every bound below is
+ * compared with the threshold after adding it. Two uses, both exact (the top k is the one an
  * exhaustive evaluation finds, ties included, because documents arrive in
  * increasing order and ties go to the lower number):
  *   - block-max: where the root's bound over a run of blocks cannot beat
@@ -27,10 +30,11 @@
 #include "score.h"
 #include "topk.h"
 
-/* Rounding may put a computed bound a hair under the score it bounds. */
-static bool below(double bound, double threshold)
+/* Whether a document whose BM25 is at most bound cannot beat the
+ * threshold, whatever its proximity bonus. */
+static bool cannot(const struct pruning *pr, double bound)
 {
-    return bound + 1e-9 * (1.0 + bound) < threshold;
+    return prune_below(bound + pr->slack, pr->threshold);
 }
 
 static double bound_of(double idf, uint32_t tf, uint32_t min_len, const struct score_params *sp)
@@ -62,6 +66,9 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
     it->bm_lo = target;
     it->bm_hi = last;
     it->bm_val = bound_of(it->idf_sum, tf, len, sp);
+    it->bm_tf = tf;
+    it->bm_len = len;
+    it->bm_prox = -1;   /* computed when asked (block_words) */
     return it->bm_val;
 }
 
@@ -120,6 +127,57 @@ static double block_max(struct qit *it, uint32_t target, const struct score_para
     return m;
 }
 
+/* The most a proximity bonus adds to a document in [target, the run
+ * block_max bounded]: the pairs need both words, so only the words that
+ * may match there count, each by its block's (largest tf, smallest
+ * length) (score.h). Call after block_max(it, target), whose leaf bounds
+ * it reads. */
+static void block_words(struct qit *it, uint32_t target, const struct score_params *sp, double *sum,
+                        double *max)
+{
+    if (it->started && it->doc > target) return;   /* nothing of it before its next candidate */
+    if (it->node->kind == QK_TERM) {
+        if (it->node->field == FIELD_NAMED) return;
+        uint32_t upto;
+        leaf_block_max(it, target, sp, &upto);   /* (the bound block_max cached) */
+        if (it->bm_prox < 0)
+            it->bm_prox = it->bm_tf ? proximity_word_cap(it->idf_sum, it->bm_tf,
+                                                         bm25_norm(sp->k1, sp->b, it->bm_len, sp->avgdl), sp->k1)
+                                    : 0;
+        double cap = it->bm_prox;
+        *sum += cap;
+        if (cap > *max) *max = cap;
+        return;
+    }
+    if (it->node->kind != QK_BOOL) return;
+    for (size_t i = 0; i < it->nkids; i++)
+        if (it->occurs[i] != OCCUR_NOT) block_words(it->kids[i], target, sp, sum, max);
+}
+
+/* What the proximity bonus may add to the documents block_max(node,
+ * target) bounded: first the query's slack; where that keeps a document
+ * the bonus of the words that may match there would drop, that bound. */
+struct run_slack {
+    struct qit *node;
+    uint32_t target;
+    double slack;
+    bool tight;        /* slack is the words' bound */
+};
+
+/* Whether a document of the run scoring at most x without its bonus
+ * cannot beat the threshold. */
+static bool run_cannot(const struct pruning *pr, struct run_slack *r, double x)
+{
+    if (prune_below(x + r->slack, pr->threshold)) return true;
+    if (r->tight || !prune_below(x, pr->threshold)) return false;
+    double sum = 0, max = 0;
+    block_words(r->node, r->target, pr->sp, &sum, &max);
+    double words = proximity_chain_cap(sum, max);
+    if (words < r->slack) r->slack = words;
+    r->tight = true;
+    return prune_below(x + r->slack, pr->threshold);
+}
+
 static int by_max(const void *a, const void *b)
 {
     double x = (*(struct qit *const *)a)->max_score, y = (*(struct qit *const *)b)->max_score;
@@ -152,6 +210,7 @@ sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_p
     pr->top = top;
     pr->threshold = -INFINITY;
     pr->partitioned_at = -INFINITY;
+    pr->slack = sp->rank == SIFT_RANK_BM25_PROX ? qit_proximity_bound(root, sp) : 0;
     qit_max_score(root, sp);
     struct qit *g = maxscore_group(root);
     size_t n = 0;
@@ -189,8 +248,8 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
 {
     for (;;) {
         uint32_t upto = DOC_END - 1;
-        if (pr->threshold > -INFINITY &&
-            below(block_max(root, target, pr->sp, &upto), pr->threshold)) {
+        struct run_slack rs = { root, target, pr->slack, !pr->slack };
+        if (pr->threshold > -INFINITY && run_cannot(pr, &rs, block_max(root, target, pr->sp, &upto))) {
             if (upto >= DOC_END - 1) return root->doc = DOC_END;
             target = upto + 1;
             continue;
@@ -205,7 +264,7 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
 static void partition(struct pruning *pr)
 {
     pr->essential = 0;
-    while (pr->essential < pr->n && below(pr->prefix[pr->essential], pr->threshold))
+    while (pr->essential < pr->n && cannot(pr, pr->prefix[pr->essential]))
         pr->essential++;
     pr->partitioned_at = pr->threshold;
 }
@@ -251,7 +310,8 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         g->doc = root->doc = doc;
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
         uint32_t upto;
-        if (below(block_max(g, doc, pr->sp, &upto), pr->threshold)) {
+        struct run_slack rs = { g, doc, pr->slack, !pr->slack };   /* (the words are all in g: the gates filter) */
+        if (run_cannot(pr, &rs, block_max(g, doc, pr->sp, &upto))) {
             if (upto >= DOC_END - 1) return root->doc = DOC_END;
             target = upto + 1;
             continue;
@@ -265,10 +325,10 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
                 s += qit_score(pr->order[i], dc, &sc);
         bool keep = true;
         for (size_t i = pr->essential; keep && i-- > 0;) {
-            if (below(s + pr->prefix[i], pr->threshold)) keep = false;
+            if (run_cannot(pr, &rs, s + pr->prefix[i])) keep = false;
             else if (qit_kid_matches(pr->order[i], doc, dc)) s += qit_score(pr->order[i], dc, &sc);
         }
-        if (keep && !below(s, pr->threshold)) return doc;
+        if (keep && !run_cannot(pr, &rs, s)) return doc;
         if (doc + 1 == DOC_END) return root->doc = DOC_END;
         target = doc + 1;
     }

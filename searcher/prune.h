@@ -1,12 +1,13 @@
 /* prune.h -- the fourth stage of a ranked query: skipping what cannot enter
  * the top k. It owns the threshold: it reads the k-th best score from the
  * collector (topk.h) each time it is asked for the next candidate, so the
- * orchestrator (search.c) only pushes scored documents. Flat BM25 only
- * (score_is_flat): the bounds need scores that grow with tf and shrink
- * with length. */
+ * orchestrator (search.c) only pushes scored documents. Flat BM25 and
+ * BM25 with the proximity bonus (score_is_bounded): the bounds need scores
+ * that grow with tf and shrink with length, plus a bounded bonus. */
 #ifndef SIFT_PRUNE_H
 #define SIFT_PRUNE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ struct pruning {
     const struct score_params *sp;
     const struct topk *top;    /* whose k-th score is the threshold */
     double threshold;          /* score to beat at the last call, or -INFINITY */
+    double slack;              /* the most a proximity bonus adds (0 for flat BM25) */
     /* MaxScore over a group of optional clauses, sorted by maximum score:
      * the root's, or (group set) those of the one scoring clause of a
      * root whose other required clauses are filters -- "cloud outage
@@ -33,6 +35,14 @@ struct pruning {
     size_t n, essential;
     double partitioned_at;     /* the threshold the partition was made for */
 };
+
+/* Whether a document whose score is at most bound cannot beat the
+ * threshold (rounding may put a computed bound a hair under the score it
+ * bounds: the margin keeps such a document). */
+static inline bool prune_below(double bound, double threshold)
+{
+    return bound + 1e-9 * (1.0 + bound) < threshold;
+}
 
 /* The largest score any document of the segment can get under it. */
 double qit_max_score(struct qit *it, const struct score_params *sp);

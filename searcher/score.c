@@ -73,27 +73,38 @@ static void collect_words(struct qit *it, struct doc_ctx *dc, struct qit **out, 
             collect_words(it->kids[i], dc, out, n);
 }
 
-double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+/* Every x meets at most two y at each distance d <= PROX_WINDOW (before
+ * and after it), and every y two x: a pair's acc is at most this much
+ * times the smaller tf (2 * the sum of 1/d^2 for d = 1..5, rounded up). */
+#define PROX_ACC_PER_TF 2.9273
+
+/* The bonus of the document, or with ceiling its most from the words'
+ * counts alone (no positions read). */
+static double proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, bool ceiling)
 {
     struct qit *w[PROX_MAX_TERMS];
     size_t n = 0;
     collect_words(it, dc, w, &n);
     if (n < 2) return 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; !ceiling && i < n; i++)
         if (!qit_load_positions(w[i], 0, dc)) return 0;
     double bonus = 0;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n && j <= i + PROX_PAIR_SPAN; j++) {
             if (w[i]->node->terms[0].id == w[j]->node->terms[0].id) continue;
-            const uint32_t *a = w[i]->pos[0], *b = w[j]->pos[0];
             uint32_t na = postings_tf(&w[i]->post[0]), nb = postings_tf(&w[j]->post[0]);
             double acc = 0;
-            size_t lo = 0;
-            for (uint32_t x = 0; x < na; x++) {
-                while (lo < nb && b[lo] + PROX_WINDOW < a[x]) lo++;
-                for (size_t y = lo; y < nb && b[y] <= a[x] + PROX_WINDOW; y++) {
-                    uint32_t d = a[x] > b[y] ? a[x] - b[y] : b[y] - a[x];
-                    if (d) acc += 1.0 / ((double)d * d);
+            if (ceiling) {
+                acc = PROX_ACC_PER_TF * (na < nb ? na : nb);
+            } else {
+                const uint32_t *a = w[i]->pos[0], *b = w[j]->pos[0];
+                size_t lo = 0;
+                for (uint32_t x = 0; x < na; x++) {
+                    while (lo < nb && b[lo] + PROX_WINDOW < a[x]) lo++;
+                    for (size_t y = lo; y < nb && b[y] <= a[x] + PROX_WINDOW; y++) {
+                        uint32_t d = a[x] > b[y] ? a[x] - b[y] : b[y] - a[x];
+                        if (d) acc += 1.0 / ((double)d * d);
+                    }
                 }
             }
             if (acc > 0) {
@@ -105,6 +116,51 @@ double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *s
     return bonus;
 }
 
+double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    return proximity(it, dc, sc, false);
+}
+
+double qit_proximity_ceiling(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
+{
+    return proximity(it, dc, sc, true);
+}
+
+static void bound_words(const struct qit *it, double *sum, double *max, size_t *n)
+{
+    if (it->node->kind == QK_TERM) {   /* the words collect_words may take (all: any 32 may match) */
+        if (it->node->field == FIELD_NAMED) return;
+        double idf = it->idf_sum > 0 ? it->idf_sum : 0;
+        *sum += idf;
+        if (idf > *max) *max = idf;
+        ++*n;
+        return;
+    }
+    if (it->node->kind != QK_BOOL) return;
+    for (size_t i = 0; i < it->nkids; i++)
+        if (it->occurs[i] != OCCUR_NOT) bound_words(it->kids[i], sum, max, n);
+}
+
+double qit_proximity_bound(const struct qit *root, const struct score_params *sp)
+{
+    double sum = 0, max = 0;
+    size_t n = 0;
+    bound_words(root, &sum, &max, &n);
+    if (n < 2) return 0;
+    /* a pair's bonus: PROX_WEIGHT * idf * acc * (k1 + 1) / (acc + norm) < PROX_WEIGHT * idf * (k1 + 1) */
+    return proximity_chain_cap(PROX_WEIGHT * (sp->k1 + 1) * sum, PROX_WEIGHT * (sp->k1 + 1) * max);
+}
+
+double proximity_word_cap(double idf, uint32_t tf, double norm, double k1)
+{
+    double acc = PROX_ACC_PER_TF * tf;
+    return acc > 0 && idf > 0 ? PROX_WEIGHT * idf * acc * (k1 + 1) / (acc + norm) : 0;
+}
+
+double proximity_chain_cap(double sum, double max)
+{
+    return PROX_PAIR_SPAN * (sum - max);
+}
 
 static void line(struct buf *out, int depth, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void line(struct buf *out, int depth, const char *fmt, ...)

@@ -54,6 +54,15 @@ static inline int score_is_flat(const struct score_params *sp)
     return sp->rank == SIFT_RANK_BM25 && sp->w_title == 0 && sp->w_text == 0;
 }
 
+/* Whether pruning's bounds hold (prune.h): flat BM25, or BM25 with the
+ * proximity bonus, whose most is qit_proximity_bound. Field weights
+ * evaluate exhaustively. */
+static inline int score_is_bounded(const struct score_params *sp)
+{
+    return (sp->rank == SIFT_RANK_BM25 || sp->rank == SIFT_RANK_BM25_PROX) && sp->w_title == 0 &&
+           sp->w_text == 0;
+}
+
 /* How one document is scored: its normalization and the weights. */
 struct scoring {
     double norm;              /* bm25_norm of the document's (weighted) length */
@@ -83,6 +92,26 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
  * 1 / distance^2 to acc, scored as 0.25 * min(idf) * acc * (k1 + 1) /
  * (acc + norm). */
 double qit_proximity(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
+
+/* The most qit_proximity can give the current document, from its words'
+ * frequencies alone: pruning reads no positions of a document that
+ * cannot enter the top k even with it. */
+double qit_proximity_ceiling(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
+
+/* The most qit_proximity can give any document under root (built, with
+ * its idfs): each pair's bonus is below PROX_WEIGHT * (k1 + 1) times the
+ * smaller idf, and the pairs of a document chain its matching words, so
+ * their smaller idfs sum to at most the span times (the sum of the words'
+ * idfs - the largest). */
+double qit_proximity_bound(const struct qit *root, const struct score_params *sp);
+
+/* The parts of such bounds: the most a word of idf, frequency at most tf
+ * and bm25_norm at least norm brings to any pair it is in (each pair's
+ * bonus is at most the smaller cap of its two words); and the most the
+ * pairs of a document can sum to when its words' caps sum to sum, the
+ * largest max. */
+double proximity_word_cap(double idf, uint32_t tf, double norm, double k1);
+double proximity_chain_cap(double sum, double max);
 /* Describe the score of the confirmed current document, one indented
  * line per clause, appended to out. Returns the score. */
 double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc, struct buf *out,

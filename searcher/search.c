@@ -63,7 +63,14 @@ static sift_err take(struct eval *ev, uint32_t s, struct qit *root, struct doc_c
     if ((rc = doc_ctx_load(dc))) return rc;
     struct scoring scr = scoring_for(ev->sp, dc->len, dc->title_len);
     double score = qit_score(root, dc, &scr);
-    if (ev->sp->rank == SIFT_RANK_BM25_PROX) score += qit_proximity(root, dc, &scr);
+    if (ev->sp->rank == SIFT_RANK_BM25_PROX) {
+        /* pruned, a document that cannot enter even with the most bonus
+         * its words' counts allow is passed over before its positions */
+        if (ev->prune && ev->top &&
+            prune_below(score + qit_proximity_ceiling(root, dc, &scr), topk_threshold(ev->top)))
+            return SIFT_OK;
+        score += qit_proximity(root, dc, &scr);
+    }
     struct scored sc = { score, seg->doc_base + dc->doc, s, dc->doc, key, has };
     if (ev->sorted) sortk_push(ev->sorted, &sc);
     else topk_push(ev->top, &sc);
@@ -354,10 +361,10 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     struct score_params sp;
     score_params_init(&sp, q, &o);
-    /* A proximity bonus or field weights evaluate exhaustively (prune.h);
-     * exact totals need every match. */
+    /* Field weights evaluate exhaustively (prune.h); exact totals need
+     * every match. */
     bool want_hits = !o.no_hits;
-    bool prune = want_hits && !o.exact_total && (o.sort || score_is_flat(&sp));
+    bool prune = want_hits && !o.exact_total && (o.sort || score_is_bounded(&sp));
     struct eval ev = { .idx = idx, .q = q, .sp = &sp, .top = !want_hits || o.sort ? NULL : &top,
                        .sorted = want_hits && o.sort ? &sorted : NULL, .sort_field = sname,
                        .prune = prune, .err = err };

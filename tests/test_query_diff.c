@@ -316,9 +316,10 @@ static void gen_query(const struct corpus *c, struct buf *q, int depth)
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Top-k pruning must not change the hits: the top 10, and hits 3 to 7,
- * of a pruned search are those of the exhaustive ranking `all` (same ids,
- * bit-identical scores). Returns 1 when the search did prune. */
-static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all, const char *text)
+ * of a pruned search under rank are those of the exhaustive ranking `all`
+ * (same ids, bit-identical scores). Returns 1 when the search did prune. */
+static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all, const char *text,
+                              unsigned rank)
 {
     static const uint32_t shapes[][2] = { { 10, 0 }, { 5, 2 }, { 1, 0 } };
     unsigned pruned = 0;
@@ -328,6 +329,7 @@ static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all,
         sift_search_options_init(&so);
         so.limit = shapes[s][0];
         so.offset = shapes[s][1];
+        so.rank = rank;
         sift_results *r;
         assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
         size_t n = sift_results_size(all) > so.offset ? sift_results_size(all) - so.offset : 0;
@@ -352,13 +354,17 @@ static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all,
 }
 
 /* The engine's count of sq, and its ranking of every document. */
-static sift_results *count_and_rank(const struct corpus *c, sift_index *idx, sift_query *sq, uint64_t *count)
+/* Every match ranked (a top k as large as the corpus never fills, so
+ * nothing is skipped), and their count. */
+static sift_results *count_and_rank(const struct corpus *c, sift_index *idx, sift_query *sq, unsigned rank,
+                                    uint64_t *count)
 {
     sift_errmsg err;
     assert_int_equal(sift_count(idx, sq, count, &err), SIFT_OK);
     sift_search_options so;
     sift_search_options_init(&so);
     so.limit = (uint32_t)c->n;
+    so.rank = rank;
     sift_results *r;
     assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
     return r;
@@ -444,7 +450,7 @@ static void compare_expansion(const struct corpus *c, sift_index *idx, const cha
     sift_errmsg err;
     assert_int_equal(sift_query_parse_flags(idx, q, SIFT_QUERY_STRICT, &sq, &err), SIFT_OK);
     uint64_t count, want = 0;
-    sift_results *r = count_and_rank(c, idx, sq, &count);
+    sift_results *r = count_and_rank(c, idx, sq, SIFT_RANK_BM25, &count);
     for (size_t d = 0; d < c->n; d++) {
         bool match = false;
         for (size_t i = 0; i < s->n && !match; i++) {
@@ -513,7 +519,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
     sift_index *idx;
     assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
     char **want = malloc(c->n * sizeof *want), **got = malloc(c->n * sizeof *got);
-    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0, pruned = 0;
+    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0, pruned = 0, pruned_prox = 0;
     for (unsigned qi = 0; qi < nqueries; qi++) {
         struct buf q = { 0 };
         gen_query(c, &q, 0);
@@ -529,7 +535,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
         for (size_t d = 0; d < c->n; d++)
             if (oracle_match(sq->root, &c->docs[d])) want[nw++] = c->docs[d].id;
         uint64_t count;
-        sift_results *r = count_and_rank(c, idx, sq, &count);
+        sift_results *r = count_and_rank(c, idx, sq, SIFT_RANK_BM25, &count);
         size_t ng = sift_results_size(r);
         for (size_t i = 0; i < ng; i++) got[i] = (char *)sift_results_id(r, i);
         qsort(want, nw, sizeof *want, cmp_str);
@@ -541,14 +547,18 @@ static void run_differential(struct corpus *c, unsigned nqueries)
                      (char *)q.data, nw, ng, (unsigned long long)count);
         nonempty += nw > 0;
         kinds_phrase += strchr((char *)q.data, '"') != NULL;
-        pruned += check_pruning(idx, sq, r, (char *)q.data);
+        pruned += check_pruning(idx, sq, r, (char *)q.data, SIFT_RANK_BM25);
+        sift_results_free(r);
+        r = count_and_rank(c, idx, sq, SIFT_RANK_BM25_PROX, &count);   /* the bounded bonus prunes too */
+        pruned_prox += check_pruning(idx, sq, r, (char *)q.data, SIFT_RANK_BM25_PROX);
         sift_results_free(r);
         sift_query_free(sq);
         buf_free(&q);
     }
-    printf("%u queries generated, %u parsed, %u with matches, %u with phrases, %u pruned: "
-           "0 differences\n", nqueries, parsed, nonempty, kinds_phrase, pruned);
+    printf("%u queries generated, %u parsed, %u with matches, %u with phrases, %u pruned (%u with "
+           "proximity): 0 differences\n", nqueries, parsed, nonempty, kinds_phrase, pruned, pruned_prox);
     assert_true(pruned > parsed / 10);   /* the pruned paths were exercised */
+    assert_true(pruned_prox > parsed / 20);
     assert_true(parsed > nqueries * 8 / 10);
     assert_true(nonempty > parsed / 2);
     check_expansions(c, idx, nqueries / 10);

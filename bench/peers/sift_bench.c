@@ -110,6 +110,12 @@ int main(int argc, char **argv)
         return 3;
     }
     sift_search_options_init(&x.opts);
+    /* BENCH_RANK=prox: BM25 with the proximity bonus; BENCH_K1, BENCH_B:
+     * other BM25 parameters (tantivy's are 1.2 and 0.75) */
+    const char *rank = getenv("BENCH_RANK"), *k1 = getenv("BENCH_K1"), *b = getenv("BENCH_B");
+    if (rank && !strcmp(rank, "prox")) x.opts.rank = SIFT_RANK_BM25_PROX;
+    if (k1 && *k1) x.opts.k1 = strtod(k1, NULL);
+    if (b && *b) x.opts.b = strtod(b, NULL);
     static const char *const facets[] = { "source" };
     if (x.kind == BENCH_SORT_DATE) x.opts.sort = "-date";
     if (x.kind == BENCH_FACET) {

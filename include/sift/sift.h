@@ -477,9 +477,9 @@ typedef struct sift_search_options {
      * are weighted alike. Both 0 (the default): one flat field. */
     double title_weight, text_weight;
     /* Nonzero: count every matching document for sift_results_total. Zero
-     * (the default): flat BM25 searches skip documents that cannot enter
-     * the top limit + offset (block-max and MaxScore pruning; the hits are
-     * the same), so the total is exact only when sift_results_total_exact
+     * (the default): searches without field weights skip documents that
+     * cannot enter the top limit + offset (block-max and MaxScore pruning,
+     * with the proximity bonus bounded; the hits are the same), so the total is exact only when sift_results_total_exact
      * says so, and otherwise a lower bound. */
     unsigned exact_total;
     /* Sort the hits by a date or number field instead of the score: "date"
