@@ -164,17 +164,23 @@ struct run_slack {
     bool tight;        /* slack is the words' bound */
 };
 
-/* Whether a document of the run scoring at most x without its bonus
- * cannot beat the threshold. */
-static bool run_cannot(const struct pruning *pr, struct run_slack *r, double x)
+/* The words' bound in place of the query's slack. */
+static void tighten(const struct pruning *pr, struct run_slack *r)
 {
-    if (prune_below(x + r->slack, pr->threshold)) return true;
-    if (r->tight || !prune_below(x, pr->threshold)) return false;
     double sum = 0, max = 0;
     block_words(r->node, r->target, pr->sp, &sum, &max);
     double words = proximity_chain_cap(sum, max);
     if (words < r->slack) r->slack = words;
     r->tight = true;
+}
+
+/* Whether a document of the run scoring at most x without its bonus
+ * cannot beat the threshold. */
+static inline bool run_cannot(const struct pruning *pr, struct run_slack *r, double x)
+{
+    if (prune_below(x + r->slack, pr->threshold)) return true;
+    if (r->tight || !prune_below(x, pr->threshold)) return false;
+    tighten(pr, r);
     return prune_below(x + r->slack, pr->threshold);
 }
 
