@@ -37,9 +37,25 @@ static bool cannot(const struct pruning *pr, double bound)
     return prune_below(bound + pr->slack, pr->threshold);
 }
 
-static double bound_of(double idf, uint32_t tf, uint32_t min_len, const struct score_params *sp)
+/* The least bm25_norm of a document at least min_len long: under BM25F
+ * its length weighs at least the smaller weight. */
+static double least_norm(uint32_t min_len, const struct score_params *sp)
 {
-    return tf ? bm25_tf(idf, tf, bm25_norm(sp->k1, sp->b, min_len, sp->avgdl)) : 0;
+    double dl = min_len;
+    if (sp->w_title > 0 || sp->w_text > 0) dl *= sp->w_title < sp->w_text ? sp->w_title : sp->w_text;
+    return bm25_norm(sp->k1, sp->b, dl, sp->avgdl);
+}
+
+/* The most the leaf scores with frequency at most tf and length at least
+ * min_len: under BM25F a plain word's frequency weighs at most the larger
+ * weight (qit_score weighs only those). */
+static double bound_of(const struct qit *it, uint32_t tf, uint32_t min_len, const struct score_params *sp)
+{
+    if (!tf) return 0;
+    double f = tf;
+    if ((sp->w_title > 0 || sp->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY)
+        f *= sp->w_title > sp->w_text ? sp->w_title : sp->w_text;
+    return bm25_tf(it->idf_sum, f, least_norm(min_len, sp));
 }
 
 /* A PHRASE or NEAR match needs every slot in the document, so its freq is
@@ -65,7 +81,7 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
     it->bm_ok = true;
     it->bm_lo = target;
     it->bm_hi = last;
-    it->bm_val = bound_of(it->idf_sum, tf, len, sp);
+    it->bm_val = bound_of(it, tf, len, sp);
     it->bm_tf = tf;
     it->bm_len = len;
     it->bm_prox = -1;   /* computed when asked (block_words) */
@@ -84,13 +100,13 @@ static double leaf_max(const struct qit *it, const struct score_params *sp)
             postings_block_stat(p, b, &st);
             if (st.max_tf > slot_tf) slot_tf = st.max_tf;
             if (st.min_len < slot_len) slot_len = st.min_len;
-            double s = bound_of(it->idf_sum, st.max_tf, st.min_len, sp);
+            double s = bound_of(it, st.max_tf, st.min_len, sp);
             if (s > best) best = s;
         }
         if (slot_tf < tf) tf = slot_tf;
         if (slot_len > len) len = slot_len;
     }
-    return it->nslots == 1 ? best : bound_of(it->idf_sum, tf, len, sp);
+    return it->nslots == 1 ? best : bound_of(it, tf, len, sp);
 }
 
 double qit_max_score(struct qit *it, const struct score_params *sp)
@@ -141,8 +157,7 @@ static void block_words(struct qit *it, uint32_t target, const struct score_para
         uint32_t upto;
         leaf_block_max(it, target, sp, &upto);   /* (the bound block_max cached) */
         if (it->bm_prox < 0)
-            it->bm_prox = it->bm_tf ? proximity_word_cap(it->idf_sum, it->bm_tf,
-                                                         bm25_norm(sp->k1, sp->b, it->bm_len, sp->avgdl), sp->k1)
+            it->bm_prox = it->bm_tf ? proximity_word_cap(it->idf_sum, it->bm_tf, least_norm(it->bm_len, sp), sp->k1)
                                     : 0;
         double cap = it->bm_prox;
         *sum += cap;

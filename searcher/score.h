@@ -49,18 +49,13 @@ struct score_params {
 /* Parameters for options o (resolved: no negative defaults) on idx. */
 void score_params_init(struct score_params *sp, const sift_query *q, const sift_search_options *o);
 
-static inline int score_is_flat(const struct score_params *sp)
-{
-    return sp->rank == SIFT_RANK_BM25 && sp->w_title == 0 && sp->w_text == 0;
-}
-
-/* Whether pruning's bounds hold (prune.h): flat BM25, or BM25 with the
- * proximity bonus, whose most is qit_proximity_bound. Field weights
- * evaluate exhaustively. */
+/* Whether pruning's bounds hold (prune.h): BM25 (flat or BM25F, whose
+ * frequencies weigh at most the larger weight and lengths at least the
+ * smaller), with or without the proximity bonus, whose most is
+ * qit_proximity_bound. */
 static inline int score_is_bounded(const struct score_params *sp)
 {
-    return (sp->rank == SIFT_RANK_BM25 || sp->rank == SIFT_RANK_BM25_PROX) && sp->w_title == 0 &&
-           sp->w_text == 0;
+    return sp->rank == SIFT_RANK_BM25 || sp->rank == SIFT_RANK_BM25_PROX;
 }
 
 /* How one document is scored: its normalization and the weights. */

@@ -361,8 +361,7 @@ sift_err sift_search(const sift_index *idx, const sift_query *q, const sift_sear
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     struct score_params sp;
     score_params_init(&sp, q, &o);
-    /* Field weights evaluate exhaustively (prune.h); exact totals need
-     * every match. */
+    /* Exact totals need every match. */
     bool want_hits = !o.no_hits;
     bool prune = want_hits && !o.exact_total && (o.sort || score_is_bounded(&sp));
     struct eval ev = { .idx = idx, .q = q, .sp = &sp, .top = !want_hits || o.sort ? NULL : &top,

@@ -316,10 +316,24 @@ static void gen_query(const struct corpus *c, struct buf *q, int depth)
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Top-k pruning must not change the hits: the top 10, and hits 3 to 7,
- * of a pruned search under rank are those of the exhaustive ranking `all`
+ * of a pruned search under rk are those of the exhaustive ranking `all`
  * (same ids, bit-identical scores). Returns 1 when the search did prune. */
+/* A ranking the pruned search must reproduce. */
+struct ranking {
+    unsigned rank;
+    double title_weight, text_weight;
+};
+static const struct ranking flat = { SIFT_RANK_BM25, 0, 0 };
+
+static void set_ranking(sift_search_options *so, const struct ranking *rk)
+{
+    so->rank = rk->rank;
+    so->title_weight = rk->title_weight;
+    so->text_weight = rk->text_weight;
+}
+
 static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all, const char *text,
-                              unsigned rank)
+                              const struct ranking *rk)
 {
     static const uint32_t shapes[][2] = { { 10, 0 }, { 5, 2 }, { 1, 0 } };
     unsigned pruned = 0;
@@ -329,7 +343,7 @@ static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all,
         sift_search_options_init(&so);
         so.limit = shapes[s][0];
         so.offset = shapes[s][1];
-        so.rank = rank;
+        set_ranking(&so, rk);
         sift_results *r;
         assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
         size_t n = sift_results_size(all) > so.offset ? sift_results_size(all) - so.offset : 0;
@@ -356,15 +370,15 @@ static unsigned check_pruning(sift_index *idx, sift_query *q, sift_results *all,
 /* The engine's count of sq, and its ranking of every document. */
 /* Every match ranked (a top k as large as the corpus never fills, so
  * nothing is skipped), and their count. */
-static sift_results *count_and_rank(const struct corpus *c, sift_index *idx, sift_query *sq, unsigned rank,
-                                    uint64_t *count)
+static sift_results *count_and_rank(const struct corpus *c, sift_index *idx, sift_query *sq,
+                                    const struct ranking *rk, uint64_t *count)
 {
     sift_errmsg err;
     assert_int_equal(sift_count(idx, sq, count, &err), SIFT_OK);
     sift_search_options so;
     sift_search_options_init(&so);
     so.limit = (uint32_t)c->n;
-    so.rank = rank;
+    set_ranking(&so, rk);
     sift_results *r;
     assert_int_equal(sift_search(idx, sq, &so, &r, &err), SIFT_OK);
     return r;
@@ -450,7 +464,7 @@ static void compare_expansion(const struct corpus *c, sift_index *idx, const cha
     sift_errmsg err;
     assert_int_equal(sift_query_parse_flags(idx, q, SIFT_QUERY_STRICT, &sq, &err), SIFT_OK);
     uint64_t count, want = 0;
-    sift_results *r = count_and_rank(c, idx, sq, SIFT_RANK_BM25, &count);
+    sift_results *r = count_and_rank(c, idx, sq, &flat, &count);
     for (size_t d = 0; d < c->n; d++) {
         bool match = false;
         for (size_t i = 0; i < s->n && !match; i++) {
@@ -519,7 +533,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
     sift_index *idx;
     assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
     char **want = malloc(c->n * sizeof *want), **got = malloc(c->n * sizeof *got);
-    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0, pruned = 0, pruned_prox = 0;
+    unsigned parsed = 0, nonempty = 0, kinds_phrase = 0, pruned = 0, pruned_other[3] = { 0 };
     for (unsigned qi = 0; qi < nqueries; qi++) {
         struct buf q = { 0 };
         gen_query(c, &q, 0);
@@ -535,7 +549,7 @@ static void run_differential(struct corpus *c, unsigned nqueries)
         for (size_t d = 0; d < c->n; d++)
             if (oracle_match(sq->root, &c->docs[d])) want[nw++] = c->docs[d].id;
         uint64_t count;
-        sift_results *r = count_and_rank(c, idx, sq, SIFT_RANK_BM25, &count);
+        sift_results *r = count_and_rank(c, idx, sq, &flat, &count);
         size_t ng = sift_results_size(r);
         for (size_t i = 0; i < ng; i++) got[i] = (char *)sift_results_id(r, i);
         qsort(want, nw, sizeof *want, cmp_str);
@@ -547,18 +561,26 @@ static void run_differential(struct corpus *c, unsigned nqueries)
                      (char *)q.data, nw, ng, (unsigned long long)count);
         nonempty += nw > 0;
         kinds_phrase += strchr((char *)q.data, '"') != NULL;
-        pruned += check_pruning(idx, sq, r, (char *)q.data, SIFT_RANK_BM25);
+        pruned += check_pruning(idx, sq, r, (char *)q.data, &flat);
         sift_results_free(r);
-        r = count_and_rank(c, idx, sq, SIFT_RANK_BM25_PROX, &count);   /* the bounded bonus prunes too */
-        pruned_prox += check_pruning(idx, sq, r, (char *)q.data, SIFT_RANK_BM25_PROX);
-        sift_results_free(r);
+        /* the bounded bonus and BM25F prune too: a proximity ranking, and
+         * field weights each way round (with the bonus for one of them) */
+        static const struct ranking others[] = { { SIFT_RANK_BM25_PROX, 0, 0 },
+                                                  { SIFT_RANK_BM25, 2, 1 },
+                                                  { SIFT_RANK_BM25_PROX, 0.5, 1.5 } };
+        for (size_t k = 0; k < 3; k++) {
+            r = count_and_rank(c, idx, sq, &others[k], &count);
+            pruned_other[k] += check_pruning(idx, sq, r, (char *)q.data, &others[k]);
+            sift_results_free(r);
+        }
         sift_query_free(sq);
         buf_free(&q);
     }
     printf("%u queries generated, %u parsed, %u with matches, %u with phrases, %u pruned (%u with "
-           "proximity): 0 differences\n", nqueries, parsed, nonempty, kinds_phrase, pruned, pruned_prox);
+           "proximity, %u and %u with field weights): 0 differences\n", nqueries, parsed, nonempty,
+           kinds_phrase, pruned, pruned_other[0], pruned_other[1], pruned_other[2]);
     assert_true(pruned > parsed / 10);   /* the pruned paths were exercised */
-    assert_true(pruned_prox > parsed / 20);
+    for (size_t k = 0; k < 3; k++) assert_true(pruned_other[k] > parsed / 20);
     assert_true(parsed > nqueries * 8 / 10);
     assert_true(nonempty > parsed / 2);
     check_expansions(c, idx, nqueries / 10);

@@ -111,11 +111,16 @@ int main(int argc, char **argv)
     }
     sift_search_options_init(&x.opts);
     /* BENCH_RANK=prox: BM25 with the proximity bonus; BENCH_K1, BENCH_B:
-     * other BM25 parameters (tantivy's are 1.2 and 0.75) */
+     * other BM25 parameters (tantivy's are 1.2 and 0.75); BENCH_FIELD_WEIGHTS */
     const char *rank = getenv("BENCH_RANK"), *k1 = getenv("BENCH_K1"), *b = getenv("BENCH_B");
     if (rank && !strcmp(rank, "prox")) x.opts.rank = SIFT_RANK_BM25_PROX;
     if (k1 && *k1) x.opts.k1 = strtod(k1, NULL);
     if (b && *b) x.opts.b = strtod(b, NULL);
+    const char *fw = getenv("BENCH_FIELD_WEIGHTS");   /* "TITLE,TEXT": BM25F */
+    if (fw && *fw && sscanf(fw, "%lf,%lf", &x.opts.title_weight, &x.opts.text_weight) != 2) {
+        fprintf(stderr, "sift_bench: BENCH_FIELD_WEIGHTS wants TITLE,TEXT\n");
+        return 2;
+    }
     static const char *const facets[] = { "source" };
     if (x.kind == BENCH_SORT_DATE) x.opts.sort = "-date";
     if (x.kind == BENCH_FACET) {
