@@ -1,11 +1,14 @@
-/* prune.c -- exact dynamic pruning for the top k (flat BM25, and BM25 with
- * the proximity bonus).
+/* prune.c -- exact dynamic pruning for the top k (BM25 flat or BM25F,
+ * with or without the proximity bonus).
  *
- * Flat BM25 grows with tf and shrinks with document length, so the skip
+ * BM25 grows with tf and shrinks with document length, so the skip
  * table's (largest tf, smallest length) per block bound the score of every
- * document in the block. A proximity bonus adds at most the query's
- * constant slack (score.h) to any document, so every bound below is
- * compared with the threshold after adding it. Two uses, both exact (the top k is the one an
+ * document in the block; under BM25F a plain word's weighted frequency is
+ * at most the larger weight times its tf and a weighted length at least
+ * the smaller weight times the length. A proximity bonus adds at most the
+ * query's slack, or where that is too loose the caps of the words that
+ * may match in the run (score.h), so every bound below is compared with
+ * the threshold after adding it. Two uses, both exact (the top k is the one an
  * exhaustive evaluation finds, ties included, because documents arrive in
  * increasing order and ties go to the lower number):
  *   - block-max: where the root's bound over a run of blocks cannot beat

@@ -1,9 +1,10 @@
 /* prune.h -- the fourth stage of a ranked query: skipping what cannot enter
  * the top k. It owns the threshold: it reads the k-th best score from the
  * collector (topk.h) each time it is asked for the next candidate, so the
- * orchestrator (search.c) only pushes scored documents. Flat BM25 and
- * BM25 with the proximity bonus (score_is_bounded): the bounds need scores
- * that grow with tf and shrink with length, plus a bounded bonus. */
+ * orchestrator (search.c) only pushes scored documents. BM25 flat or
+ * BM25F, with or without the proximity bonus (score_is_bounded): the
+ * bounds need scores that grow with tf and shrink with length, plus a
+ * bounded bonus. */
 #ifndef SIFT_PRUNE_H
 #define SIFT_PRUNE_H
 

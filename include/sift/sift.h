@@ -477,10 +477,10 @@ typedef struct sift_search_options {
      * are weighted alike. Both 0 (the default): one flat field. */
     double title_weight, text_weight;
     /* Nonzero: count every matching document for sift_results_total. Zero
-     * (the default): searches without field weights skip documents that
-     * cannot enter the top limit + offset (block-max and MaxScore pruning,
-     * with the proximity bonus bounded; the hits are the same), so the total is exact only when sift_results_total_exact
-     * says so, and otherwise a lower bound. */
+     * (the default): a search skips documents that cannot enter the top
+     * limit + offset (block-max and MaxScore pruning, under every ranking;
+     * the hits are the same), so the total is exact only when
+     * sift_results_total_exact says so, and otherwise a lower bound. */
     unsigned exact_total;
     /* Sort the hits by a date or number field instead of the score: "date"
      * ascending, "-date" descending; ties by score, then by id; documents
