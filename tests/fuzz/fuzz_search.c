@@ -1,10 +1,12 @@
 /* fuzz_search.c -- libFuzzer target for binding and evaluating queries.
- * The first byte picks the parse flags; the rest is the query. Every query
+ * The first byte picks the parse flags and the checks; the rest is the query. Every query
  * that parses is counted, searched, and its first hit's snippet made, on a
  * small index built once; with bit 16 of the first byte, its suggestion
  * ("did you mean") is made and must find documents; with bit 32, it is
  * bound again through the statistics exchange (collected, encoded,
- * decoded), which on one index must rank exactly as the plain reading. */
+ * decoded), which on one index must rank exactly as the plain reading;
+ * bits 64 and 128 pick the ranking (proximity, field weights) under which
+ * the pruned best hit must be the exhaustive ranking's first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,17 +99,23 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (sift_search(idx, q, NULL, &r, &err)) abort();
         if (sift_results_total(r) != n) abort();   /* counting and ranking agree */
         if (data[0] & 32) check_exchange(text, flags, r);
-        /* the best hit of a pruned search is the exhaustive ranking's first */
-        sift_search_options so;
+        /* the best hit of a pruned search is the exhaustive ranking's first,
+         * under the ranking bits 64 and 128 pick (proximity, field weights) */
+        sift_search_options so, eo;
         sift_search_options_init(&so);
         so.limit = 1;
-        sift_results *one;
-        if (sift_search(idx, q, &so, &one, &err)) abort();
-        if (sift_results_size(one) != (n ? 1 : 0) || sift_results_total(one) > n ||
-            (n && (strcmp(sift_results_id(one, 0), sift_results_id(r, 0)) ||
-                   sift_results_score(one, 0) != sift_results_score(r, 0))))
+        if (data[0] & 64) so.rank = SIFT_RANK_BM25_PROX;
+        if (data[0] & 128) so.title_weight = 2, so.text_weight = 1;
+        eo = so;
+        eo.limit = 1u << 30;   /* a top k that never fills: nothing skipped */
+        sift_results *one, *all;
+        if (sift_search(idx, q, &so, &one, &err) || sift_search(idx, q, &eo, &all, &err)) abort();
+        if (sift_results_size(one) != (n ? 1 : 0) || sift_results_total(one) > n || sift_results_total(all) != n ||
+            (n && (strcmp(sift_results_id(one, 0), sift_results_id(all, 0)) ||
+                   sift_results_score(one, 0) != sift_results_score(all, 0))))
             abort();
         sift_results_free(one);
+        sift_results_free(all);
         /* the same sorted by a field, and with facets */
         static const char *facets[] = { "source", "date:year", "tags" };
         sift_search_options fo;
