@@ -74,14 +74,20 @@ sift_err qit_match_bits(struct qit *root, const struct segment *seg, uint64_t **
     return SIFT_OK;
 }
 
-/* The bits set in w[0..n): with the CPU's popcnt where it has one (the
- * portable builtin is a libgcc call per word, a twentieth of COUNT). */
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("popcnt"))) static uint64_t ones_popcnt(const uint64_t *w, size_t n)
+static inline uint64_t ones_loop(const uint64_t *w, size_t n)
 {
     uint64_t c = 0;
     for (size_t i = 0; i < n; i++) c += (uint64_t)__builtin_popcountll(w[i]);
     return c;
+}
+
+/* The bits set in w[0..n): with the CPU's popcnt where it has one (the
+ * portable builtin is a libgcc call per word, a twentieth of COUNT); the
+ * same loop, compiled for it. */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt"))) static uint64_t ones_popcnt(const uint64_t *w, size_t n)
+{
+    return ones_loop(w, n);
 }
 #endif
 
@@ -90,9 +96,7 @@ static uint64_t ones(const uint64_t *w, size_t n)
 #if defined(__x86_64__) && defined(__GNUC__)
     if (__builtin_cpu_supports("popcnt")) return ones_popcnt(w, n);
 #endif
-    uint64_t c = 0;
-    for (size_t i = 0; i < n; i++) c += (uint64_t)__builtin_popcountll(w[i]);
-    return c;
+    return ones_loop(w, n);
 }
 
 sift_err qit_count_fast(struct qit *root, const struct segment *seg, uint64_t *out, bool *done)
