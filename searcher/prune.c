@@ -4,8 +4,9 @@
  * BM25 grows with tf and shrinks with document length, so the skip
  * table's (largest tf, smallest length) per block bound the score of every
  * document in the block; under BM25F a plain word's weighted frequency is
- * at most the larger weight times its tf and a weighted length at least
- * the smaller weight times the length. A proximity bonus adds at most the
+ * at most the text weight times its tf plus what a heavier title adds to
+ * the block's largest title tf, and a weighted length at least the smaller
+ * weight times the length. A proximity bonus adds at most the
  * query's slack, or where that is too loose the caps of the words that
  * may match in the run (score.h), so every bound below is compared with
  * the threshold after adding it. Two uses, both exact (the top k is the one an
@@ -49,15 +50,32 @@ static double least_norm(uint32_t min_len, const struct score_params *sp)
     return bm25_norm(sp->k1, sp->b, dl, sp->avgdl);
 }
 
-/* The most the leaf scores with frequency at most tf and length at least
- * min_len: under BM25F a plain word's frequency weighs at most the larger
- * weight (qit_score weighs only those). */
-static double bound_of(const struct qit *it, uint32_t tf, uint32_t min_len, const struct score_params *sp)
+/* Whether the leaf's frequency is weighed by field (qit_score weighs only
+ * plain words of title and text), and whether its title weighs more. */
+static bool weighed(const struct qit *it, const struct score_params *sp)
+{
+    return (sp->w_title > 0 || sp->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY;
+}
+
+static bool title_heavier(const struct qit *it, const struct score_params *sp)
+{
+    return weighed(it, sp) && sp->w_title > sp->w_text;
+}
+
+/* The most the leaf scores with frequency at most tf, at most title_tf of
+ * it in the title, and length at least min_len: a weighed word's frequency
+ * is w_title * in_title + w_text * (tf - in_title), largest with as much
+ * in the title as can be when the title weighs more (title_tf is only
+ * read then). */
+static double bound_of(const struct qit *it, uint32_t tf, uint32_t title_tf, uint32_t min_len,
+                       const struct score_params *sp)
 {
     if (!tf) return 0;
     double f = tf;
-    if ((sp->w_title > 0 || sp->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY)
-        f *= sp->w_title > sp->w_text ? sp->w_title : sp->w_text;
+    if (weighed(it, sp)) {
+        double in_title = sp->w_title > sp->w_text ? (title_tf < tf ? title_tf : tf) : 0;
+        f = sp->w_title * in_title + sp->w_text * (f - in_title);
+    }
     return bm25_tf(it->idf_sum, f, least_norm(min_len, sp));
 }
 
@@ -71,12 +89,18 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
         *upto = it->bm_hi;
         return it->bm_val;
     }
-    uint32_t tf = UINT32_MAX, len = 0, last = DOC_END - 1;
+    uint32_t tf = UINT32_MAX, ttf = UINT32_MAX, len = 0, last = DOC_END - 1;
+    bool titles = title_heavier(it, sp);
     for (size_t i = 0; i < it->nslots; i++) {
         const struct postings *p = &it->post[i];
         struct block_stat st;
-        postings_block_stat(p, postings_find_block(p, it->started ? p->block : 0, target), &st);
+        uint32_t b = postings_find_block(p, it->started ? p->block : 0, target);
+        postings_block_stat(p, b, &st);
         if (st.max_tf < tf) tf = st.max_tf;
+        if (titles) {
+            uint32_t t = postings_block_title_tf(p, b);
+            if (t < ttf) ttf = t;
+        }
         if (st.min_len > len) len = st.min_len;
         if (st.last_doc < last) last = st.last_doc;
     }
@@ -84,7 +108,7 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
     it->bm_ok = true;
     it->bm_lo = target;
     it->bm_hi = last;
-    it->bm_val = bound_of(it, tf, len, sp);
+    it->bm_val = bound_of(it, tf, ttf, len, sp);
     it->bm_tf = tf;
     it->bm_len = len;
     it->bm_prox = -1;   /* computed when asked (block_words) */
@@ -93,23 +117,27 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
 
 static double leaf_max(const struct qit *it, const struct score_params *sp)
 {
-    uint32_t tf = UINT32_MAX, len = 0;
+    uint32_t tf = UINT32_MAX, ttf = UINT32_MAX, len = 0;
     double best = 0;
+    bool titles = title_heavier(it, sp);
     for (size_t i = 0; i < it->nslots; i++) {
         const struct postings *p = &it->post[i];
-        uint32_t slot_tf = 0, slot_len = UINT32_MAX, nb = p->nblocks ? p->nblocks : 1;
+        uint32_t slot_tf = 0, slot_ttf = 0, slot_len = UINT32_MAX, nb = p->nblocks ? p->nblocks : 1;
         for (uint32_t b = 0; b < nb; b++) {
             struct block_stat st;
             postings_block_stat(p, b, &st);
+            uint32_t t = titles ? postings_block_title_tf(p, b) : 0;
             if (st.max_tf > slot_tf) slot_tf = st.max_tf;
+            if (t > slot_ttf) slot_ttf = t;
             if (st.min_len < slot_len) slot_len = st.min_len;
-            double s = bound_of(it, st.max_tf, st.min_len, sp);
+            double s = bound_of(it, st.max_tf, t, st.min_len, sp);
             if (s > best) best = s;
         }
         if (slot_tf < tf) tf = slot_tf;
+        if (slot_ttf < ttf) ttf = slot_ttf;
         if (slot_len > len) len = slot_len;
     }
-    return it->nslots == 1 ? best : bound_of(it, tf, len, sp);
+    return it->nslots == 1 ? best : bound_of(it, tf, ttf, len, sp);
 }
 
 double qit_max_score(struct qit *it, const struct score_params *sp)

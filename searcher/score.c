@@ -26,12 +26,17 @@ void score_params_init(struct score_params *sp, const sift_query *q, const sift_
     }
 }
 
-/* BM25F frequency of a word: title and text occurrences weighted. */
+/* BM25F frequency of a word: title and text occurrences weighted. Where
+ * the skip entry says no title of the block holds the word, its positions
+ * are not read. */
 static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
-    if (!qit_load_positions(it, 0, dc) || doc_ctx_load(dc)) return qit_leaf_freq(it);
-    uint32_t tf = postings_tf(&it->post[0]), in_title = 0;
-    while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
+    struct postings *p = &it->post[0];
+    uint32_t tf = postings_tf(p), in_title = 0;
+    if (postings_block_title_tf(p, p->block)) {
+        if (!qit_load_positions(it, 0, dc) || doc_ctx_load(dc)) return qit_leaf_freq(it);
+        while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
+    }
     return sc->w_title * in_title + sc->w_text * (tf - in_title);
 }
 

@@ -114,8 +114,8 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
         }
         struct block_stat st;
         postings_block_stat(&p, p.block, &st);
-        uint32_t real_dl = 0;
-        segment_norm(s, d, &real_dl, NULL, &err);
+        uint32_t real_dl = 0, title_len = 0;
+        segment_norm(s, d, &real_dl, &title_len, &err);
         if (tf > st.max_tf || real_dl < st.min_len || d > st.last_doc)
             problem(c, "%s: term '%.*s': document %u (tf %u, length %u) breaks its block's skip "
                     "entry (last %u, tf at most %u, length at least %u)", path, (int)len, term, d,
@@ -133,6 +133,12 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
         if (c->positions[tf - 1] >= dl)
             problem(c, "%s: term '%.*s': position %u beyond document %u's length %u", path,
                     (int)len, term, c->positions[tf - 1], d, dl);
+        uint32_t title_tf = 0;
+        while (title_tf < tf && c->positions[title_tf] < title_len) title_tf++;
+        uint32_t most = postings_block_title_tf(&p, p.block);
+        if (title_tf > most)
+            problem(c, "%s: term '%.*s': document %u holds it %u times in its title, its block's "
+                    "skip entry at most %u", path, (int)len, term, d, title_tf, most);
     }
     if (p.rc) problem(c, "%s", err.msg);
     else if (df != ti->df || cf != ti->cf)

@@ -32,6 +32,13 @@ static inline uint32_t norms_built_len(const struct buf *b, uint32_t doc)
     return rd_u32(b->data + (size_t)doc * NORM_RECORD);
 }
 
+/* Its title length, UINT32_MAX when there is no record. */
+static inline uint32_t norms_built_title_len(const struct buf *b, uint32_t doc)
+{
+    if (!b || (uint64_t)(doc + 1) * NORM_RECORD > b->len) return UINT32_MAX;
+    return rd_u32(b->data + (size_t)doc * NORM_RECORD + 4);
+}
+
 /* The gathered records as SEC_NORMS. false when memory is short. */
 bool norms_pack(const struct buf *records, struct buf *out);
 

@@ -2,21 +2,25 @@
  * and skip table (its positions: positions.c).
  *
  * SEC_POSTINGS, one term: nb = ceil(df / 128) blocks. When nb > 1 a skip
- *   table comes first: five u8 widths (bits, the first three at most 32,
- *   the last two at most 16), then nb entries of their sum in bits, entry
+ *   table comes first: six u8 widths (bits, the first three at most 32,
+ *   the last three at most 16), then nb entries of their sum in bits, entry
  *   b at bit b·sum of a little-endian bit stream, each holding in turn:
  *     the last doc of the block, the end of the block (bytes from the end
  *     of the skip table), the start of the block's positions (bytes from
  *     the term's first position byte), the largest tf in the block
  *     (SKIP_TF_MANY: 65535 or more), the smallest document length
- *     (SEC_NORMS) in the block, or SKIP_LEN_MANY when that is more.
+ *     (SEC_NORMS) in the block, or SKIP_LEN_MANY when that is more, and
+ *     the largest number of its positions below its document's title
+ *     length (SKIP_TF_MANY: 65535 or more).
  *   The widths are the fewest bits that hold the term's largest values:
  *   about 9 bytes an entry on the Wikipedia passages, where 16 fixed were
  *   5.2 MB.
- *   BM25 grows with tf and shrinks with length, so the last two bound the
+ *   BM25 grows with tf and shrinks with length, so tf and length bound the
  *   score of every document of the block for any k1 and b (a tf of
  *   SKIP_TF_MANY is taken as unbounded): the searcher skips blocks that
- *   cannot reach the top k (searcher/prune.c). A term's postings and its
+ *   cannot reach the top k (searcher/prune.c). The title tf bounds BM25F
+ *   the same way for any weights: a block none of whose titles hold the
+ *   word gains nothing from a title weight. A term's postings and its
  *   positions must each stay under 4 GiB in one segment.
  *   Blocks i < df / 128 are full (128 documents): two PFOR runs
  *     (postings_codec.h), the (doc - previous doc - 1) values, then the
@@ -60,6 +64,8 @@ void postings_writer_begin_doc(struct postings_writer *w, uint32_t doc)
 {
     w->doc = doc;
     w->tf = 0;
+    w->title_len = norms_built_title_len(w->norms, doc);
+    w->title_tf = 0;
 }
 
 sift_err postings_writer_positions(struct postings_writer *w, const uint32_t *p, size_t n,
@@ -69,6 +75,7 @@ sift_err postings_writer_positions(struct postings_writer *w, const uint32_t *p,
         return sift_fail(err, SIFT_ERR_INVALID, "more than 2^32 positions in one document");
     sift_err rc = positions_writer_add(&w->pos, w->nbuf, w->tf == 0, p, n, err);
     w->tf += (uint32_t)n;
+    for (size_t i = 0; i < n && p[i] < w->title_len; i++) w->title_tf++;   /* ascending */
     return rc;
 }
 
@@ -96,9 +103,10 @@ static sift_err flush_block(struct postings_writer *w, sift_errmsg *err)
             if (w->tfs[i] > 1 && !buf_varint(b, w->tfs[i])) return oom(err);
         }
     }
-    uint32_t max_tf = 0, min_len = UINT32_MAX;
+    uint32_t max_tf = 0, min_len = UINT32_MAX, max_title_tf = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (w->tfs[i] > max_tf) max_tf = w->tfs[i];
+        if (w->title_tfs[i] > max_title_tf) max_title_tf = w->title_tfs[i];
         uint32_t len = norms_built_len(w->norms, w->docs[i]);
         if (len < min_len) min_len = len;
     }
@@ -108,7 +116,8 @@ static sift_err flush_block(struct postings_writer *w, sift_errmsg *err)
                          (int)w->term_len, w->term);
     const uint32_t skip[SKIP_FIELDS] = {   /* in enum skip_field order */
         w->docs[n - 1], (uint32_t)b->len, (uint32_t)pos_start,
-        max_tf < SKIP_TF_MANY ? max_tf : SKIP_TF_MANY, min_len < SKIP_LEN_MANY ? min_len : SKIP_LEN_MANY
+        max_tf < SKIP_TF_MANY ? max_tf : SKIP_TF_MANY, min_len < SKIP_LEN_MANY ? min_len : SKIP_LEN_MANY,
+        max_title_tf < SKIP_TF_MANY ? max_title_tf : SKIP_TF_MANY
     };
     if (!buf_append(&w->skips, skip, sizeof skip)) return oom(err);
     w->prev_doc = w->docs[n - 1];
@@ -121,6 +130,7 @@ sift_err postings_writer_end_doc(struct postings_writer *w, sift_errmsg *err)
     if (!w->tf) return sift_fail(err, SIFT_ERR_INVALID, "a posting without positions");
     w->docs[w->nbuf] = w->doc;
     w->tfs[w->nbuf] = w->tf;
+    w->title_tfs[w->nbuf] = w->title_tf;
     w->df++;
     w->cf += w->tf;
     if (++w->nbuf == POSTINGS_BLOCK) return flush_block(w, err);
@@ -128,7 +138,7 @@ sift_err postings_writer_end_doc(struct postings_writer *w, sift_errmsg *err)
 }
 
 /* The term's skip entries (SKIP_FIELDS u32 each, as flush_block made
- * them) packed into w->skip_packed: five widths, then the fields of every
+ * them) packed into w->skip_packed: six widths, then the fields of every
  * entry in those widths. */
 static sift_err pack_skips(struct postings_writer *w, sift_errmsg *err)
 {
@@ -433,6 +443,17 @@ void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat
         *out = (struct block_stat){ skip_get(p, b, SKIP_LAST), tf == SKIP_TF_MANY ? UINT32_MAX : tf,
                                     skip_get(p, b, SKIP_LEN) };
     }
+}
+
+uint32_t postings_block_title_tf(const struct postings *p, uint32_t b)
+{
+    if (b >= p->nblocks) return 0;
+    if (!p->skips) {
+        uint64_t tf = p->ti.cf - p->ti.df + 1;
+        return tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
+    }
+    uint32_t ttf = skip_get(p, b, SKIP_TITLE_TF);
+    return ttf == SKIP_TF_MANY ? UINT32_MAX : ttf;
 }
 
 sift_err segment_live_df(const struct segment *s, const struct term_info *ti, uint32_t *live,

@@ -17,9 +17,9 @@
 #include "postings_codec.h"
 #include "segment.h"
 
-#define SKIP_FIELDS 5         /* as written: five widths, then the packed fields */
-enum skip_field { SKIP_LAST, SKIP_END, SKIP_POS, SKIP_TF, SKIP_LEN };   /* in entry order */
-#define SKIP_TF_MANY 0xFFFF   /* a skip entry's max tf: 65535 or more */
+#define SKIP_FIELDS 6         /* as written: six widths, then the packed fields */
+enum skip_field { SKIP_LAST, SKIP_END, SKIP_POS, SKIP_TF, SKIP_LEN, SKIP_TITLE_TF };   /* in entry order */
+#define SKIP_TF_MANY 0xFFFF   /* a skip entry's max tf or title tf: 65535 or more */
 #define SKIP_LEN_MANY 0xFFFF  /* a skip entry's min length: 65535 or more */
 
 /* ------------------------------------------------------------- writing */
@@ -32,10 +32,11 @@ struct postings_writer {
                                     the skip entries' length bounds; may be NULL */
     struct positions_writer pos;
     /* the term being written */
-    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
+    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK], title_tfs[POSTINGS_BLOCK];
     uint32_t nbuf;               /* documents in the open block */
     int64_t prev_doc;            /* last doc of the previous block */
     uint32_t doc, tf;            /* the open document */
+    uint32_t title_len, title_tf;   /* its title's length (UINT32_MAX unknown), positions in it */
     struct buf blocks;           /* the term's encoded blocks */
     struct buf skips;            /* per block, SKIP_FIELDS u32 (enum skip_field) */
     struct buf skip_packed;      /* skips as written */
@@ -122,6 +123,9 @@ struct block_stat {
 uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t target);
 /* Block b's stat; b >= nblocks gives max_tf 0 (no document left). */
 void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat *out);
+/* The most positions below its title length any document of block b holds
+ * (BM25F's bounds only: flat BM25 does not read it); 0 past the end. */
+uint32_t postings_block_title_tf(const struct postings *p, uint32_t b);
 
 /* Documents of a term's postings that are not deleted. */
 sift_err segment_live_df(const struct segment *s, const struct term_info *ti, uint32_t *live,
