@@ -232,6 +232,45 @@ static void test_norm_widths(void **state)
     tmpdir_remove(d2);
 }
 
+/* The skip table's title tf is each block's largest count of the word in a
+ * title: 0 for a block of titles without it, which BM25F's bounds rely on. */
+static void test_title_tf(void **state)
+{
+    (void)state;
+    enum { N = 1000 };   /* seven full blocks and a short one */
+    char *d2 = tmpdir_make();
+    struct test_doc *docs = calloc(N, sizeof *docs);
+    char (*ids)[16] = calloc(N, sizeof *ids);
+    uint32_t want[8] = { 0 };
+    for (uint32_t d = 0; d < N; d++) {
+        uint32_t b = d / 128, in_title = b == 1 && d == 200 ? 2 : b == 3 || (b == 7 && d == N - 1) ? 1 : 0;
+        if (in_title > want[b]) want[b] = in_title;
+        snprintf(ids[d], sizeof ids[d], "d%u", d);
+        docs[d] = (struct test_doc){ ids[d], in_title == 2 ? "alpha and alpha" : in_title ? "alpha" : "gamma",
+                                     "alpha beta alpha" };
+    }
+    build_index(d2, docs, N);
+    sift_index *idx;
+    sift_errmsg err;
+    assert_int_equal(sift_index_open(d2, &idx, &err), SIFT_OK);
+    struct term_info ti;
+    bool found;
+    assert_int_equal(dict_lookup(&idx->segs[0], "alpha", 5, &ti, &found, &err), SIFT_OK);
+    assert_true(found);
+    struct postings p;
+    assert_int_equal(postings_open(&p, &idx->segs[0], &ti, &err), SIFT_OK);
+    assert_int_equal(p.nblocks, 8);
+    for (uint32_t b = 0; b < 8; b++) assert_int_equal(postings_block_title_tf(&p, b), want[b]);
+    assert_int_equal(postings_block_title_tf(&p, 8), 0);   /* past the end */
+    uint64_t problems = 1;
+    assert_int_equal(sift_index_check(idx, NULL, NULL, &problems, &err), SIFT_OK);
+    assert_int_equal(problems, 0);
+    sift_index_close(idx);
+    free(docs);
+    free(ids);
+    tmpdir_remove(d2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_advance_random),
         cmocka_unit_test(test_norms),
         cmocka_unit_test(test_norm_widths),
+        cmocka_unit_test(test_title_tf),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
