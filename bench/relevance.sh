@@ -84,18 +84,22 @@ for c in cranfield cisi scifact medline; do
     printf '%s\t%s\n' "$queries" "$qrels" >"$W/$c.files"
     ./build/search-index -q --rebuild --index "$W/$c" "$docs"
     run() { ./build/search --index "$W/$c" --literal --queries "$queries" --format trec -n 1000 "$@" || true; }
-    run >"$W/$c.sift.run"
-    run --field-weights title=2,text=1 >"$W/$c.bm25f.run"
+    run >"$W/$c.default.run"
+    run --rank bm25 >"$W/$c.sift.run"
+    run --rank bm25 --field-weights title=2,text=1 >"$W/$c.bm25f.run"
     run --rank bm25+prox >"$W/$c.prox.run"
-    run --expand >"$W/$c.rm3.run"
+    run --rank bm25 --expand >"$W/$c.rm3.run"
+    run --expand >"$W/$c.defrm3.run"
     java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 0.9 0.4 >"$W/$c.lucene.run"
     java -cp "$W/classes:$LUCENE_CP" LuceneRun "$docs" "$queries" 1.2 0.75 >"$W/$c.lucene12.run"
-    for sys in sift bm25f prox rm3 lucene lucene12; do
+    for sys in default sift bm25f prox rm3 defrm3 lucene lucene12; do
         ./build/search-eval "$qrels" "$W/$c.$sys.run" >"$W/$c.$sys.eval"
         e="$W/$c.$sys.eval"
         case $sys in
-        sift) name="sift bm25 (default)" ;; bm25f) name="sift bm25f title=2" ;;
-        prox) name="sift bm25+prox" ;; rm3) name="sift bm25 --expand (RM3)" ;; lucene) name="lucene bm25" ;;
+        default) name="sift default (BM25F title=3, k1 1.2, b 0.75, Snowball stopwords)" ;;
+        sift) name="sift --rank bm25 (Lucene's)" ;; bm25f) name="sift bm25 title=2" ;;
+        prox) name="sift bm25+prox" ;; rm3) name="sift bm25 --expand (RM3)" ;;
+        defrm3) name="sift default --expand (RM3)" ;; lucene) name="lucene bm25" ;;
         lucene12) name="lucene bm25 k1 1.2 b 0.75 (its defaults)" ;;
         esac
         printf "| %s | %s | %s | %s | %s | %s | %s |\n" "$c" "$name" "$(metric "$e" ndcg_cut_10)" \
@@ -107,10 +111,10 @@ done
 if [ -d "$W/cisi" ]; then
     t() { local s=$(date +%s%N); ./build/search --index "$W/cisi" --literal --queries "$CORPORA/cisi/queries.tsv" --format trec -n 10 "$@" >/dev/null || true; echo $(( ($(date +%s%N) - s) / 1000000 )); }
     t >/dev/null
-    echo "CISI, 112 queries, top 10: bm25 $(t) ms, bm25+prox $(t --rank bm25+prox) ms, --expand $(t --expand) ms" >"$W/cost"
+    echo "CISI, 112 queries, top 10: default $(t) ms, bm25 $(t --rank bm25) ms, bm25+prox $(t --rank bm25+prox) ms, --expand $(t --expand) ms" >"$W/cost"
 fi
 echo
-echo "Relevance, BM25 k1=0.9 b=0.4, bag-of-words queries ($(date -u +%Y-%m-%d), $(uname -m)):"
+echo "Relevance, bag-of-words queries ($(date -u +%Y-%m-%d), $(uname -m)):"
 cat "$table"
 [ -f "$W/cost" ] && cat "$W/cost"
 true

@@ -239,7 +239,7 @@ static sift_err feedback_terms(const sift_index *idx, const sift_query *q, const
     sift_err rc = sift_search(idx, q, &o, &r, err);
     if (rc) return rc;
     struct model m = { .stops = NULL };
-    m.stops = stopwords_for(idx->language, &m.nstops);
+    m.stops = stopwords_for(idx->language, (q->flags & SIFT_QUERY_LUCENE_STOPWORDS) != 0, &m.nstops);
     struct analyzer *an = analyzer_new(idx->language);
     if (an) analyzer_enable_cache(an, ANALYZER_CACHE_SMALL);
     if (!an || !strmap_init(&m.map, 256)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");

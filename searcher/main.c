@@ -49,14 +49,14 @@ static const char usage[] =
     "  --count            print the number of matching documents only\n"
     "  --all              words without an operator are all required\n"
     "  --literal          no query syntax: search for the words as typed\n"
-    "  --keep-stopwords   keep 'the', 'of', ... in OR groups (dropped by default)\n"
+    "  --stopwords S      dropped from OR groups: snowball, lucene (bm25's) or none\n"
     "  --strict           a malformed query is an error (default: read leniently)\n"
     "  --no-correct       when nothing matches, do not search 'Did you mean'\n"
     "  --queries FILE     run every line 'qid<TAB>query' of FILE\n"
     "  --format FMT       text (default), json, or trec ('qid Q0 id rank score sift')\n"
-    "  --k1 X, --b X      BM25 parameters (default 0.9 and 0.4)\n"
-    "  --rank R           bm25 (default) or bm25+prox (term proximity bonus)\n"
-    "  --field-weights W  BM25F weights, as title=2,text=1 (default: one flat field)\n"
+    "  --k1 X, --b X      BM25 parameters (default 1.2 and 0.75; bm25's 0.9 and 0.4)\n"
+    "  --rank R           default (BM25F), bm25 (Lucene's) or bm25+prox (proximity)\n"
+    "  --field-weights W  BM25F weights (default title=3,text=1; bm25's: one field)\n"
     "  --expand           add 10 words of the top 10 hits to the query (RM3 feedback)\n"
     "  --color WHEN       highlight matches: auto (default), always, never\n"
     "  -h, --help, --version  this help; the library and format versions\n"
@@ -506,7 +506,7 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
 {
     enum { OPT_INDEX = 256, OPT_JSON, OPT_COUNT, OPT_QUERIES, OPT_FORMAT, OPT_K1, OPT_B,
            OPT_COLOR, OPT_OFFSET, OPT_VERSION, OPT_ALL, OPT_LITERAL, OPT_RANK, OPT_FIELDW,
-           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP, OPT_STRICT,
+           OPT_FIELDS, OPT_STATS, OPT_EXPLAIN, OPT_SORT, OPT_FACET, OPT_FACET_LIMIT, OPT_KEEP_STOP, OPT_STOPWORDS, OPT_STRICT,
            OPT_NO_CORRECT, OPT_EXPAND };
     static const struct option opts[] = {
         { "index", required_argument, NULL, OPT_INDEX },
@@ -516,7 +516,8 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "count", no_argument, NULL, OPT_COUNT },
         { "all", no_argument, NULL, OPT_ALL },
         { "literal", no_argument, NULL, OPT_LITERAL },
-        { "keep-stopwords", no_argument, NULL, OPT_KEEP_STOP },
+        { "keep-stopwords", no_argument, NULL, OPT_KEEP_STOP },   /* the old --stopwords none */
+        { "stopwords", required_argument, NULL, OPT_STOPWORDS },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "no-correct", no_argument, NULL, OPT_NO_CORRECT },
         { "expand", no_argument, NULL, OPT_EXPAND },
@@ -538,7 +539,11 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
-    static const char *const ranks[] = { "bm25", "bm25+prox", NULL };
+    static const char *const ranks[] = { "default", "bm25", "bm25+prox", NULL };
+    static const char *const stoplists[] = { "snowball", "lucene", "none", NULL };
+    int rank = 0;   /* what --k1, --b, --field-weights and --stopwords do not set comes from it */
+    int stops = -1;
+    bool set_k1 = false, set_b = false, set_weights = false;
     static const char *const formats[] = { "text", "json", "trec", NULL };
     static const char *const colors[] = { "auto", "always", "never", NULL };
     int color = 0, k;
@@ -592,19 +597,22 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
             cl->fmt = FMT_FIELDS;
             break;
         case OPT_LITERAL: cl->qflags |= SIFT_QUERY_LITERAL; break;
-        case OPT_KEEP_STOP: cl->qflags |= SIFT_QUERY_KEEP_STOPWORDS; break;
+        case OPT_KEEP_STOP: stops = 2; break;
+        case OPT_STOPWORDS:
+            if (!cli_arg_choice(PROG, "stopwords", optarg, stoplists, &stops)) return EXIT_USAGE;
+            break;
         case OPT_STRICT: cl->qflags |= SIFT_QUERY_STRICT; break;
         case OPT_NO_CORRECT: cl->no_correct = true; break;
         case OPT_EXPAND: cl->expand = true; break;
         case OPT_RANK:
-            if (!cli_arg_choice(PROG, "rank", optarg, ranks, &k)) return EXIT_USAGE;
-            cl->so.rank = k ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;
+            if (!cli_arg_choice(PROG, "rank", optarg, ranks, &rank)) return EXIT_USAGE;
             break;
         case OPT_FIELDW:
             if (!parse_weights(optarg, &cl->so.title_weight, &cl->so.text_weight)) {
                 fprintf(stderr, "search: --field-weights wants title=X,text=Y (X, Y >= 0, not both 0), not '%s'\n", optarg);
                 return EXIT_USAGE;
             }
+            set_weights = true;
             break;
         case OPT_QUERIES: cl->queries = optarg; break;
         case OPT_FORMAT:
@@ -614,10 +622,12 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         case OPT_K1:
             if (!cli_arg_double(PROG, "k1", optarg, 0, 1000, "a number from 0 to 1000", &cl->so.k1))
                 return EXIT_USAGE;
+            set_k1 = true;
             break;
         case OPT_B:
             if (!cli_arg_double(PROG, "b", optarg, 0, 1, "a number from 0 to 1", &cl->so.b))
                 return EXIT_USAGE;
+            set_b = true;
             break;
         case OPT_COLOR:
             if (!cli_arg_choice(PROG, "color", optarg, colors, &color)) return EXIT_USAGE;
@@ -627,6 +637,15 @@ static int parse_args(int argc, char **argv, struct cli *cl, int *done)
         default: fputs(usage, stderr); return EXIT_USAGE;
         }
     }
+    if (rank) {   /* Lucene's BM25, with or without the bonus */
+        cl->so.rank = rank == 2 ? SIFT_RANK_BM25_PROX : SIFT_RANK_BM25;
+        if (!set_k1) cl->so.k1 = SIFT_BM25_K1;
+        if (!set_b) cl->so.b = SIFT_BM25_B;
+        if (!set_weights) cl->so.title_weight = cl->so.text_weight = 0;
+    }
+    if (stops < 0) stops = rank ? 1 : 0;
+    if (stops == 1) cl->qflags |= SIFT_QUERY_LUCENE_STOPWORDS;
+    if (stops == 2) cl->qflags |= SIFT_QUERY_KEEP_STOPWORDS;
     if (color == 0) {
         const char *nc = getenv("NO_COLOR");
         cl->color = isatty(STDOUT_FILENO) && !(nc && *nc);

@@ -709,7 +709,8 @@ static sift_err bind(const struct query_syntax *qs, const sift_index *idx, struc
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory (or unknown language '%s')",
                          idx->language);
     }
-    if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS)) b.stops = stopwords_for(idx->language, &b.nstops);
+    if (!(qs->flags & SIFT_QUERY_KEEP_STOPWORDS))
+        b.stops = stopwords_for(idx->language, (qs->flags & SIFT_QUERY_LUCENE_STOPWORDS) != 0, &b.nstops);
     q->root = qs->root ? bind_node(&b, qs->root, NULL) : NULL;
     if (q->root && !bind_failed(&b) && link && link->expand) q->root = bind_feedback(&b, q->root, link->expand);
     if (!bind_failed(&b) && !q->root)

@@ -202,8 +202,18 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
                 o += (size_t)snprintf(where + o, sizeof where - o, "%s%u", k ? "," : "", it->pos[0][k]);
             if (tf > 8) snprintf(where + o, sizeof where - o, ",...");
         }
-        line(out, depth, "%.4f  word '%s' in %s: tf %u (in field %u) at positions %s; df %llu, idf %.4f",
-             score, n->terms[0].term, field_name(n->field), tf, qit_leaf_freq(it), where,
+        char freq[96];
+        if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it) && n->field == FIELD_ANY &&
+            qit_load_positions(it, 0, dc) && !doc_ctx_load(dc)) {   /* BM25F: each field weighed */
+            uint32_t in_title = 0;
+            while (in_title < tf && it->pos[0][in_title] < dc->title_len) in_title++;
+            snprintf(freq, sizeof freq, "title %u x %g + text %u x %g = %g", in_title, sc->w_title,
+                     tf - in_title, sc->w_text, sc->w_title * in_title + sc->w_text * (tf - in_title));
+        } else {
+            snprintf(freq, sizeof freq, "in field %u", qit_leaf_freq(it));
+        }
+        line(out, depth, "%.4f  word '%s' in %s: tf %u (%s) at positions %s; df %llu, idf %.4f",
+             score, n->terms[0].term, field_name(n->field), tf, freq, where,
              (unsigned long long)n->terms[0].df, it->idf_sum);
     } else if (n->kind == QK_PHRASE || n->kind == QK_NEAR) {
         char words[200];

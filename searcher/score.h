@@ -18,8 +18,8 @@
 
 #include <sift/sift.h>
 
-#define BM25_K1 0.9
-#define BM25_B 0.4
+#define BM25_K1 SIFT_DEFAULT_K1
+#define BM25_B SIFT_DEFAULT_B
 
 static inline double bm25_idf(uint64_t n, uint64_t df)
 {

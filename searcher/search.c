@@ -31,6 +31,8 @@ void sift_search_options_init(sift_search_options *o)
     o->limit = 10;
     o->k1 = BM25_K1;
     o->b = BM25_B;
+    o->title_weight = SIFT_DEFAULT_TITLE_WEIGHT;
+    o->text_weight = SIFT_DEFAULT_TEXT_WEIGHT;
 }
 
 struct eval {
@@ -241,10 +243,15 @@ static sift_err resolve_options(const sift_search_options *opts, sift_search_opt
 static void explain_head(struct buf *b, const struct doc_ctx *dc, const struct score_params *sp,
                          const struct coll_stats *c)
 {
-    char head[200];
+    char head[320];
     int n = snprintf(head, sizeof head, "document length %u (title %u), average %.1f over %llu documents, "
-                     "k1 %.2f, b %.2f\n", dc->len, dc->title_len, c->avgdl, (unsigned long long)c->docs,
+                     "k1 %.2f, b %.2f", dc->len, dc->title_len, c->avgdl, (unsigned long long)c->docs,
                      sp->k1, sp->b);
+    if (sp->w_title > 0 || sp->w_text > 0)   /* BM25F: the lengths BM25 is given */
+        n += snprintf(head + n, sizeof head - (size_t)n, "; BM25F title x %g, text x %g: weighted length %g, "
+                      "average %.1f", sp->w_title, sp->w_text,
+                      sp->w_title * dc->title_len + sp->w_text * (dc->len - dc->title_len), sp->avgdl);
+    head[n++] = '\n';
     buf_append(b, head, (size_t)n);
 }
 

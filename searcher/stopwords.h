@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The stopwords of `language` as typed, or NULL when it has none;
- * *n receives their number. */
-const char *const *stopwords_for(const char *language, size_t *n);
+/* The stopwords of `language` as typed, or NULL when it has none (lucene:
+ * Lucene's shorter list, else Snowball's); *n receives their number. */
+const char *const *stopwords_for(const char *language, bool lucene, size_t *n);
 
 /* Whether word[0..len), ignoring ASCII case, is one of the n words of list:
  * "The" is "the", "thé" is not. */

@@ -236,7 +236,7 @@ sift_err sift_suggest(const sift_index *idx, const char *text, unsigned flags, c
         return SIFT_OK;   /* what cannot be read at all has no words to correct */
     struct suggester s = { idx, analyzer_new(idx->language), NULL, 0, has_surface_forms(idx), qs.text, 0,
                            NULL, 0, SIFT_OK, err };
-    s.stops = stopwords_for(idx->language, &s.nstops);
+    s.stops = stopwords_for(idx->language, (flags & SIFT_QUERY_LUCENE_STOPWORDS) != 0, &s.nstops);
     if (!s.an) s.rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     if (!s.rc && qs.root) visit(&s, qs.root);
     if (!s.rc && s.nfixes) {

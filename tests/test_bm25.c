@@ -57,6 +57,7 @@ static void check(const char *query, double k1, double b, const struct expect *w
     sift_search_options_init(&so);
     so.k1 = k1;
     so.b = b;
+    so.title_weight = so.text_weight = 0;   /* Lucene's: one flat field */
     sift_results *r;
     assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
     assert_int_equal(sift_results_size(r), n);
@@ -135,6 +136,8 @@ static void test_field_weights(void **state)
     assert_int_equal(sift_query_parse(idx, "cat", &q, &err), SIFT_OK);
     sift_search_options so;
     sift_search_options_init(&so);
+    so.k1 = 0.9;
+    so.b = 0.4;
     so.title_weight = so.text_weight = 1;
     sift_results *r;
     assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_OK);
@@ -150,6 +153,32 @@ static void test_field_weights(void **state)
     sift_results_free(r);
     so.title_weight = -1;
     assert_int_equal(sift_search(idx, q, &so, &r, &err), SIFT_ERR_INVALID);
+    sift_query_free(q);
+    sift_index_close(idx);
+}
+
+/* The default ranking is BM25F, title 3 and text 1, k1 1.2, b 0.75: d4's
+ * title "cat" is tf 3, dl 3 of weighted avg (3 + 9) / 4 = 3, so norm =
+ * 1.2 * (0.25 + 0.75 * 3 / 3) = 1.2 and it comes first, above d2. */
+static void test_default_ranking(void **state)
+{
+    (void)state;
+    sift_search_options so;
+    sift_search_options_init(&so);
+    assert_true(so.k1 == SIFT_DEFAULT_K1 && so.b == SIFT_DEFAULT_B && so.rank == SIFT_RANK_BM25);
+    sift_errmsg err;
+    sift_index *idx;
+    assert_int_equal(sift_index_open(dir, &idx, &err), SIFT_OK);
+    sift_query *q;
+    assert_int_equal(sift_query_parse(idx, "cat", &q, &err), SIFT_OK);
+    sift_results *r;
+    assert_int_equal(sift_search(idx, q, NULL, &r, &err), SIFT_OK);   /* NULL: the defaults */
+    assert_string_equal(sift_results_id(r, 0), "d4");
+    assert_true(fabs(sift_results_score(r, 0) - 0.356675 * 3 / (3 + 1.2)) < 1e-5);
+    /* d2: tf 2, dl 3: norm 1.2 * (0.25 + 0.75 * 3 / 3) = 1.2 */
+    assert_string_equal(sift_results_id(r, 1), "d2");
+    assert_true(fabs(sift_results_score(r, 1) - 0.356675 * 2 / (2 + 1.2)) < 1e-5);
+    sift_results_free(r);
     sift_query_free(q);
     sift_index_close(idx);
 }
@@ -192,7 +221,7 @@ int main(void)
         cmocka_unit_test(test_two_terms), cmocka_unit_test(test_other_parameters),
         cmocka_unit_test(test_repeated_term_counts_twice),
         cmocka_unit_test(test_required_and_excluded), cmocka_unit_test(test_field_weights),
-        cmocka_unit_test(test_proximity_rank),
+        cmocka_unit_test(test_proximity_rank), cmocka_unit_test(test_default_ranking),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

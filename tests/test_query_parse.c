@@ -129,6 +129,10 @@ static void test_shapes(void **state)
     shape("(the) cloud", 0, "B(?T(the) ?T(cloud))");        /* bracketed: kept */
     shape("text:the cloud", 0, "B(?x:T(the) ?T(cloud))");  /* in a field: kept */
     shape("th\xc3\xa9 cloud", 0, "B(?T(the) ?T(cloud))");  /* "thé" folds to the, but was not typed so */
+    /* Snowball's list by default, Lucene's 33 words with the flag */
+    shape("what is cloud", 0, "T(cloud)");
+    shape("what is cloud", SIFT_QUERY_LUCENE_STOPWORDS, "B(?T(what) ?T(cloud))");
+    shape("which of them cloud", SIFT_QUERY_LUCENE_STOPWORDS, "B(?T(which) ?T(them) ?T(cloud))");
 }
 
 static void error_at(const char *query, const char *why, size_t column)

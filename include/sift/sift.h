@@ -399,6 +399,9 @@ SIFT_API sift_err sift_query_parse(const sift_index *idx, const char *text,
 #define SIFT_QUERY_LITERAL 2u  /* no syntax: every character is text to search for */
 #define SIFT_QUERY_KEEP_STOPWORDS 4u  /* keep optional stopwords in OR groups (docs/QUERY.md) */
 #define SIFT_QUERY_STRICT 8u   /* a malformed query is SIFT_ERR_QUERY, not read leniently */
+/* drop only Lucene's 33 English stopwords from OR groups, not Snowball's
+ * longer list (the Lucene-comparable ranking, `search --rank bm25`) */
+#define SIFT_QUERY_LUCENE_STOPWORDS 16u
 
 SIFT_API sift_err sift_query_parse_flags(const sift_index *idx, const char *text, unsigned flags,
                                          sift_query **out, sift_errmsg *err);
@@ -464,19 +467,33 @@ SIFT_API sift_err sift_suggest(const sift_index *idx, const char *text, unsigned
 /* --------------------------------------------------------------- search */
 
 /* Ranking functions. */
-#define SIFT_RANK_BM25 0       /* Lucene's BM25 over title and text as one field */
+#define SIFT_RANK_BM25 0       /* BM25, or BM25F with field weights */
 #define SIFT_RANK_BM25_PROX 1  /* BM25 plus a term-pair proximity bonus (BM25TP) */
+
+/* The default ranking (sift_search_options_init): BM25F with the title
+ * weighing 3 and the text 1, k1 1.2, b 0.75, queries parsed without
+ * SIFT_QUERY_LUCENE_STOPWORDS; chosen leaving each shared test collection
+ * out in turn (README, "Relevance"). Lucene's BM25 as the published
+ * baselines run it (title and text as one field, EnglishAnalyzer's
+ * stopwords): k1 SIFT_BM25_K1, b SIFT_BM25_B, both weights 0, and
+ * SIFT_QUERY_LUCENE_STOPWORDS. */
+#define SIFT_DEFAULT_K1 1.2
+#define SIFT_DEFAULT_B 0.75
+#define SIFT_DEFAULT_TITLE_WEIGHT 3.0
+#define SIFT_DEFAULT_TEXT_WEIGHT 1.0
+#define SIFT_BM25_K1 0.9
+#define SIFT_BM25_B 0.4
 
 typedef struct sift_search_options {
     uint32_t struct_size; /* sizeof(sift_search_options): sift_search_options_init sets it */
     uint32_t limit;   /* number of hits wanted; 0: 10 */
     uint32_t offset;  /* hits to skip (for paging) */
-    double k1;        /* BM25 k1; a negative value means the default 0.9 */
-    double b;         /* BM25 b; a negative value means the default 0.4 */
+    double k1;        /* BM25 k1; a negative value means the default 1.2 */
+    double b;         /* BM25 b; a negative value means the default 0.75 */
     unsigned rank;    /* SIFT_RANK_BM25 (default) or SIFT_RANK_BM25_PROX */
     /* Field weights for BM25F: a word's frequency is title_weight times
      * its title count plus text_weight times its text count, and lengths
-     * are weighted alike. Both 0 (the default): one flat field. */
+     * are weighted alike. Default 3 and 1; both 0: one flat field. */
     double title_weight, text_weight;
     /* Nonzero: count every matching document for sift_results_total. Zero
      * (the default): a search skips documents that cannot enter the top

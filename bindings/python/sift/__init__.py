@@ -148,6 +148,11 @@ _suggest = _sig("sift_suggest", ctypes.c_int, _p, ctypes.c_char_p, ctypes.c_uint
 QUERY_ALL = 1
 QUERY_LITERAL = 2
 QUERY_STRICT = 8
+QUERY_LUCENE_STOPWORDS = 16
+# the rankings of search(rank=...): k1, b, (title, text) weights, proximity, Lucene's stopwords
+RANKINGS = {"default": (1.2, 0.75, (3.0, 1.0), False, False),
+            "bm25": (0.9, 0.4, (0.0, 0.0), False, True),
+            "bm25+prox": (0.9, 0.4, (0.0, 0.0), True, True)}
 
 
 class Error(Exception):
@@ -233,11 +238,11 @@ class Index(_Handle):
         else:
             _check(_index_open(os.fsencode(path), ctypes.byref(self._h), ctypes.byref(err)), err)
 
-    def _parse(self, query, all_words, literal, strict=False):
+    def _parse(self, query, all_words, literal, strict=False, lucene_stopwords=False):
         q = ctypes.c_void_p()
         err = _ErrMsg()
         flags = ((QUERY_ALL if all_words else 0) | (QUERY_LITERAL if literal else 0)
-                 | (QUERY_STRICT if strict else 0))
+                 | (QUERY_STRICT if strict else 0) | (QUERY_LUCENE_STOPWORDS if lucene_stopwords else 0))
         _check(_query_parse(self._h, query.encode(), flags, ctypes.byref(q), ctypes.byref(err)), err)
         return q
 
@@ -282,19 +287,28 @@ class Index(_Handle):
             out[_s(name.value)] = FIELD_TYPES.get(kind.value, "unknown")
         return out
 
-    def search(self, query, limit=10, offset=0, k1=0.9, b=0.4, proximity=False,
+    def search(self, query, limit=10, offset=0, k1=None, b=None, proximity=False,
                all_words=False, literal=False, highlight=("[", "]"), snippet_words=32,
-               sort=None, facets=(), facet_limit=10, hits=True, strict=False, expand=False):
+               sort=None, facets=(), facet_limit=10, hits=True, strict=False, expand=False,
+               rank="default", field_weights=None):
         """Hits best first (or by sort="-date"), each with a snippet whose matches are
         wrapped in highlight and its fields; facets=["source", "date:year"] counts values
         among every match into the result's .facets (hits=False: the facets alone).
         A malformed query is read leniently (said in .warning) unless strict=True,
         which raises Error instead. expand=True adds pseudo-relevance feedback
-        (RM3: sift_query_expand)."""
-        q = self._parse(query, all_words, literal, strict)
+        (RM3: sift_query_expand). rank is "default" (BM25F, title 3 and text 1, k1 1.2,
+        b 0.75), "bm25" (Lucene's: one field, k1 0.9, b 0.4, its stopwords) or "bm25+prox";
+        k1, b and field_weights=(title, text) override the ranking's; proximity=True
+        adds the bonus to any."""
+        if rank not in RANKINGS:
+            raise ValueError(f"rank must be one of {', '.join(RANKINGS)}, not {rank!r}")
+        rk1, rb, rweights, rprox, lucene = RANKINGS[rank]
+        tw, xw = field_weights if field_weights is not None else rweights
+        q = self._parse(query, all_words, literal, strict, lucene)
         r = ctypes.c_void_p()
         try:
-            opts = _SearchOptions(limit, offset, k1, b, 1 if proximity else 0, 0.0, 0.0)
+            opts = _SearchOptions(limit, offset, rk1 if k1 is None else k1, rb if b is None else b,
+                                  1 if proximity or rprox else 0, float(tw), float(xw))
             if sort:
                 opts.sort = sort.encode()
             opts.no_hits = 0 if hits else 1

@@ -80,6 +80,20 @@ class BindingTest(unittest.TestCase):
             self.assertIn("[Azure]", hits[0].snippet)
             self.assertGreater(hits[0].score, 0)
 
+    def test_rankings(self):
+        with sift.Index(self.dir) as idx:
+            # "cloud": a has it in its title, c in its text; the title weighs 3 by default
+            default = {h.id: h.score for h in idx.search("cloud")}
+            flat = {h.id: h.score for h in idx.search("cloud", rank="bm25")}
+            self.assertEqual(sorted(default), ["a", "c"])
+            self.assertEqual(sorted(flat), ["a", "c"])
+            self.assertGreater(default["a"] / default["c"], flat["a"] / flat["c"])
+            same = {h.id: h.score for h in idx.search("cloud", rank="bm25", k1=1.2, b=0.75,
+                                                       field_weights=(3, 1))}
+            self.assertEqual(same, default)   # the default is bm25 with those parameters
+            with self.assertRaises(ValueError):
+                idx.search("cloud", rank="tfidf")
+
     def test_phrase_near_and_count(self):
         with sift.Index(self.dir) as idx:
             self.assertEqual([h.id for h in idx.search('"export restrictions"')], ["c"])
