@@ -11,6 +11,10 @@
  * you mean"), which parses and counts the suggestion it finds.
  * BENCH_KEEP_STOPWORDS=1 keeps optional stopwords in OR groups
  * (SIFT_QUERY_KEEP_STOPWORDS), as the peers do: the same work as theirs.
+ * The ranking is Lucene's BM25 (`search --rank bm25`: one field, k1 0.9,
+ * b 0.4, Lucene's stopwords), what the peers compute; BENCH_RANK=default
+ * times sift's default (BM25F title 3, k1 1.2, b 0.75, Snowball's
+ * stopwords), BENCH_RANK=prox bm25+prox.
  */
 #include <sift/sift.h>
 #include <stdbool.h>
@@ -113,6 +117,12 @@ int main(int argc, char **argv)
     /* BENCH_RANK=prox: BM25 with the proximity bonus; BENCH_K1, BENCH_B:
      * other BM25 parameters (tantivy's are 1.2 and 0.75); BENCH_FIELD_WEIGHTS */
     const char *rank = getenv("BENCH_RANK"), *k1 = getenv("BENCH_K1"), *b = getenv("BENCH_B");
+    if (!rank || strcmp(rank, "default")) {   /* Lucene's BM25 */
+        x.opts.k1 = SIFT_BM25_K1;
+        x.opts.b = SIFT_BM25_B;
+        x.opts.title_weight = x.opts.text_weight = 0;
+        if (!(x.flags & SIFT_QUERY_KEEP_STOPWORDS)) x.flags |= SIFT_QUERY_LUCENE_STOPWORDS;
+    }
     if (rank && !strcmp(rank, "prox")) x.opts.rank = SIFT_RANK_BM25_PROX;
     if (k1 && *k1) x.opts.k1 = strtod(k1, NULL);
     if (b && *b) x.opts.b = strtod(b, NULL);
