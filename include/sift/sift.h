@@ -520,8 +520,8 @@ typedef struct sift_search_options {
     unsigned no_hits;
 } sift_search_options;
 
-/* Initialize options to the defaults (limit 10, k1 0.9, b 0.4) with
- * struct_size set. */
+/* Initialize options to the defaults (limit 10, the default ranking:
+ * BM25F title 3 and text 1, k1 1.2, b 0.75) with struct_size set. */
 SIFT_API void sift_search_options_init(sift_search_options *opts);
 
 typedef struct sift_results sift_results;
