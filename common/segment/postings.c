@@ -430,14 +430,19 @@ uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t t
     return lo;
 }
 
+/* One block, no skip entry: no document holds more than cf - df + 1. */
+static uint32_t one_block_tf(const struct postings *p)
+{
+    uint64_t tf = p->ti.cf - p->ti.df + 1;
+    return tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
+}
+
 void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat *out)
 {
     if (b >= p->nblocks) {   /* past the end: nothing more can match */
         *out = (struct block_stat){ DOC_END - 1, 0, 0 };
     } else if (!p->skips) {
-        /* one block, no skip entry: no document holds more than cf - df + 1 */
-        uint64_t tf = p->ti.cf - p->ti.df + 1;
-        *out = (struct block_stat){ DOC_END - 1, tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf, 0 };
+        *out = (struct block_stat){ DOC_END - 1, one_block_tf(p), 0 };
     } else {
         uint32_t tf = skip_get(p, b, SKIP_TF);
         *out = (struct block_stat){ skip_get(p, b, SKIP_LAST), tf == SKIP_TF_MANY ? UINT32_MAX : tf,
@@ -448,10 +453,7 @@ void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat
 uint32_t postings_block_title_tf(const struct postings *p, uint32_t b)
 {
     if (b >= p->nblocks) return 0;
-    if (!p->skips) {
-        uint64_t tf = p->ti.cf - p->ti.df + 1;
-        return tf > UINT32_MAX ? UINT32_MAX : (uint32_t)tf;
-    }
+    if (!p->skips) return one_block_tf(p);
     uint32_t ttf = skip_get(p, b, SKIP_TITLE_TF);
     return ttf == SKIP_TF_MANY ? UINT32_MAX : ttf;
 }
