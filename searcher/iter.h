@@ -108,6 +108,14 @@ static inline bool qit_plain_word(const struct qit *it)
     return it->node->kind == QK_TERM && (it->node->field == FIELD_ANY || it->node->field == FIELD_NAMED);
 }
 
+/* Whether BM25F weighs the leaf's frequency by field (weights both 0:
+ * one flat field): plain words of title and text only. Scoring, explain
+ * and the bounds must agree on it. */
+static inline bool qit_field_weighed(const struct qit *it, double w_title, double w_text)
+{
+    return (w_title > 0 || w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY;
+}
+
 uint32_t qit_range_advance(struct qit *it, uint32_t target);
 
 /* A list's first document >= target, from its start if not started. */

@@ -54,7 +54,7 @@ static double least_norm(uint32_t min_len, const struct score_params *sp)
  * plain words of title and text), and whether its title weighs more. */
 static bool weighed(const struct qit *it, const struct score_params *sp)
 {
-    return (sp->w_title > 0 || sp->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY;
+    return qit_field_weighed(it, sp->w_title, sp->w_text);
 }
 
 static bool title_heavier(const struct qit *it, const struct score_params *sp)

@@ -26,14 +26,6 @@ void score_params_init(struct score_params *sp, const sift_query *q, const sift_
     }
 }
 
-/* How many of the word's tf positions (loaded) lie in the title. */
-static uint32_t in_title_of(const struct qit *it, const struct doc_ctx *dc, uint32_t tf)
-{
-    uint32_t n = 0;
-    while (n < tf && it->pos[0][n] < dc->title_len) n++;
-    return n;
-}
-
 /* BM25F frequency of a word: title and text occurrences weighted. Where
  * the skip entry says no title of the block holds the word, its positions
  * are not read. */
@@ -43,7 +35,7 @@ static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct sco
     uint32_t tf = postings_tf(p), in_title = 0;
     if (postings_block_title_tf(p, p->block)) {
         if (!qit_load_positions(it, 0, dc) || doc_ctx_load(dc)) return qit_leaf_freq(it);
-        in_title = in_title_of(it, dc, tf);
+        in_title = positions_in_title(it->pos[0], tf, dc->title_len);
     }
     return sc->w_title * in_title + sc->w_text * (tf - in_title);
 }
@@ -53,8 +45,7 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
     if (it->node->kind != QK_BOOL) {
         double f = qit_leaf_freq(it);
         if (qkind_filters(it->node->kind)) return 0;   /* filters */
-        if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY)
-            f = weighted_freq(it, dc, sc);
+        if (qit_field_weighed(it, sc->w_title, sc->w_text)) f = weighted_freq(it, dc, sc);
         return f > 0 ? it->idf_sum * f / (f + sc->norm) : 0;
     }
     double s = 0;
@@ -211,9 +202,9 @@ double qit_explain(struct qit *it, struct doc_ctx *dc, const struct scoring *sc,
             if (tf > 8) snprintf(where + o, sizeof where - o, ",...");
         }
         char freq[96];
-        if ((sc->w_title > 0 || sc->w_text > 0) && qit_plain_word(it) && n->field == FIELD_ANY &&
-            qit_load_positions(it, 0, dc) && !doc_ctx_load(dc)) {   /* BM25F: each field weighed */
-            uint32_t in_title = in_title_of(it, dc, tf);
+        if (qit_field_weighed(it, sc->w_title, sc->w_text) && qit_load_positions(it, 0, dc) &&
+            !doc_ctx_load(dc)) {   /* BM25F: each field weighed */
+            uint32_t in_title = positions_in_title(it->pos[0], tf, dc->title_len);
             snprintf(freq, sizeof freq, "title %u x %g + text %u x %g = %g", in_title, sc->w_title,
                      tf - in_title, sc->w_text, sc->w_title * in_title + sc->w_text * (tf - in_title));
         } else {

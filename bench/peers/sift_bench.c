@@ -121,7 +121,7 @@ int main(int argc, char **argv)
         x.opts.k1 = SIFT_BM25_K1;
         x.opts.b = SIFT_BM25_B;
         x.opts.title_weight = x.opts.text_weight = 0;
-        if (!(x.flags & SIFT_QUERY_KEEP_STOPWORDS)) x.flags |= SIFT_QUERY_LUCENE_STOPWORDS;
+        x.flags |= SIFT_QUERY_LUCENE_STOPWORDS;   /* (BENCH_KEEP_STOPWORDS still keeps them all) */
     }
     if (rank && !strcmp(rank, "prox")) x.opts.rank = SIFT_RANK_BM25_PROX;
     if (k1 && *k1) x.opts.k1 = strtod(k1, NULL);

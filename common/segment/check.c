@@ -133,8 +133,7 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
         if (c->positions[tf - 1] >= dl)
             problem(c, "%s: term '%.*s': position %u beyond document %u's length %u", path,
                     (int)len, term, c->positions[tf - 1], d, dl);
-        uint32_t title_tf = 0;
-        while (title_tf < tf && c->positions[title_tf] < title_len) title_tf++;
+        uint32_t title_tf = positions_in_title(c->positions, tf, title_len);
         uint32_t most = postings_block_title_tf(&p, p.block);
         if (title_tf > most)
             problem(c, "%s: term '%.*s': document %u holds it %u times in its title, its block's "

@@ -73,4 +73,13 @@ const char *positions_block_open(struct positions_cursor *c, const uint8_t *data
 const char *positions_block_read(struct positions_cursor *c, const uint32_t *tfs,
                                  const uint32_t *firsts, uint32_t *gaps, uint32_t i, uint32_t *out);
 
+/* How many of a document's n ascending positions lie in its title (title
+ * tokens come first): the writer's, the checker's and the scorer's count. */
+static inline uint32_t positions_in_title(const uint32_t *pos, size_t n, uint32_t title_len)
+{
+    uint32_t k = 0;
+    while (k < n && pos[k] < title_len) k++;
+    return k;
+}
+
 #endif

@@ -75,7 +75,7 @@ sift_err postings_writer_positions(struct postings_writer *w, const uint32_t *p,
         return sift_fail(err, SIFT_ERR_INVALID, "more than 2^32 positions in one document");
     sift_err rc = positions_writer_add(&w->pos, w->nbuf, w->tf == 0, p, n, err);
     w->tf += (uint32_t)n;
-    for (size_t i = 0; i < n && p[i] < w->title_len; i++) w->title_tf++;   /* ascending */
+    w->title_tf += positions_in_title(p, n, w->title_len);   /* the calls' positions ascend */
     return rc;
 }
 
