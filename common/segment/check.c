@@ -14,6 +14,7 @@
 #include "index.h"
 #include "norms.h"
 #include "postings.h"
+#include "term_trie.h"
 #include "values.h"
 
 struct checker {
@@ -26,6 +27,7 @@ struct checker {
     size_t prev_len;
     bool first;
     uint64_t terms, postings;
+    int64_t text_terms;           /* the dictionary's, less the trie's */
     uint32_t *positions;
     size_t cap;
 };
@@ -80,6 +82,23 @@ static int check_surface(void *ctx, const char *key, size_t len, const struct te
     return 0;
 }
 
+/* A term of the trie: in order, a text term of the dictionary with its df. */
+static int check_trie_term(void *ctx, const char *term, size_t len, uint32_t df)
+{
+    struct checker *c = ctx;
+    const struct segment *s = c->seg;
+    check_order(c, "term trie", term, len);
+    c->text_terms--;
+    struct term_info t;
+    bool found = false;
+    sift_errmsg err;
+    if (dict_lookup(s, term, len, &t, &found, &err)) problem(c, "%s", err.msg);
+    else if (!found || term_is_field(term, len) || t.df != df)
+        problem(c, "%s: term trie: '%.*s' (df %u) %s", s->file.path, (int)len, term, df,
+                found && !term_is_field(term, len) ? "has another df in the dictionary" : "is not a text term");
+    return 0;
+}
+
 static int check_term(void *ctx, const char *term, size_t len, const struct term_info *ti)
 {
     struct checker *c = ctx;
@@ -88,6 +107,7 @@ static int check_term(void *ctx, const char *term, size_t len, const struct term
     check_order(c, "dictionary", term, len);
     c->terms++;
     bool field = term_is_field(term, len);
+    c->text_terms += !field;
     struct postings p;
     sift_errmsg err;
     if (postings_open(&p, s, ti, &err)) {
@@ -261,8 +281,15 @@ static void check_segment(struct checker *c, const struct segment *s)
                 (unsigned long long)deleted_tokens, (unsigned long long)s->deleted_tokens);
     c->seg = s;
     c->first = true;
-    c->terms = c->postings = 0;
+    c->terms = c->postings = c->text_terms = 0;
     if (dict_scan_prefix(s, "", 0, check_term, c, &err)) problem(c, "%s", err.msg);
+    c->first = true;
+    struct term_trie trie;
+    if (trie_open(s, &trie, &err)) problem(c, "%s", err.msg);
+    else if (!trie_scan(&trie, check_trie_term, c)) problem(c, "%s: term trie: malformed node", path);
+    else if (c->text_terms > 0)
+        problem(c, "%s: term trie: %lld text terms of the dictionary are not in it", path,
+                (long long)c->text_terms);
     if (c->terms != s->term_count || c->postings != s->posting_count)
         problem(c, "%s: %llu terms and %llu postings found, metadata says %llu and %llu", path,
                 (unsigned long long)c->terms, (unsigned long long)c->postings,
@@ -306,7 +333,7 @@ static void check_unique_ids(struct checker *c, const sift_index *idx)
 sift_err sift_index_check(sift_index *idx, sift_check_fn report, void *ctx, uint64_t *problems,
                           sift_errmsg *err)
 {
-    struct checker c = { report, ctx, 0, NULL, { 0 }, 0, true, 0, 0, NULL, 0 };
+    struct checker c = { report, ctx, 0, NULL, { 0 }, 0, true, 0, 0, 0, NULL, 0 };
     for (uint32_t s = 0; s < idx->nsegs; s++) check_segment(&c, &idx->segs[s]);
     check_unique_ids(&c, idx);
     free(c.positions);

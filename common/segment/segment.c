@@ -70,6 +70,7 @@ static sift_err read_meta(struct segment *s, sift_errmsg *err)
     if (rd_u32(m + 72) != POSTINGS_BLOCK || rd_u32(m + 76) != DICT_BLOCK_TERMS ||
         segfile_section_len(f, SEC_DICT_INDEX) % DICT_INDEX_ENTRY ||
         segfile_section_len(f, SEC_SURFACE_INDEX) % DICT_INDEX_ENTRY ||
+        segfile_section_len(f, SEC_TERM_TRIE) < 9 ||
         segfile_section_len(f, SEC_STORE_INDEX) % STORE_INDEX_ENTRY || !doc_ids_fit(s))
         return sift_fail(err, SIFT_ERR_CORRUPT, "%s: section sizes contradict the metadata",
                          f->path);

@@ -15,6 +15,7 @@
  *   SEC_FIELDS                    schema.c      the typed fields and their columns
  *   SEC_COLUMNS                   columns.c     date, number and keyword values per document
  *   SEC_SURFACE_INDEX, _KEYS, SEC_SURFACE  dict.c  the words as written (folded) and their stems
+ *   SEC_TERM_TRIE                 term_trie.c   the text terms as a trie (fuzzy terms)
  * the container all of them sit in (header, directory, page checksums) in
  * segfile.h, the 128-value block codec in postings_codec.h, and the files
  * beside the segments (manifest, deletions) in manifest.h. The writer
@@ -51,6 +52,7 @@ enum segment_section {
     SEC_SURFACE_INDEX = 16,
     SEC_SURFACE_KEYS = 17,
     SEC_SURFACE = 18,
+    SEC_TERM_TRIE = 19,
 };
 
 /* One dictionary's sections (dict.c) and its number of blocks. */

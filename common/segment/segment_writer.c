@@ -90,6 +90,8 @@ static sift_err sink_end(void *ctx)
     struct term_info ti;
     sift_err rc = postings_writer_end_term(&w->post, &ti, &w->errmsg);
     if (!rc) rc = dict_writer_add(&w->dict, w->term, w->term_len, &ti, &w->errmsg);
+    if (!rc && !term_is_field(w->term, w->term_len) && !trie_writer_add(&w->trie, w->term, w->term_len, ti.df))
+        rc = sift_fail(&w->errmsg, SIFT_ERR_NOMEM, "out of memory writing the term trie");
     if (rc) return rc;
     w->stats.term_count++;
     w->stats.posting_count += ti.df;
@@ -155,6 +157,7 @@ static sift_err write_sections(struct segment_writer *w, struct segwriter *sw,
     write_buffer(sw, SEC_DICT_INDEX, w->dict.index.data, w->dict.index.len);
     write_buffer(sw, SEC_DICT_KEYS, w->dict.keys.data, w->dict.keys.len);
     sift_err rc = copy_section(sw, SEC_DICT, w->dict.f, w->dict.path, err);
+    if (!rc) write_buffer(sw, SEC_TERM_TRIE, w->trie.out.data, w->trie.out.len);
     if (!rc) rc = copy_section(sw, SEC_POSTINGS, w->post.f, w->post.path, err);
     if (!rc) rc = copy_section(sw, SEC_POSITIONS, w->post.pos.f, w->post.pos.path, err);
     if (!rc) write_buffer(sw, SEC_SURFACE_INDEX, w->surface.index.data, w->surface.index.len);
@@ -191,6 +194,8 @@ sift_err segment_writer_finish(struct segment_writer *w, const char *path,
 {
     sift_err rc = dict_writer_flush(&w->dict, err);
     if (!rc) rc = dict_writer_flush(&w->surface, err);
+    if (!rc && !trie_writer_finish(&w->trie))
+        rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory writing the term trie");
     if (rc) return rc;
     w->stats.postings_bytes = w->post.off;
     w->stats.positions_bytes = w->post.pos.off;
@@ -217,6 +222,7 @@ void segment_writer_discard(struct segment_writer *w)
     postings_writer_free(&w->post);
     dict_writer_free(&w->dict);
     dict_writer_free(&w->surface);
+    trie_writer_free(&w->trie);
     free(w->tmp_prefix);
     memset(w, 0, sizeof *w);
 }

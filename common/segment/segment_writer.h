@@ -16,6 +16,7 @@
 #include "postings.h"
 #include "segment.h"
 #include "strlist.h"
+#include "term_trie.h"
 
 /* Receives the merged postings: for each term in byte order, begin_term,
  * then every document in doc-id order -- begin_doc, its positions in
@@ -38,6 +39,7 @@ struct segment_writer {
     struct postings_writer post;     /* with its positions writer */
     struct dict_writer dict;
     struct dict_writer surface;      /* the surface forms (dict.c) */
+    struct trie_writer trie;         /* the text terms again (term_trie.c) */
     char term[TERM_MAX + 1];         /* the term being written */
     size_t term_len;
     struct segment_stats stats;

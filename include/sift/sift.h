@@ -80,6 +80,7 @@ extern "C" {
 /* Version of the on-disk segment format this library reads and writes
  * (docs/FORMAT.md). It reads no other: an index of another version is
  * refused with SIFT_ERR_VERSION and must be rebuilt.
+ *   8  the text terms as a radix trie: SEC_TERM_TRIE (fuzzy terms)
  *   7  skip entries carry each block's largest title tf (BM25F pruning)
  *   6  surface forms: SEC_SURFACE_INDEX, SEC_SURFACE_KEYS, SEC_SURFACE
  *   5  typed fields: SEC_FIELDS, SEC_COLUMNS, field values in store records
@@ -87,7 +88,7 @@ extern "C" {
  *   3  patched frame-of-reference blocks; front-coded ids
  *   2  skip entries carry each block's score bounds (pruning)
  *   1  the first */
-#define SIFT_FORMAT_VERSION 7
+#define SIFT_FORMAT_VERSION 8
 
 #if defined(__GNUC__)
 #define SIFT_API __attribute__((visibility("default")))
