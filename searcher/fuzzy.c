@@ -1,12 +1,14 @@
-/* fuzzy.c -- the terms within an edit distance of a word, by a bounded walk
- * of the sorted dictionaries.
+/* fuzzy.c -- the terms within an edit distance of a word, by bounded walks.
  *
- * The walk steps an edit automaton (edit_automaton.h) through each term's
- * code points, keeping the states of the prefix it shares with the term
- * before. When a prefix can no longer come within the distance, the walk
- * seeks past every term that starts with it (or to the next code point
- * that could keep it alive): it reads the terms of the live prefixes, not
- * the dictionary. */
+ * Terms: a walk of each segment's term trie (term_trie.h) with the edit
+ * automaton made deterministic (lev_dfa.h), entering only the children
+ * that keep it alive. A word of over EA_BITS code points, and the surface
+ * forms (suggestions), walk the sorted dictionaries instead: the automaton
+ * (edit_automaton.h) steps through each key's code points, keeping the
+ * states of the prefix it shares with the key before, and when a prefix
+ * can no longer come within the distance the walk seeks past every key
+ * that starts with it (or to the next code point that could keep it
+ * alive). Either way it reads the keys of the live prefixes, not all. */
 #include "fuzzy.h"
 
 #include <stdlib.h>
@@ -16,7 +18,9 @@
 #include "edit_automaton.h"
 #include "error.h"
 #include "index.h"
+#include "lev_dfa.h"
 #include "schema.h"
+#include "term_trie.h"
 
 #define MAX_CP (TERM_MAX + 1)
 
@@ -54,7 +58,8 @@ struct walk {
     uint32_t q[MAX_CP];
     size_t qn;
     unsigned maxd;
-    struct edit_automaton *ea;
+    struct edit_automaton *ea;    /* for the sorted walks (on_term) */
+    struct lev_dfa *dfa;          /* for the trie's, when the word fits it */
     uint32_t t[MAX_CP];           /* the code points the states are of */
     size_t depth;                 /* states 0..depth hold */
     bool surface;                 /* keys are surface forms: the word is before the 0 byte */
@@ -230,6 +235,130 @@ static sift_err rank(struct gathered *g, size_t cap, struct strlist *terms, stru
     return rc;
 }
 
+/* The term trie's walk (term_trie.h) with the automaton made
+ * deterministic (lev_dfa.h): each child whose label keeps it alive is
+ * entered, so every live prefix is stepped once, by a table look-up. A
+ * label may end inside a code point; its bytes wait for the child's.
+ * Terms are taken to be valid UTF-8 (the analyzer's output): a byte that
+ * starts a code point in no shortest form may hide a term from the walk,
+ * never make it read out of bounds. */
+struct trie_walk {
+    struct walk *w;
+    struct lev_dfa *a;
+    const struct term_trie *t;
+    size_t min_len;               /* bytes a term needs to come within maxd */
+    size_t min_ascii;             /* and code points below 0x80 */
+    uint64_t budget;              /* nodes left to visit: a tree has fewer than its bytes */
+    char path[TERM_MAX + 1];
+    bool stop;
+};
+
+/* A walk's place: the code points before path[at] stepped to state s,
+ * d of them. */
+struct place {
+    size_t at, d;
+    uint32_t s;
+};
+
+/* Step the code points of path[p->at..end); with `last` the bytes of a
+ * code point cut short are stepped as decode() reads them (the term ends
+ * there), else left for the next label. False when dead. */
+static bool step_bytes(struct trie_walk *tw, struct place *p, size_t end, bool last)
+{
+    const unsigned char *b = (const unsigned char *)tw->path;
+    while (p->at < end) {
+        size_t used = 1;
+        uint32_t c = b[p->at];
+        if (c >= 0x80) {
+            unsigned need = c < 0xC0 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            if (!last && p->at + need > end) return true;
+            c = next_cp(b + p->at, end - p->at, &used);
+        }
+        p->s = dfa_step(tw->a, p->s, c);
+        if (p->s == DFA_DEAD) return false;
+        p->d++;
+        p->at += used;
+    }
+    return true;
+}
+
+/* Whether path[from..from+n) agrees with the walk's required prefix. */
+static bool fits_prefix(const struct walk *w, const char *bytes, size_t from, size_t n)
+{
+    if (from >= w->plen) return true;
+    size_t k = w->plen - from < n ? w->plen - from : n;
+    return !memcmp(bytes, w->pfx + from, k);
+}
+
+static const uint64_t every_byte[4] = { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX };
+
+/* The node at off, its first label byte at path[plen - 1] (the root: plen
+ * 0). A child is ruled out before it is read when no code point starting
+ * with its first byte keeps the state alive (dfa_live_bytes), or when
+ * every term below it is too short, or has too few code points below
+ * 0x80, to come within the distance (term_trie.c). False when the trie is
+ * malformed. */
+
+static bool visit(struct trie_walk *tw, uint64_t off, size_t plen, struct place p)
+{
+    struct walk *w = tw->w;
+    struct trie_node n;
+    if (!tw->budget-- || !trie_node_read(tw->t, off, &n) || plen + n.rest_len > TERM_MAX) return false;
+    if (n.rest_len) {
+        if (plen < w->plen && !fits_prefix(w, (const char *)n.rest, plen, n.rest_len)) return true;
+        memcpy(tw->path + plen, n.rest, n.rest_len);
+        plen += n.rest_len;
+    }
+    const unsigned char *b = (const unsigned char *)tw->path;
+    for (; p.at < plen && b[p.at] < 0x80; p.at++, p.d++)   /* the usual code points of one byte */
+        if ((p.s = dfa_step_ascii(tw->a, p.s, b[p.at])) == DFA_DEAD) return true;
+    if (p.at < plen && !step_bytes(tw, &p, plen, false)) return true;
+    if (n.terminal && plen >= w->plen) {
+        struct place end = p;
+        unsigned dist = p.at == plen || step_bytes(tw, &end, plen, true) ? dfa_distance(tw->a, end.s) : w->maxd + 1;
+        struct term_info ti = { .df = n.df };
+        if (dist <= w->maxd && w->fn(w->ctx, tw->path, plen, plen, dist, similarity(end.d, w->qn, dist), &ti))
+            return tw->stop = true;
+    }
+    if (!n.nchildren) return true;
+    if (plen == TERM_MAX) return false;
+    const uint64_t *m = p.at < plen ? every_byte : dfa_live_bytes(tw->a, p.s);
+    if (!m) return true;   /* out of memory: the caller sees a->oom */
+    uint64_t live[4] = { m[0], m[1], m[2], m[3] };   /* a deeper step may move the table */
+    for (uint32_t i = 0; i < n.nchildren; i++) {
+        uint8_t k = n.first[i];
+        if (!(live[k >> 6] >> (k & 63) & 1) || n.longest[i] < tw->min_len || n.ascii[i] < tw->min_ascii)
+            continue;
+        if (plen < w->plen && w->pfx[plen] != (char)k) continue;
+        struct place c = p;
+        tw->path[plen] = (char)k;
+        if (k < 0x80 && p.at == plen) {   /* a code point of its own: step it before reading the child */
+            c.s = dfa_step_ascii(tw->a, p.s, k);
+            c.at = plen + 1;
+            c.d = p.d + 1;
+        }
+        uint64_t child = trie_child(&n, i);
+        if (child == UINT64_MAX || !visit(tw, child, plen + 1, c)) return false;
+        if (tw->stop) return true;
+    }
+    return true;
+}
+
+static sift_err trie_walk_segment(const struct segment *seg, struct walk *w, sift_errmsg *err)
+{
+    struct term_trie t;
+    sift_err rc = trie_open(seg, &t, err);
+    if (rc) return rc;
+    size_t ascii = 0;
+    for (size_t i = 0; i < w->qn; i++) ascii += w->q[i] < 0x80;
+    struct trie_walk tw = { w, w->dfa, &t, w->qn > w->maxd ? w->qn - w->maxd : 0,
+                            ascii > w->maxd ? ascii - w->maxd : 0, t.len, { 0 }, false };
+    if (!visit(&tw, t.root, 0, (struct place){ 0, 0, DFA_START }))
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: term trie: malformed node", seg->file.path);
+    if (w->dfa->oom) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
+    return SIFT_OK;   /* a stop ends this segment's walk, as dict_walk's does */
+}
+
 /* One walk of every segment: from the prefix w->pfx on, to its end. */
 static sift_err walk_segments(const sift_index *idx, struct walk *w, sift_errmsg *err)
 {
@@ -238,6 +367,7 @@ static sift_err walk_segments(const sift_index *idx, struct walk *w, sift_errmsg
         w->depth = 0;   /* a new dictionary: no rows carried over */
         const struct segment *seg = &idx->segs[s];
         rc = w->surface ? surface_walk(seg, w->pfx, w->plen, on_term, w, err)
+           : w->dfa     ? trie_walk_segment(seg, w, err)
                         : dict_walk(seg, w->pfx, w->plen, on_term, w, err);
     }
     return rc;
@@ -252,12 +382,13 @@ sift_err fuzzy_walk(const sift_index *idx, bool surface, const char *word, size_
         w->qn = decode(word, len, w->q, ends);
         w->maxd = maxd > FUZZY_MAX_DIST ? FUZZY_MAX_DIST : maxd;
         w->ea = ea_new(w->q, w->qn, w->maxd, MAX_CP, false);
+        if (!surface && w->qn <= EA_BITS) w->dfa = dfa_new(w->q, w->qn, w->maxd);
         w->surface = surface;
         w->fn = fn;
         w->ctx = ctx;
     }
     sift_err rc = SIFT_OK;
-    if (!w || !w->ea) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
+    if (!w || !w->ea || (!surface && w->qn <= EA_BITS && !w->dfa)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory expanding a fuzzy word");
     if (!rc && keep_first && w->qn >= 1) {
         /* the words that start as typed, then those whose first two are swapped */
         size_t one = put_utf8(w->pfx, w->q[0]);
@@ -271,7 +402,7 @@ sift_err fuzzy_walk(const sift_index *idx, bool surface, const char *word, size_
     } else if (!rc) {
         rc = walk_segments(idx, w, err);
     }
-    if (w) ea_free(w->ea);
+    if (w) ea_free(w->ea), dfa_free(w->dfa);
     free(w);
     return rc;
 }

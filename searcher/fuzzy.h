@@ -1,7 +1,6 @@
 /* fuzzy.h -- the index terms within an edit distance of a term (word~N),
- * found by a walk of each segment's sorted dictionary that skips every
- * run of terms whose common prefix is already too far (never a scan of
- * every term). */
+ * found by a walk of each segment's term trie (or sorted dictionary) that
+ * leaves every prefix already too far (never a scan of every term). */
 #ifndef SIFT_FUZZY_H
 #define SIFT_FUZZY_H
 

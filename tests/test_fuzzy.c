@@ -14,9 +14,11 @@
 #include <cmocka.h>
 
 #include "dict.h"
+#include "edit_automaton.h"
 #include "fuzzy.h"
 #include "helpers.h"
 #include "index.h"
+#include "lev_dfa.h"
 #include "query.h"
 
 static uint64_t seed = 7;
@@ -26,14 +28,15 @@ static unsigned rnd(unsigned n)
     return (unsigned)(seed >> 33) % n;
 }
 
-/* Letters of the words: digits keep the stemmer away, é and ß are two bytes. */
-static const char *letters[] = { "1", "2", "3", "4", "é", "ß" };
+/* Letters of the words: digits keep the stemmer away, é and ß are two
+ * bytes, 日 three (so the trie's labels end inside code points). */
+static const char *letters[] = { "1", "2", "3", "4", "é", "ß", "日" };
 
 static void random_word(char *out, size_t cap)
 {
     size_t n = 1 + rnd(6);
     out[0] = 0;
-    for (size_t i = 0; i < n && strlen(out) + 3 < cap; i++) strcat(out, letters[rnd(6)]);
+    for (size_t i = 0; i < n && strlen(out) + 4 < cap; i++) strcat(out, letters[rnd(7)]);
 }
 
 /* The brute force: optimal string alignment over code points, plainly. */
@@ -41,7 +44,7 @@ static size_t cps(const char *s, uint32_t *out)
 {
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned len = *p < 0x80 ? 1 : *p >= 0xE0 ? 3 : 2;
+        unsigned len = *p < 0x80 ? 1 : *p >= 0xE0 ? 3 : 2;   /* the test's letters have no 4-byte ones */
         uint32_t c = len == 1 ? *p : len == 2 ? (uint32_t)(*p & 0x1F) : (uint32_t)(*p & 0x0F);
         for (unsigned i = 1; i < len; i++) c = c << 6 | (p[i] & 0x3F);
         out[n++] = c;
@@ -164,6 +167,54 @@ static void test_walk_against_brute_force(void **state)
 
 static uint64_t count(sift_index *idx, const char *q) { return index_count(idx, q, SIFT_QUERY_STRICT); }
 
+#define NO_DFA 99u
+
+static void put_cp(char *out, uint32_t c)
+{
+    if (c < 0x80) out[0] = (char)c, out[1] = 0;
+    else if (c < 0x800) out[0] = (char)(0xC0 | c >> 6), out[1] = (char)(0x80 | (c & 0x3F)), out[2] = 0;
+    else out[0] = (char)(0xE0 | c >> 12), out[1] = (char)(0x80 | (c >> 6 & 0x3F)), out[2] = (char)(0x80 | (c & 0x3F)), out[3] = 0;
+}
+
+/* The deterministic automaton (lev_dfa.h) reading term a for word b:
+ * its distance (NO_DFA for words it does not take), checked on the way
+ * against the bit-parallel form's liveness at every prefix, and each
+ * state's live bytes against its steps: exact below 0x80, and from 0x80
+ * up holding the first byte of every code point that keeps it alive. */
+static unsigned dfa_check(const char *a, const char *b, unsigned maxd)
+{
+    uint32_t q[128], t[128];
+    size_t qn = cps(b, q), tn = cps(a, t);
+    struct lev_dfa *d = dfa_new(q, qn, maxd);
+    if (!d) {
+        assert_true(qn > EA_BITS);
+        return NO_DFA;
+    }
+    struct edit_automaton *ea = ea_new(q, qn, maxd, tn, false);
+    assert_non_null(ea);
+    uint32_t s = DFA_START, probe[] = { '1', '2', 'z', 0xE9, 0xDF, 0x65E5, 0x0416 };   /* 1 2 z é ß 日 ж */
+    for (size_t i = 0; i < tn && s != DFA_DEAD; i++) {
+        const uint64_t *live = dfa_live_bytes(d, s);
+        assert_non_null(live);
+        uint64_t m[4] = { live[0], live[1], live[2], live[3] };
+        for (unsigned c = 0; c < 128; c++)
+            assert_int_equal(m[c >> 6] >> (c & 63) & 1, dfa_step(d, s, c) != DFA_DEAD);
+        for (size_t k = 0; k < sizeof probe / sizeof *probe; k++) {
+            char u[4];
+            put_cp(u, probe[k]);
+            uint8_t lead = (uint8_t)u[0];
+            if (dfa_step(d, s, probe[k]) != DFA_DEAD) assert_true(m[lead >> 6] >> (lead & 63) & 1);
+        }
+        s = dfa_step(d, s, t[i]);
+        assert_int_equal(s != DFA_DEAD, ea_step(ea, i + 1, t[i]));
+    }
+    unsigned dist = s == DFA_DEAD ? maxd + 1 : dfa_distance(d, s);
+    assert_false(d->oom);
+    ea_free(ea);
+    dfa_free(d);
+    return dist;
+}
+
 /* Both forms of the automaton against the plain table, on random pairs:
  * short words (the bit-parallel form), words of 63 and 64 code points
  * either side of its limit, and terms far longer or shorter than the word. */
@@ -188,9 +239,11 @@ static void test_automaton_forms(void **state)
         unsigned want = osa(a, b), maxd = rnd(3);
         unsigned bits = fuzzy_distance_form(a, strlen(a), b, strlen(b), maxd, false);
         unsigned rows = fuzzy_distance_form(a, strlen(a), b, strlen(b), maxd, true);
+        unsigned dfa = dfa_check(a, b, maxd);
         unsigned cap = want <= maxd ? want : maxd + 1;
-        if (bits != cap || rows != cap)
-            fail_msg("'%s' '%s' within %u: bits %u, rows %u, the brute force %u", a, b, maxd, bits, rows, want);
+        if (bits != cap || rows != cap || (dfa != cap && dfa != NO_DFA))
+            fail_msg("'%s' '%s' within %u: bits %u, rows %u, dfa %u, the brute force %u", a, b, maxd, bits, rows,
+                     dfa, want);
     }
 }
 

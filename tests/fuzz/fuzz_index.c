@@ -27,8 +27,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     sift_index *idx;
     sift_errmsg err;
     if (index_open_memory(copy, size, &idx, &err) == SIFT_OK) {
-        const char *qs[] = { "cloud", "\"cloud outage\"", "NEAR/3(azure bytedance)", "a* -b", "title:x" };
-        for (int i = 0; i < 5; i++) {
+        const char *qs[] = { "cloud", "\"cloud outage\"", "NEAR/3(azure bytedance)", "a* -b", "title:x",
+                             "clod~2 azrue~1" };   /* fuzzy words walk the term trie */
+        for (int i = 0; i < 6; i++) {
             sift_query *q;
             if (sift_query_parse(idx, qs[i], &q, &err)) continue;
             sift_results *r;
