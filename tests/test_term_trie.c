@@ -171,6 +171,10 @@ static void test_shared_node(void **state)
     b[k++] = 0;                 /* both at node 0 */
     for (int i = 0; i < 8; i++) b[k++] = (uint8_t)(i ? 0 : root);
     struct term_trie trie;
+    /* a root claiming more children than its bytes hold */
+    uint8_t short_root[] = { 0, 0x90, 0x03, 1, 'a', 'b', 0, 0, 0, 0, 0, 0, 0, 0 };   /* head 400: 200 children */
+    assert_true(trie_open_bytes(short_root, sizeof short_root, &trie));
+    assert_false(trie_scan(&trie, on_term, &(struct seen){ NULL, 0, 0, false }));
     assert_true(trie_open_bytes(b, k, &trie));
     struct term want[2] = { { "a", 1, 5 }, { "b", 1, 5 } };
     struct seen s = { want, 2, 0, false };

@@ -204,10 +204,11 @@ bool trie_node_read(const struct term_trie *t, uint64_t off, struct trie_node *n
     if (!w || *w < 1 || *w > 8) return false;
     n->width = *w;
     n->first = cur_take(&c, kids * (3 + n->width));   /* the first bytes, the two counts, the offsets */
+    if (!n->first) return false;
     n->longest = n->first + kids;
     n->ascii = n->longest + kids;
     n->offs = n->ascii + kids;
-    return n->first != NULL;
+    return true;
 }
 
 /* ---------------------------------------------------------- full walk */
