@@ -1,17 +1,12 @@
-/* invert.c -- term table, postings chunks, sorted runs and their merge.
+/* invert.c -- term table, postings chunks, spilling them as sorted runs.
  *
  * In memory, each term owns a chain of chunks holding its postings as
  * varints, per document: doc gap (doc - previous doc - 1, the first
- * relative to -1), tf, then tf position gaps (the first from 0).
- * A run file repeats that encoding per term, in term byte order:
- *   varint term length, term bytes, varint df, varint payload length,
- *   payload (the chunk bytes, with gaps restarting at -1 in every run).
- * Runs cover increasing doc ranges, so merging a term is concatenating its
- * runs' payloads in run order (what is still in memory at the end is read
- * in place as the last run, never spilled) -- except that a document too large for the
- * budget is spilled in pieces: then a run's last document may be the next
- * run's first, and the merge joins the two entries (positions keep rising
- * from piece to piece).
+ * relative to -1), tf, then tf position gaps (the first from 0): the run
+ * format's payload (runs.h), so a spill writes the chains as they are and
+ * a merge reads what is still in memory in place, as the last run. A
+ * document too large for the budget is spilled in pieces: then a run's
+ * last document may be the next run's first, and the merge joins them.
  */
 #include "invert.h"
 
@@ -24,7 +19,7 @@
 #include "bytes.h"
 #include "error.h"
 #include "hash.h"
-#include "segment_writer.h"
+#include "runs.h"
 #include "strmap.h"
 
 #define SLAB_SIZE (1u << 20)
@@ -66,14 +61,9 @@ struct inverter {
     size_t ndoc_tokens, cap_doc_tokens;
     size_t fold_tokens;    /* a document this long is folded and spilled in pieces */
     uint32_t doc;          /* the open document */
-    unsigned nruns;        /* live runs, in document order ... */
-    unsigned *runs;        /* ... by file number */
+    struct run_list runs;  /* spilled, in document order */
     unsigned next_run;     /* file numbers used so far */
 };
-
-/* Merge at most this many runs at once: the rest wait for intermediate
- * merges, so that open files stay few whatever the number of runs. */
-#define MERGE_FAN_IN 64
 
 struct inverter *inverter_new(const char *tmp_prefix, size_t budget_bytes)
 {
@@ -112,12 +102,7 @@ static void reset_memory(struct inverter *inv)
 void inverter_free(struct inverter *inv)
 {
     if (!inv) return;
-    char path[4096];
-    for (unsigned k = 0; k < inv->next_run; k++) {
-        run_path(inv, k, path, sizeof path);
-        unlink(path);
-    }
-    free(inv->runs);
+    run_list_free(&inv->runs);
     reset_memory(inv);
     free(inv->terms);
     strmap_free(&inv->map);
@@ -135,7 +120,7 @@ size_t inverter_memory(const struct inverter *inv)
            (inv->cap_doc_tokens + inv->cap_sort_tmp) * sizeof(uint64_t);
 }
 
-unsigned inverter_runs(const struct inverter *inv) { return inv->nruns; }
+unsigned inverter_runs(const struct inverter *inv) { return inv->runs.n; }
 
 /* ---------------------------------------------------------- term table */
 
@@ -396,381 +381,92 @@ static uint32_t *sorted_terms(struct inverter *inv)
     return order;
 }
 
-static sift_err io_error(sift_errmsg *err, const char *path, const char *what)
-{
-    return sift_fail_errno(err, errno, "%s: %s", path, what);
-}
-
-static void put_varint(FILE *f, uint64_t v)
-{
-    uint8_t tmp[10];
-    fwrite(tmp, 1, varint_put(tmp, v), f);
-}
-
 static sift_err spill(struct inverter *inv, sift_errmsg *err)
 {
     uint32_t *order = sorted_terms(inv);
     if (!order) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while spilling a run");
     char path[4096];
-    unsigned *runs = realloc(inv->runs, (inv->nruns + 1) * sizeof *runs);
-    if (!runs) {
-        free(order);
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while spilling a run");
-    }
-    inv->runs = runs;
-    run_path(inv, inv->next_run, path, sizeof path);
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(order);
-        return io_error(err, path, "cannot create run file");
-    }
-    inv->runs[inv->nruns++] = inv->next_run++;
-    setvbuf(f, NULL, _IOFBF, 1 << 20);
-    for (uint32_t i = 0; i < inv->nterms; i++) {
+    run_path(inv, inv->next_run++, path, sizeof path);
+    struct run_writer w;
+    sift_err rc = run_writer_open(&w, path, err);
+    for (uint32_t i = 0; !rc && i < inv->nterms; i++) {
         const struct term *t = &inv->terms[order[i]];
         uint64_t bytes = 0;
         for (const struct chunk *c = t->head; c; c = c->next) bytes += c->used;
-        put_varint(f, t->len);
-        fwrite(inv->arena.data + t->str_off, 1, t->len, f);
-        put_varint(f, t->df);
-        put_varint(f, bytes);
-        for (const struct chunk *c = t->head; c; c = c->next) fwrite(c->data, 1, c->used, f);
+        run_writer_term(&w, (const char *)inv->arena.data + t->str_off, t->len, t->df, bytes);
+        for (const struct chunk *c = t->head; c; c = c->next) run_writer_payload(&w, c->data, c->used);
     }
     free(order);
-    bool bad = ferror(f) != 0;
-    if (fflush(f) != 0) bad = true;
-    sift_err rc = bad ? io_error(err, path, "write") : SIFT_OK;
-    if (fclose(f) != 0 && !rc) rc = io_error(err, path, "close");
+    if (!rc) rc = run_writer_close(&w, &inv->runs, err);
     reset_memory(inv);
     return rc;
 }
 
+sift_err inverter_spill(struct inverter *inv, sift_errmsg *err)
+{
+    return inv->nterms ? spill(inv, err) : SIFT_OK;
+}
+
+bool inverter_take_runs(struct inverter *inv, struct run_list *to)
+{
+    return run_list_move(to, &inv->runs);
+}
+
 /* --------------------------------------------------------------- merge */
 
-/* A source of terms in order for merge_runs: a run file, or the terms
- * still in memory (the last source in document order), read in place
- * rather than spilled and read back. */
-struct run_reader {
-    FILE *f;
-    uint8_t *buf;                /* a run file's read buffer */
-    const uint8_t *data;         /* bytes being read: buf, or a chunk */
-    size_t pos, len;
-    const struct inverter *mem;  /* in memory: the inverter ... */
-    const uint32_t *order;       /* ... its terms in byte order ... */
-    uint32_t next;               /* ... the next of them ... */
-    const struct chunk *chunk;   /* ... and the chunk being read */
-    bool eof, bad;
-    char term[1024];
-    size_t term_len;
-    uint32_t df;
-    bool has_term;
+/* The terms in memory, for runs_merge: sorted once (mem_order). */
+struct mem_view {
+    const struct inverter *inv;
+    const uint32_t *order;
 };
 
-#define RBUF (1u << 16)
-
-static int rr_byte(struct run_reader *r)
+static void mem_term(const void *ctx, uint32_t i, const char **bytes, size_t *len, uint32_t *df,
+                     const void **chunk)
 {
-    while (r->pos == r->len) {
-        if (r->mem) {
-            r->chunk = r->chunk ? r->chunk->next : NULL;
-            r->data = r->chunk ? r->chunk->data : NULL;
-            r->len = r->chunk ? r->chunk->used : 0;
-        } else {
-            r->len = fread(r->buf, 1, RBUF, r->f);
-            r->data = r->buf;
-        }
-        r->pos = 0;
-        if (!r->len && (!r->mem || !r->chunk)) {
-            r->eof = true;
-            return -1;
-        }
-    }
-    return r->data[r->pos++];
+    const struct mem_view *v = ctx;
+    const struct term *t = &v->inv->terms[v->order[i]];
+    *bytes = (const char *)v->inv->arena.data + t->str_off;
+    *len = t->len;
+    *df = t->df;
+    *chunk = t->head;
 }
 
-/* The next term in memory: its header from the term table, its payload
- * from its chunk chain. */
-static void rr_next_memory_term(struct run_reader *r)
+static const void *mem_chunk(const void *chunk, const uint8_t **data, size_t *len)
 {
-    r->has_term = false;
-    if (r->next == r->mem->nterms) return;
-    const struct term *t = &r->mem->terms[r->order[r->next++]];
-    if (t->len > sizeof r->term) {
-        r->bad = true;
-        return;
-    }
-    memcpy(r->term, r->mem->arena.data + t->str_off, t->len);
-    r->term_len = t->len;
-    r->df = t->df;
-    r->chunk = t->head;
-    r->data = t->head ? t->head->data : NULL;
-    r->len = t->head ? t->head->used : 0;
-    r->pos = 0;
-    r->has_term = true;
+    const struct chunk *c = chunk;
+    *data = c->data;
+    *len = c->used;
+    return c->next;
 }
 
-static uint64_t rr_varint(struct run_reader *r)
+static uint64_t mem_payload(const void *ctx, uint32_t i)
 {
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        int b = rr_byte(r);
-        if (b < 0) {
-            r->bad = true;
-            return 0;
-        }
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
-    }
-    r->bad = true;
-    return 0;
+    const struct mem_view *v = ctx;
+    uint64_t bytes = 0;
+    for (const struct chunk *c = v->inv->terms[v->order[i]].head; c; c = c->next) bytes += c->used;
+    return bytes;
 }
 
-/* Read the next term header; has_term false at a clean end of file. */
-static void rr_next_term(struct run_reader *r)
+sift_err inverter_merge_into(struct inverter *inv, struct run_list *earlier, const struct term_sink *sinks,
+                             unsigned nsinks, sift_errmsg *err)
 {
-    if (r->mem) {
-        rr_next_memory_term(r);
-        return;
-    }
-    r->has_term = false;
-    int b = rr_byte(r);
-    if (b < 0) return;
-    r->pos--;   /* the byte is still in the buffer: rr_byte just refilled or advanced */
-    uint64_t len = rr_varint(r);
-    if (r->bad || len > sizeof r->term) {
-        r->bad = true;
-        return;
-    }
-    for (uint64_t i = 0; i < len; i++) {
-        int c = rr_byte(r);
-        if (c < 0) {
-            r->bad = true;
-            return;
-        }
-        r->term[i] = (char)c;
-    }
-    r->term_len = (size_t)len;
-    r->df = (uint32_t)rr_varint(r);
-    rr_varint(r);   /* the payload's length: read by documents instead */
-    r->has_term = !r->bad;
-}
-
-static int term_cmp(const struct run_reader *a, const struct run_reader *b)
-{
-    size_t n = a->term_len < b->term_len ? a->term_len : b->term_len;
-    int c = memcmp(a->term, b->term, n);
-    if (c) return c;
-    return a->term_len < b->term_len ? -1 : a->term_len > b->term_len;
-}
-
-#define POS_PIECE 1024
-
-struct merge_state {
-    uint32_t positions[POS_PIECE];
-    int64_t open_doc;   /* begun in the sink and not yet ended; -1 none */
-};
-
-/* Stream one run's payload for the current term into the sink. A first
- * document equal to the open one is the rest of a document spilled in
- * pieces: its positions continue the open entry. */
-static sift_err feed_payload(struct run_reader *r, struct merge_state *ms,
-                             const struct term_sink *sink, sift_errmsg *err)
-{
-    int64_t last = -1;
+    /* what is still in memory joins the merge as it is: spilling it to be
+     * read back cost a fifth of indexing the passages */
+    uint32_t *order = inv->nterms ? sorted_terms(inv) : NULL;
+    if (inv->nterms && !order) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
+    struct run_list all = { 0 };
     sift_err rc = SIFT_OK;
-    for (uint32_t d = 0; d < r->df && !rc; d++) {
-        uint64_t gap = rr_varint(r), tf = rr_varint(r);
-        last = last + 1 + (int64_t)gap;
-        if (r->bad || tf == 0 || tf > UINT32_MAX || gap > UINT32_MAX || last > UINT32_MAX) {
-            r->bad = true;
-            break;
-        }
-        if (last != ms->open_doc) {
-            if (ms->open_doc >= 0) rc = sink->end_doc(sink->ctx);
-            if (!rc) rc = sink->begin_doc(sink->ctx, (uint32_t)last);
-            ms->open_doc = last;
-        }
-        uint32_t pos = 0;
-        size_t n = 0;
-        for (uint64_t k = 0; k < tf && !rc; k++) {
-            pos += (uint32_t)rr_varint(r);
-            ms->positions[n++] = pos;
-            if (n == POS_PIECE || k + 1 == tf) {
-                rc = sink->positions(sink->ctx, ms->positions, n);
-                n = 0;
-            }
-        }
-    }
-    if (!rc && r->bad) rc = sift_fail(err, SIFT_ERR_IO, "temporary run file is damaged");
-    return rc;
-}
-
-/* Merge runs runs[0..files) (consecutive in document order), then the
- * terms in memory when `memory`, into sink. */
-static sift_err merge_runs(struct inverter *inv, const unsigned *runs, unsigned files, bool memory,
-                           const struct term_sink *sink, sift_errmsg *err)
-{
-    sift_err rc = SIFT_OK;
-    unsigned n = files + memory;
-    struct run_reader *rr = calloc(n ? n : 1, sizeof *rr);
-    struct merge_state *ms = malloc(sizeof *ms);
-    uint32_t *order = memory ? sorted_terms(inv) : NULL;
-    if (!rr || !ms || (memory && !order)) {
-        free(rr);
-        free(ms);
-        free(order);
-        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
-    }
-    char path[4096];
-    for (unsigned k = 0; k < files && !rc; k++) {
-        run_path(inv, runs[k], path, sizeof path);
-        rr[k].f = fopen(path, "rb");
-        rr[k].buf = malloc(RBUF);
-        if (!rr[k].f || !rr[k].buf) rc = io_error(err, path, "cannot read run file");
-        else rr_next_term(&rr[k]);
-    }
-    if (memory && !rc) {
-        rr[files].mem = inv;
-        rr[files].order = order;
-        rr_next_term(&rr[files]);
-    }
-    while (!rc) {
-        int best = -1;
-        for (unsigned k = 0; k < n; k++) {
-            if (rr[k].bad) {
-                rc = rr[k].mem ? sift_fail(err, SIFT_ERR_INVALID, "a term in memory is too long")
-                               : sift_fail(err, SIFT_ERR_IO, "temporary run file %u is damaged", runs[k]);
-                break;
-            }
-            if (rr[k].has_term && (best < 0 || term_cmp(&rr[k], &rr[best]) < 0)) best = (int)k;
-        }
-        if (rc || best < 0) break;
-        struct run_reader *b = &rr[best];
-        rc = sink->begin_term(sink->ctx, b->term, b->term_len);
-        ms->open_doc = -1;
-        for (unsigned k = (unsigned)best; !rc && k < n; k++) {
-            if (!rr[k].has_term || term_cmp(&rr[k], b) != 0) continue;
-            rc = feed_payload(&rr[k], ms, sink, err);
-            if (!rc && k != (unsigned)best) rr_next_term(&rr[k]);
-        }
-        if (!rc && ms->open_doc >= 0) rc = sink->end_doc(sink->ctx);
-        if (!rc) rc = sink->end_term(sink->ctx);
-        if (!rc) rr_next_term(b);
-    }
-    for (unsigned k = 0; k < n; k++) {
-        if (rr[k].f) fclose(rr[k].f);
-        free(rr[k].buf);
-    }
-    free(rr);
-    free(ms);
+    if ((earlier && !run_list_move(&all, earlier)) || !run_list_move(&all, &inv->runs))
+        rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory while merging");
+    struct mem_view view = { inv, order };
+    struct mem_terms mem = { &view, inv->nterms, mem_term, mem_chunk, mem_payload };
+    if (!rc) rc = runs_merge(&all, inv->nterms ? &mem : NULL, inv->tmp_prefix, sinks, nsinks, err);
+    run_list_free(&all);
     free(order);
     return rc;
 }
 
-/* A sink writing the run format, for intermediate merges. A term's
- * payload is held until its end (its length comes first), and the open
- * document's positions until the document's end (its tf comes first). */
-struct run_sink {
-    FILE *f;
-    const char *path;
-    char term[1024];
-    size_t term_len;
-    uint32_t df;
-    int64_t last;
-    uint32_t doc, tf, prev_pos;
-    struct buf payload, doc_positions;
-    sift_errmsg *err;
-};
-
-static sift_err rs_begin(void *ctx, const char *term, size_t len)
+sift_err inverter_merge(struct inverter *inv, const struct term_sink *sinks, unsigned nsinks, sift_errmsg *err)
 {
-    struct run_sink *s = ctx;
-    if (len > sizeof s->term) return sift_fail(s->err, SIFT_ERR_INVALID, "term too long");
-    memcpy(s->term, term, len);
-    s->term_len = len;
-    s->df = 0;
-    s->last = -1;
-    s->payload.len = 0;
-    return SIFT_OK;
-}
-
-static sift_err rs_begin_doc(void *ctx, uint32_t doc)
-{
-    struct run_sink *s = ctx;
-    s->doc = doc;
-    s->tf = 0;
-    s->prev_pos = 0;
-    s->doc_positions.len = 0;
-    return SIFT_OK;
-}
-
-static sift_err rs_positions(void *ctx, const uint32_t *positions, size_t n)
-{
-    struct run_sink *s = ctx;
-    for (size_t k = 0; k < n; k++) {
-        if (!buf_varint(&s->doc_positions, positions[k] - s->prev_pos))
-            return sift_fail(s->err, SIFT_ERR_NOMEM, "out of memory while merging runs");
-        s->prev_pos = positions[k];
-    }
-    s->tf += (uint32_t)n;
-    return SIFT_OK;
-}
-
-static sift_err rs_end_doc(void *ctx)
-{
-    struct run_sink *s = ctx;
-    if (!buf_varint(&s->payload, (uint64_t)((int64_t)s->doc - s->last - 1)) ||
-        !buf_varint(&s->payload, s->tf) ||
-        !buf_append(&s->payload, s->doc_positions.data, s->doc_positions.len))
-        return sift_fail(s->err, SIFT_ERR_NOMEM, "out of memory while merging runs");
-    s->df++;
-    s->last = s->doc;
-    return SIFT_OK;
-}
-
-static sift_err rs_end(void *ctx)
-{
-    struct run_sink *s = ctx;
-    put_varint(s->f, s->term_len);
-    fwrite(s->term, 1, s->term_len, s->f);
-    put_varint(s->f, s->df);
-    put_varint(s->f, s->payload.len);
-    fwrite(s->payload.data, 1, s->payload.len, s->f);
-    return ferror(s->f) ? io_error(s->err, s->path, "write") : SIFT_OK;
-}
-
-/* Merge the first MERGE_FAN_IN runs into one new run, in their place. */
-static sift_err merge_level(struct inverter *inv, sift_errmsg *err)
-{
-    char path[4096];
-    unsigned number = inv->next_run++;
-    run_path(inv, number, path, sizeof path);
-    struct run_sink rs = { .f = fopen(path, "wb"), .path = path, .last = -1, .err = err };
-    if (!rs.f) return io_error(err, path, "cannot create run file");
-    setvbuf(rs.f, NULL, _IOFBF, 1 << 20);
-    struct term_sink sink = { &rs, rs_begin, rs_begin_doc, rs_positions, rs_end_doc, rs_end };
-    sift_err rc = merge_runs(inv, inv->runs, MERGE_FAN_IN, false, &sink, err);
-    if (fflush(rs.f) != 0 && !rc) rc = io_error(err, path, "write");
-    if (fclose(rs.f) != 0 && !rc) rc = io_error(err, path, "close");
-    buf_free(&rs.payload);
-    buf_free(&rs.doc_positions);
-    if (rc) return rc;
-    for (unsigned k = 0; k < MERGE_FAN_IN; k++) {
-        run_path(inv, inv->runs[k], path, sizeof path);
-        unlink(path);
-    }
-    inv->runs[0] = number;
-    memmove(inv->runs + 1, inv->runs + MERGE_FAN_IN, (inv->nruns - MERGE_FAN_IN) * sizeof *inv->runs);
-    inv->nruns -= MERGE_FAN_IN - 1;
-    return SIFT_OK;
-}
-
-sift_err inverter_merge(struct inverter *inv, const struct term_sink *sink, sift_errmsg *err)
-{
-    /* what is still in memory joins the last merge as it is: spilling it
-     * to be read back cost a fifth of indexing the passages */
-    sift_err rc = SIFT_OK;
-    while (!rc && inv->nruns > MERGE_FAN_IN) rc = merge_level(inv, err);
-    if (rc) return rc;
-    return merge_runs(inv, inv->runs, inv->nruns, inv->nterms > 0, sink, err);
+    return inverter_merge_into(inv, NULL, sinks, nsinks, err);
 }

@@ -16,6 +16,7 @@ sift_err seg_build_open(struct seg_build *b, const char *tmp_prefix, size_t budg
 {
     memset(b, 0, sizeof *b);
     b->schema = schema;
+    b->threads = threads ? threads : 1;
     b->term = malloc(TERM_MAX + 1);
     b->tmp_prefix = b->term ? strdup(tmp_prefix) : NULL;
     char *store_path = b->tmp_prefix ? malloc(strlen(tmp_prefix) + 8) : NULL;
@@ -280,12 +281,16 @@ sift_err seg_build_finish(struct seg_build *b, const char *path, const char *lan
     if (b->broken)
         return sift_fail(err, b->broken, "an earlier error left this batch of documents unusable");
     struct segment_writer sw;
-    sift_err rc = segment_writer_open(&sw, b->tmp_prefix, &b->norms, err);
+    unsigned pieces = b->threads;
+    sift_err rc = segment_writer_open(&sw, b->tmp_prefix, &b->norms, pieces, err);
     if (rc) return rc;
-    struct term_sink sink = segment_writer_sink(&sw);
+    struct term_sink *sinks = malloc(pieces * sizeof *sinks);
+    if (!sinks) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    for (unsigned k = 0; !rc && k < pieces; k++) sinks[k] = segment_writer_sink(&sw, k);
     if (err) err->msg[0] = 0;
-    rc = inverter_merge(b->inv, &sink, err);
-    if (rc && err && !err->msg[0]) *err = sw.errmsg;
+    if (!rc) rc = inverter_merge(b->inv, sinks, pieces, err);
+    free(sinks);
+    if (rc && err && !err->msg[0]) *err = *segment_writer_error(&sw);
     if (!rc) rc = surface_forms_write(&b->surfaces, &sw, err);
     if (!rc) rc = docstore_writer_finish(&b->store, err);
     if (!rc && !id_writer_finish(&b->ids)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");

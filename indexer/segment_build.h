@@ -36,6 +36,7 @@ struct seg_build {
     struct surface_forms surfaces;   /* the words as written, with their stems */
     struct buf fields;   /* the open document's stored values */
     char *term;          /* a field term being made (TERM_MAX + 1 bytes) */
+    unsigned threads;    /* for the final merge */
     uint32_t ndocs;
     uint64_t tokens, title_tokens;
     sift_err broken;     /* an error left the inverter mid-document: no more adds */

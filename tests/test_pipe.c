@@ -114,7 +114,7 @@ static struct digest invert_all(const char *prefix, bool piped, size_t budget)
     assert_true(inverter_runs(inv) > 2);
     struct digest dg = { 14695981039346656037ull, 0 };
     struct term_sink sink = { &dg, d_term, d_doc, d_pos, d_end, d_end };
-    assert_int_equal(inverter_merge(inv, &sink, &err), SIFT_OK);
+    assert_int_equal(inverter_merge(inv, &sink, 1, &err), SIFT_OK);
     assert_true(sf.n > 1000);
     mix_forms(&dg, &sf);
     surface_forms_free(&sf);

@@ -6,6 +6,7 @@
 #define SIFT_SEGMENT_WRITER_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sift/sift.h>
 
@@ -23,7 +24,7 @@
  * increasing order over one or more `positions` calls, end_doc -- then
  * end_term. Positions come in pieces so that a document with millions of
  * them never needs them all in memory. On an error the callee's message
- * is in the sink's own errmsg (segment_writer.errmsg). */
+ * is in the sink's own errmsg (segment_writer_error). */
 struct term_sink {
     void *ctx;
     sift_err (*begin_term)(void *ctx, const char *term, size_t len);
@@ -33,25 +34,46 @@ struct term_sink {
     sift_err (*end_term)(void *ctx);
 };
 
-struct segment_writer {
-    char *tmp_prefix;
-    char *paths[4];                  /* the temporary files: postings, positions, dict, surface */
+/* One range of the terms, written on its own thread when the merge is
+ * parallel (indexer/runs.h): postings and positions into temporary files
+ * of its own at offsets from 0, and each term with its term_info into a
+ * term list that segment_writer_finish replays, in piece order and at the
+ * offsets of the whole, into the dictionary and the trie. A term's bytes
+ * do not depend on where they sit, and the pieces cover consecutive
+ * ranges, so the segment is the same whatever their number. */
+struct segment_piece {
     struct postings_writer post;     /* with its positions writer */
-    struct dict_writer dict;
-    struct dict_writer surface;      /* the surface forms (dict.c) */
-    struct trie_writer trie;         /* the text terms again (term_trie.c) */
+    FILE *terms;                     /* varint length, bytes, then df, cf, doc_off,
+                                        doc_len, pos_off, pos_len as varints */
+    char *paths[3];                  /* postings, positions, terms */
     char term[TERM_MAX + 1];         /* the term being written */
     size_t term_len;
-    struct segment_stats stats;
+    uint64_t term_count, posting_count;
     sift_errmsg errmsg;              /* what a sink call failed with */
 };
 
+struct segment_writer {
+    char *tmp_prefix;
+    struct segment_piece *pieces;
+    unsigned npieces;
+    char *surface_path;
+    struct dict_writer dict;         /* filled at finish, from the pieces' terms */
+    char *dict_path;
+    struct dict_writer surface;      /* the surface forms (dict.c) */
+    struct trie_writer trie;         /* the text terms again (term_trie.c) */
+    struct segment_stats stats;
+    sift_errmsg errmsg;
+};
+
 /* norms: the documents' lengths (norms.h records) for the skip tables'
- * length bounds, gathered before the merge; may be NULL. */
+ * length bounds, gathered before the merge; may be NULL. npieces (>= 1):
+ * the sinks the merge will feed. */
 sift_err segment_writer_open(struct segment_writer *w, const char *tmp_prefix,
-                             const struct buf *norms, sift_errmsg *err);
-/* The sink to pass to the inverter's merge. */
-struct term_sink segment_writer_sink(struct segment_writer *w);
+                             const struct buf *norms, unsigned npieces, sift_errmsg *err);
+/* The sink of piece k, to pass to the inverter's merge. */
+struct term_sink segment_writer_sink(struct segment_writer *w, unsigned k);
+/* The first message a sink failed with ("" when none did). */
+const sift_errmsg *segment_writer_error(const struct segment_writer *w);
 
 /* Add the next surface form (after the previous one in byte order):
  * word, its stem, and the documents and occurrences of the word. */
