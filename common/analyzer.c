@@ -233,17 +233,6 @@ static void stem(struct analyzer *a, const char **out, size_t *out_len)
     }
 }
 
-bool analyzer_stem_word(struct analyzer *a, const char *word, size_t len, const char **out, size_t *out_len)
-{
-    *out = word;
-    *out_len = len;
-    if (!a->stemmer || a->no_stem || len > ANALYZER_MAX_TERM || !has_letter(word, len)) return false;
-    memcpy(a->term, word, len);
-    a->term_len = len;
-    stem(a, out, out_len);
-    return true;
-}
-
 static int emit(struct run_state *st, size_t start, size_t end)
 {
     struct analyzer *a = st->a;

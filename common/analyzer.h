@@ -49,12 +49,6 @@ void analyzer_free(struct analyzer *a);
 #define ANALYZER_CACHE_SMALL 1024
 int analyzer_enable_cache(struct analyzer *a, unsigned slots);
 
-/* The term analyzer_run makes of a folded word (a token's `word` with
- * stemming off): its stem when it has a letter and a is stemming (true),
- * else the word itself (false). *out is valid until the next call. The
- * indexer stems on its inverter's thread this way (token_pipe.h). */
-bool analyzer_stem_word(struct analyzer *a, const char *word, size_t len, const char **out, size_t *out_len);
-
 /* Turn stemming off (or back on): prefixes are folded but not stemmed. */
 void analyzer_set_stemming(struct analyzer *a, int on);
 

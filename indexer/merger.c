@@ -16,7 +16,6 @@
 struct merge_ctx {
     const struct segment *seg;
     struct seg_build *b;
-    struct analyzer *an;
     struct schema *schema;
     struct field_values fields;
     uint32_t map[MAX_SEGMENT_SOURCES];
@@ -59,9 +58,8 @@ static int merge_doc(void *ctx, uint32_t doc, const struct doc_record *r)
         struct build_doc d = { .id = id, .title = title, .path = path, .text = r->text,
                                .text_len = r->text_len, .read = r->read,
                                .read_ctx = r->read_ctx, .meta = meta, .fields = &mc->fields };
-        uint32_t len;
         bool added;
-        mc->rc = seg_build_add(mc->b, mc->an, &d, &len, &added, mc->err);
+        mc->rc = seg_build_add(mc->b, &d, &added, mc->err);
     }
     free(id);
     free(title);
@@ -79,7 +77,7 @@ sift_err merger_run(const struct merge_job *job, const char *path, uint32_t *ndo
     if (rc) return rc;
     for (size_t k = 0; k < job->npicked && !rc; k++) {
         const struct segment *seg = &job->idx->segs[job->picked[k]];
-        struct merge_ctx mc = { seg, &b, job->an, job->schema, { 0 }, { 0 }, 0, SIFT_OK, err };
+        struct merge_ctx mc = { seg, &b, job->schema, { 0 }, { 0 }, 0, SIFT_OK, err };
         rc = doc_table_map_sources(job->table, seg, mc.map, &mc.nsrc, err);
         if (!rc) rc = docstore_scan(seg, merge_doc, &mc, err);
         if (!rc) rc = mc.rc;

@@ -11,7 +11,6 @@
 
 #include <sift/sift.h>
 
-struct analyzer;
 struct schema;
 struct doc_table;
 struct sift_index;
@@ -21,7 +20,6 @@ struct merge_job {
     const uint32_t *picked;         /* its segments to merge */
     size_t npicked;
     struct doc_table *table;        /* sources are mapped into its list */
-    struct analyzer *an;
     const char *tmp_prefix;         /* for the build's temporary files */
     size_t budget;                  /* inversion memory, bytes */
     unsigned threads;

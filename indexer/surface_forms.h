@@ -37,6 +37,9 @@ struct surface_forms {
  * increasing order. false when memory is short. */
 bool surface_forms_add(struct surface_forms *sf, const char *word, size_t word_len, const char *stem,
                        size_t stem_len, uint32_t doc);
+/* Add from's counts to to's (forms counted over other documents). false
+ * when memory is short. */
+bool surface_forms_merge(struct surface_forms *to, const struct surface_forms *from);
 /* Every form, in byte order of the words, into w. */
 sift_err surface_forms_write(struct surface_forms *sf, struct segment_writer *w, sift_errmsg *err);
 size_t surface_forms_memory(const struct surface_forms *sf);

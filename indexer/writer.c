@@ -33,7 +33,6 @@ struct sift_writer {
     size_t budget;
     unsigned threads;         /* sift_writer_options.threads */
     bool rebuild;             /* drop the committed segments at the next commit */
-    struct analyzer *an;
     sift_index *idx;          /* the committed index, NULL when there is none */
     struct manifest man;
     struct doc_table table;
@@ -153,9 +152,6 @@ sift_err sift_writer_open(const char *dir, const sift_writer_options *opts, sift
                        "%s was indexed with the '%s' stemmer; rebuild it to change to '%s'", dir,
                        existing, lang);
     snprintf(w->language, sizeof w->language, "%s", lang ? lang : existing ? existing : "english");
-    w->an = rc ? NULL : analyzer_new(w->language);
-    if (!rc && !w->an) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    if (!rc) analyzer_enable_cache(w->an, ANALYZER_CACHE_LARGE);
     if (rc) {
         sift_writer_close(w);
         return rc;
@@ -171,7 +167,6 @@ void sift_writer_close(sift_writer *w)
     doc_table_free(&w->table);
     schema_free(&w->schema);
     field_values_free(&w->fields);
-    analyzer_free(w->an);
     free(w->cur_path);
     free(w->tmp_base);
     if (w->lock_fd >= 0) close(w->lock_fd);
@@ -249,23 +244,21 @@ static sift_err add_doc(sift_writer *w, struct build_doc *d, sift_errmsg *err)
     d->path = w->cur_path;
     d->meta = (struct doc_meta){ w->cur_size, w->cur_mtime, w->cur_hash, w->cur_source };
     d->fields = &w->fields;
-    uint32_t len;
     bool added;
-    sift_err rc = seg_build_add(&w->pending, w->an, d, &len, &added, err);
+    sift_err rc = seg_build_add(&w->pending, d, &added, err);
     field_values_clear(&w->fields);   /* they were the next document's, whatever happened */
-    if (rc && added) {
-        /* its text failed half way: in the segment, but deleted from the
-         * start, and the live document with its id (if any) stays */
-        if (!buf_u32(&w->table.pending_dels.docs, w->pending.ndocs - 1))
-            w->pending.broken = SIFT_ERR_NOMEM;
-        w->table.pending_dels.tokens += len;
-    }
+    if (rc && added && !buf_u32(&w->table.pending_dels.docs, w->pending.ndocs - 1))
+        w->pending.broken = SIFT_ERR_NOMEM;   /* its text failed half way: in the segment, but deleted
+                                                 from the start, and the live document with its id
+                                                 (if any) stays */
     if (rc) return rc;
     struct doc_entry *e = doc_table_find(&w->table, d->id);
     if (e && e->live) doc_table_delete(&w->table, e);
     if (!e) e = doc_table_insert(&w->table, d->id, strlen(d->id));
     if (!e) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
-    *e = (struct doc_entry){ e->id, DOC_PENDING, w->pending.ndocs - 1, len, d->meta, true, true };
+    /* its length is known once analyzed: a pending document's deletion
+     * counts its tokens at the commit (write_pending) */
+    *e = (struct doc_entry){ e->id, DOC_PENDING, w->pending.ndocs - 1, 0, d->meta, true, true };
     w->table.live++;
     return SIFT_OK;
 }
@@ -427,7 +420,7 @@ static sift_err write_pending(sift_writer *w, struct publication *p, sift_errmsg
     if (!rc && d->docs.len) {
         size_t n;
         uint32_t *all = sorted_deletes(NULL, 0, d, &n);
-        rc = all ? publication_deletions(p, &s, w->pending.ndocs, all, n, d->tokens, err)
+        rc = all ? publication_deletions(p, &s, w->pending.ndocs, all, n, seg_build_tokens_of(&w->pending, all, n), err)
                  : sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         free(all);
     }
@@ -488,7 +481,7 @@ static sift_err merge_segments(sift_writer *w, const uint32_t *picked, size_t n,
     segment_file_name(s.number, name, sizeof name);
     publication_wrote(&p, name);
     char *path = path_join(w->dir, name), *prefix = tmp_prefix(w);
-    struct merge_job job = { w->idx, picked, n, &w->table, w->an, prefix, w->budget, w->threads,
+    struct merge_job job = { w->idx, picked, n, &w->table, prefix, w->budget, w->threads,
                              w->language, &w->schema };
     uint32_t ndocs = 0;
     rc = path && prefix ? merger_run(&job, path, &ndocs, err)

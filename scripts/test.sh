@@ -15,14 +15,14 @@ cmake --build build-asan -j "$JOBS"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$JOBS")
 
-echo "== ThreadSanitizer: the inverter's thread and concurrent searches"
+echo "== ThreadSanitizer: the indexer's workers and final merge, and concurrent searches"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSIFT_WERROR=ON \
     -DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" >/dev/null
-cmake --build build-tsan -j "$JOBS" --target test_pipe test_threads search-index >/dev/null
-TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_pipe
+cmake --build build-tsan -j "$JOBS" --target test_pool test_threads search-index >/dev/null
+TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_pool
 TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_threads
-tsan_index=$(mktemp -d)   # the whole writer with its inverter thread, on the bundled corpus
-TSAN_OPTIONS=halt_on_error=1 build-tsan/search-index -q --threads 2 --index "$tsan_index/idx" corpus
+tsan_index=$(mktemp -d)   # the whole writer with its workers, on the bundled corpus
+TSAN_OPTIONS=halt_on_error=1 build-tsan/search-index -q --threads 3 --index "$tsan_index/idx" corpus
 rm -rf "$tsan_index"
 
 echo "== fuzzing smoke run (libFuzzer, 30 s per target)"
