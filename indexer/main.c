@@ -41,8 +41,8 @@ static const char usage[] =
     "                    (repeatable; undeclared keys are typed by a rule)\n"
     "  --language NAME   Snowball stemmer for a new index (default english; 'none')\n"
     "  --ram-mb N        memory budget for inversion in MiB (default 256)\n"
-    "  --threads N       1: one thread; 2: reading and stemming/inversion overlap\n"
-    "                    (default: 2 when the machine has two cores or more)\n"
+    "  --threads N       threads that analyze, invert and merge (default: one\n"
+    "                    per core, at most 16); the index is the same for any N\n"
     "  -q, --quiet       no summary, no warnings\n"
     "  -v, --verbose     list skipped files with the reason\n"
     "  -h, --help        this help\n"
@@ -361,7 +361,8 @@ int main(int argc, char **argv)
     const char *index_opt = NULL;
     sift_writer_options wo;
     sift_writer_options_init(&wo);
-    wo.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    wo.threads = cores < 1 ? 1 : cores > 16 ? 16 : (unsigned)cores;
     struct run r;
     memset(&r, 0, sizeof r);
     bool merge = false, check = false;
