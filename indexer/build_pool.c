@@ -48,6 +48,7 @@ struct batch {
 struct build_pool {
     unsigned nctx, nworkers;
     size_t batch_bytes;
+    uint64_t inline_bytes;       /* text analyzed by the caller since its last spill (one thread) */
     struct build_ctx *ctx;       /* [0] the caller's, then one per worker */
     pthread_t *tid;
     unsigned started;
@@ -419,7 +420,7 @@ sift_err build_pool_open(struct build_pool **out, unsigned threads, const char *
     for (unsigned k = 0; ok && k < threads; k++) {
         sprintf(prefix, "%sc%u-", tmp_prefix, k);
         p->ctx[k].an = analyzer_new(language);
-        p->ctx[k].inv = inverter_new(prefix, threads > 1 ? share : budget);
+        p->ctx[k].inv = inverter_new(prefix, share);
         ok = p->ctx[k].an && p->ctx[k].inv;
         if (ok) analyzer_enable_cache(p->ctx[k].an, ANALYZER_CACHE_LARGE);
     }
@@ -455,6 +456,12 @@ sift_err build_pool_add(struct build_pool *p, uint32_t doc, const struct doc_vie
         struct buf *norms = b ? &b->norms : &p->norms;
         uint64_t *tokens = b ? &b->tokens : &p->tokens, *title = b ? &b->title_tokens : &p->title_tokens;
         sift_err rc = ctx_add(&p->ctx[0], doc, d, norms, tokens, title, &missing, err);
+        p->inline_bytes += d->text_len;
+        if (!rc && !b && p->inline_bytes >= p->batch_bytes) {   /* as a worker would: a small inverter is faster */
+            p->inline_bytes = 0;
+            rc = inverter_spill(p->ctx[0].inv, err);
+            if (!rc && !inverter_take_runs(p->ctx[0].inv, &p->runs)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+        }
         if (!rc && b) rc = inverter_spill(p->ctx[0].inv, err);
         if (!rc && b && !inverter_take_runs(p->ctx[0].inv, &b->runs)) rc = sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
         if (rc) {
@@ -481,17 +488,74 @@ sift_err build_pool_add(struct build_pool *p, uint32_t doc, const struct doc_vie
     return p->broken ? sift_fail(err, p->broken, "%s", p->msg.msg) : SIFT_OK;
 }
 
+/* The bytes of b's document i in its copies: where it starts and ends. */
+static size_t doc_end(const struct batch *b, size_t at)
+{
+    const uint8_t *d = b->docs.data;
+    at += 4 + rd_u32(d + at);
+    at += 8 + (size_t)rd_u64(d + at);
+    return at + 4 + rd_u32(d + at);
+}
+
+/* Cut b into up to n batches of about equal bytes, in order, into out[];
+ * returns how many (b itself when it cannot be cut: then 1). */
+static unsigned split_batch(struct batch *b, unsigned n, struct batch **out)
+{
+    out[0] = b;
+    if (n < 2 || b->ndocs < 2) return 1;
+    unsigned made = 0;
+    size_t at = 0, start = 0;
+    uint32_t first = 0;
+    for (uint32_t i = 0; i < b->ndocs; i++) {
+        at = doc_end(b, at);
+        bool cut = i + 1 == b->ndocs || (made + 1 < n && at * n >= b->docs.len * (made + 1));
+        if (!cut) continue;
+        struct batch *part = calloc(1, sizeof *part);
+        if (!part || !buf_append(&part->docs, b->docs.data + start, at - start)) {
+            free(part);
+            for (unsigned k = 0; k < made; k++) batch_free(out[k]);
+            out[0] = b;
+            return 1;
+        }
+        part->doc0 = b->doc0 + first;
+        part->ndocs = i + 1 - first;
+        out[made++] = part;
+        start = at;
+        first = i + 1;
+    }
+    batch_free(b);
+    return made;
+}
+
 sift_err build_pool_drain(struct build_pool *p, sift_errmsg *err)
 {
     if (p->nworkers) {
-        /* the last batch stays in the caller's inverter: the merge reads it in place */
-        struct batch *last = p->open;
+        /* help with what waits, then share the open batch between every
+         * context: the caller's share, the last, stays in its inverter
+         * (the merge reads it in place) */
+        for (;;) {
+            pthread_mutex_lock(&p->mu);
+            struct batch *mine = take_work(p);
+            pthread_mutex_unlock(&p->mu);
+            if (!mine) break;
+            run_batch(&p->ctx[0], mine, true);
+            pthread_mutex_lock(&p->mu);
+            mine->done = true;
+            pthread_cond_broadcast(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
+        struct batch *parts[64];
+        unsigned n = p->open ? split_batch(p->open, p->nworkers + 1 < 64 ? p->nworkers + 1 : 64, parts) : 0;
         p->open = NULL;
-        if (last) {
+        for (unsigned k = 0; k + 1 < n; k++) enqueue(p, parts[k]);
+        if (n) {
+            struct batch *last = parts[n - 1];
             last->taken = true;
+            enqueue(p, last);   /* in order, after the parts before it */
             run_batch(&p->ctx[0], last, false);
+            pthread_mutex_lock(&p->mu);
             last->done = true;
-            enqueue(p, last);
+            pthread_mutex_unlock(&p->mu);
         }
         take_back(p, true);
         stop_workers(p);
