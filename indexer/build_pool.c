@@ -449,7 +449,10 @@ sift_err build_pool_add(struct build_pool *p, uint32_t doc, const struct doc_vie
     *short_read = false;
     if (p->broken) return sift_fail(err, p->broken, "%s", p->msg.msg);
     uint64_t missing = 0;
-    if (!p->nworkers || d->read) {   /* now, on this thread, between the batches around it */
+    /* now, on this thread, between the batches around it: with no
+     * workers, and a document streamed or as large as a batch (never
+     * copied whole) */
+    if (!p->nworkers || d->read || d->text_len >= p->batch_bytes) {
         if (p->nworkers) submit_open(p);
         struct batch *b = p->nworkers ? calloc(1, sizeof *b) : NULL;
         if (p->nworkers && !b) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");

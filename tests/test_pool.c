@@ -2,7 +2,8 @@
  * index built with 1, 2, 3 and 4 threads is the same byte for byte --
  * segment, manifest and deletions -- with a budget small enough that
  * batches are many, runs spill inside documents and the caller runs
- * batches itself; with streamed documents between the batches, typed
+ * batches itself; with streamed documents and documents larger than a
+ * batch between the batches, typed
  * fields, and a document replaced while pending; and an error of a
  * worker reaches the caller, not lost. */
 #include <stdbool.h>
@@ -68,7 +69,8 @@ static void build(const char *dir, unsigned threads)
     rng = 0x2545F4914F6CDD1Dull;
     for (uint32_t d = 0; d < DOCS; d++) {
         size_t len, tlen;
-        char *text = make_text(d % 500 == 7 ? 60000 : 1 + rnd() % 300, &len);
+        /* some long, two longer than a batch (analyzed where they are, not copied) */
+        char *text = make_text(d % 2000 == 1234 ? 250000 : d % 500 == 7 ? 60000 : 1 + rnd() % 300, &len);
         char *title = make_text(1 + rnd() % 6, &tlen);
         char id[32];
         snprintf(id, sizeof id, "d%u", d % 1000 == 999 ? 5 : d);   /* d5 is replaced, pending, 4 times */
