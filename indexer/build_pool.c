@@ -352,6 +352,22 @@ static void take_back(struct build_pool *p, bool wait)
     }
 }
 
+/* While more than `leave` batches wait, the caller runs the oldest. */
+static void help(struct build_pool *p, unsigned leave)
+{
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        struct batch *mine = p->untaken > leave ? take_work(p) : NULL;
+        pthread_mutex_unlock(&p->mu);
+        if (!mine) return;
+        run_batch(&p->ctx[0], mine, true);
+        pthread_mutex_lock(&p->mu);
+        mine->done = true;
+        pthread_cond_broadcast(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
 /* The open batch to the workers; while too many wait, the caller runs
  * the oldest itself. */
 static void submit_open(struct build_pool *p)
@@ -359,17 +375,7 @@ static void submit_open(struct build_pool *p)
     struct batch *b = p->open;
     p->open = NULL;
     if (b) enqueue(p, b);
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        struct batch *mine = p->untaken > 2 * p->nworkers ? take_work(p) : NULL;
-        pthread_mutex_unlock(&p->mu);
-        if (!mine) break;
-        run_batch(&p->ctx[0], mine, true);
-        pthread_mutex_lock(&p->mu);
-        mine->done = true;
-        pthread_cond_broadcast(&p->done);
-        pthread_mutex_unlock(&p->mu);
-    }
+    help(p, 2 * p->nworkers);
     take_back(p, false);
 }
 
@@ -536,17 +542,7 @@ sift_err build_pool_drain(struct build_pool *p, sift_errmsg *err)
         /* help with what waits, then share the open batch between every
          * context: the caller's share, the last, stays in its inverter
          * (the merge reads it in place) */
-        for (;;) {
-            pthread_mutex_lock(&p->mu);
-            struct batch *mine = take_work(p);
-            pthread_mutex_unlock(&p->mu);
-            if (!mine) break;
-            run_batch(&p->ctx[0], mine, true);
-            pthread_mutex_lock(&p->mu);
-            mine->done = true;
-            pthread_cond_broadcast(&p->done);
-            pthread_mutex_unlock(&p->mu);
-        }
+        help(p, 0);
         struct batch *parts[64];
         unsigned n = p->open ? split_batch(p->open, p->nworkers + 1 < 64 ? p->nworkers + 1 : 64, parts) : 0;
         p->open = NULL;
