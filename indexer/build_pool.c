@@ -268,15 +268,15 @@ static void run_batch(struct build_ctx *c, struct batch *b, bool spill)
 }
 
 /* The first batch no context has taken, marked taken; NULL when none
- * (called with the lock held). */
+ * (called with the lock held). next_work never rests on a taken batch:
+ * one taken back is freed. */
 static struct batch *take_work(struct build_pool *p)
 {
-    while (p->next_work && p->next_work->taken) p->next_work = p->next_work->next;
     struct batch *b = p->next_work;
     if (b) {
         b->taken = true;
-        p->next_work = b->next;
         p->untaken--;
+        for (p->next_work = b->next; p->next_work && p->next_work->taken;) p->next_work = p->next_work->next;
     }
     return b;
 }
