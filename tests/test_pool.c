@@ -134,6 +134,43 @@ static void test_same_whatever_the_threads(void **state)
     for (unsigned t = 0; t < 4; t++) tmpdir_remove(dirs[t]);
 }
 
+/* Documents that come faster than the workers analyze them, with a
+ * streamed one every few: batches wait untaken ahead of the streamed
+ * ones' (taken back at once), in every interleaving the threads happen
+ * to find (ASan watches the list). */
+static void test_streams_between_waiting_batches(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    char **texts = malloc(N * sizeof *texts);
+    size_t *lens = malloc(N * sizeof *lens);
+    rng = 99;
+    for (int d = 0; d < N; d++) texts[d] = make_text(d % 40 == 0 ? 20000 : 50 + rnd() % 200, &lens[d]);
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        char *dir = tmpdir_make();
+        sift_errmsg err;
+        sift_writer *w;
+        sift_writer_options o = { sizeof(sift_writer_options), "english", 1, 1, threads };
+        assert_int_equal(sift_writer_open(dir, &o, &w, &err), SIFT_OK);
+        for (int d = 0; d < N; d++) {
+            char id[16];
+            snprintf(id, sizeof id, "s%d", d);
+            if (d % 7 == 3) {
+                struct stream s = { texts[d], lens[d], 0 };
+                assert_int_equal(sift_writer_add_stream(w, id, "", lens[d], read_piece, &s, &err), SIFT_OK);
+            } else {
+                assert_int_equal(sift_writer_add(w, id, "", texts[d], lens[d], &err), SIFT_OK);
+            }
+        }
+        assert_int_equal(sift_writer_commit(w, &err), SIFT_OK);
+        sift_writer_close(w);
+        tmpdir_remove(dir);
+    }
+    for (int d = 0; d < N; d++) free(texts[d]);
+    free(texts);
+    free(lens);
+}
+
 /* Runs cannot be written: a worker's error reaches the caller with the
  * file in its message, from a later add or from the drain. */
 static void test_worker_error_reported(void **state)
@@ -166,6 +203,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_whatever_the_threads),
+        cmocka_unit_test(test_streams_between_waiting_batches),
         cmocka_unit_test(test_worker_error_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
