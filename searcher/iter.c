@@ -360,9 +360,7 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
     int nr = field_ranges(n, dc, r);
     enum prox_kind kind = n->kind == QK_PHRASE ? PROX_PHRASE : n->ordered ? PROX_ONEAR : PROX_NEAR;
     uint32_t dist = n->kind == QK_TERM ? 0 : n->dist;
-    it->freq = 0;
-    for (int k = 0; k < nr; k++)
-        it->freq += prox_count(kind, dist, slots, it->nslots, r[2 * k], r[2 * k + 1], it->scratch);
+    it->freq = prox_count_ranges(kind, dist, slots, it->nslots, r, nr, it->scratch);
     return it->freq > 0;
 }
 

@@ -196,6 +196,46 @@ static bool distinct_terms(const struct prox_slot *slots, size_t n)
     return true;
 }
 
+/* An exact phrase of distinct terms over the ranges at once: anchored on
+ * the slot with the fewest positions, an occurrence at base counts when
+ * every slot i holds base + i and the phrase lies inside one range. The
+ * anchor is the same slot for every range, so the count may differ from
+ * prox_count's only in which slot counts, and for an exact phrase every
+ * slot counts each occurrence once: the same sum. */
+static uint32_t exact_phrase_ranges(const struct prox_slot *slots, size_t n, const uint32_t *r, int nr)
+{
+    size_t a = 0, cur[64] = { 0 };
+    for (size_t i = 1; i < n; i++)
+        if (slots[i].n < slots[a].n) a = i;
+    uint32_t count = 0;
+    int k = 0;
+    for (size_t j = 0; j < slots[a].n; j++) {
+        int64_t base = (int64_t)slots[a].pos[j] - (int64_t)a;
+        while (k < nr && base >= r[2 * k + 1]) k++;
+        if (k == nr) break;
+        if (base < r[2 * k] || base + (int64_t)n > r[2 * k + 1]) continue;
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i++) {
+            if (i == a) continue;
+            uint32_t want = (uint32_t)(base + (int64_t)i);
+            cur[i] = gallop(slots[i].pos, slots[i].n, cur[i], want);
+            ok = cur[i] < slots[i].n && slots[i].pos[cur[i]] == want;
+        }
+        count += ok;
+    }
+    return count;
+}
+
+uint32_t prox_count_ranges(enum prox_kind kind, uint32_t dist, const struct prox_slot *slots, size_t nslots,
+                           const uint32_t *r, int nr, uint32_t *scratch)
+{
+    if (kind == PROX_PHRASE && dist == 0 && nslots > 1 && nslots <= 64 && distinct_terms(slots, nslots))
+        return exact_phrase_ranges(slots, nslots, r, nr);
+    uint32_t count = 0;
+    for (int k = 0; k < nr; k++) count += prox_count(kind, dist, slots, nslots, r[2 * k], r[2 * k + 1], scratch);
+    return count;
+}
+
 uint32_t prox_count(enum prox_kind kind, uint32_t dist, const struct prox_slot *slots,
                     size_t nslots, uint32_t lo, uint32_t hi, uint32_t *scratch)
 {

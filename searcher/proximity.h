@@ -30,5 +30,10 @@ struct prox_slot {
  * only positions in [lo, hi). `scratch` must hold 4 * nslots entries. */
 uint32_t prox_count(enum prox_kind kind, uint32_t dist, const struct prox_slot *slots,
                     size_t nslots, uint32_t lo, uint32_t hi, uint32_t *scratch);
+/* The sum of prox_count over the disjoint ranges [r[2k], r[2k + 1]),
+ * ascending, k < nr (a document's fields): an exact phrase of distinct
+ * terms in one pass over its positions. */
+uint32_t prox_count_ranges(enum prox_kind kind, uint32_t dist, const struct prox_slot *slots, size_t nslots,
+                           const uint32_t *r, int nr, uint32_t *scratch);
 
 #endif
