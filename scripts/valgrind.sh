@@ -8,7 +8,7 @@ set -u
 B=${1:-build}
 VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9"
 fails=0 n=0
-for t in analyzer codec segfile dict postings bm25 topk snippet sources query_parse proximity update threads treceval pieces merge_policy format_pin; do
+for t in analyzer codec segfile dict term_trie postings bm25 topk snippet sources query_parse proximity update threads treceval pieces merge_policy format_pin; do
     n=$((n + 1))
     if ! SIFT_TEST_MB=1 $VG "$B/tests/test_$t" >/dev/null 2>"$B/valgrind-$t.log"; then
         echo "valgrind: test_$t failed:"; head -30 "$B/valgrind-$t.log"; fails=$((fails + 1))
