@@ -167,8 +167,16 @@ static double block_max(struct qit *it, uint32_t target, const struct score_para
     *upto = DOC_END - 1;
     for (size_t i = 0; i < it->nkids; i++) {
         if (it->occurs[i] == OCCUR_NOT) continue;
+        struct qit *k = it->kids[i];
         uint32_t u;
-        m += block_max(it->kids[i], target, sp, &u);
+        if (k->started && k->doc > target) {
+            u = k->doc - 1;
+        } else if (k->bm_ok && target >= k->bm_lo && target <= k->bm_hi && k->node->kind != QK_BOOL) {
+            m += k->bm_val;   /* the leaf's bound of this block, as leaf_block_max would return it */
+            u = k->bm_hi;
+        } else {
+            m += block_max(k, target, sp, &u);
+        }
         if (u < *upto) *upto = u;
     }
     return m;
