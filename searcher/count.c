@@ -6,7 +6,8 @@
  * OR-ed into a bitmap of the segment whole block by block, instead of
  * merging the lists document by document (what Lucene's BooleanScorer does
  * for disjunctions). Exclusions and deleted documents are cleared, then the
- * bits are counted, or walked by the facets. */
+ * bits are counted, or walked by the facets. A conjunction of plain
+ * words is counted by leapfrogging its lists directly. */
 #include "count.h"
 
 #include <stdlib.h>
@@ -99,9 +100,72 @@ static uint64_t ones(const uint64_t *w, size_t n)
     return ones_loop(w, n);
 }
 
+/* A root whose required clauses are plain words, two or more or one
+ * with exclusions, beside plain exclusions and optional clauses of any
+ * kind (which only score). */
+static bool conjunction(const struct qit *root)
+{
+    if (root->node->kind != QK_BOOL || root->nmust < 1 || root->nmust > 64) return false;
+    size_t excluded = 0;
+    for (size_t i = 0; i < root->nkids; i++) {
+        if (root->occurs[i] != OCCUR_SHOULD && !qit_plain_word(root->kids[i])) return false;
+        excluded += root->occurs[i] == OCCUR_NOT;
+    }
+    return (root->nmust >= 2 || excluded) && excluded <= 64;
+}
+
+static uint32_t to(struct postings *p, uint32_t target)
+{
+    return p->doc < target ? postings_advance(p, target) : p->doc;
+}
+
+/* The documents every required list holds and no excluded one does,
+ * leapfrogging the lists themselves, the rarest leading: the iterators'
+ * layers and the per-match collection cost more than the lists here. */
+static sift_err count_conjunction(struct qit *root, const struct segment *seg, uint64_t *out)
+{
+    struct postings *must[64] = { NULL }, *not[64];
+    size_t nm = 0, nn = 0;
+    for (size_t i = 0; i < root->nkids; i++) {
+        if (root->occurs[i] == OCCUR_SHOULD) continue;   /* scores only; may be no word */
+        struct postings *p = &root->kids[i]->post[0];
+        postings_first(p);
+        if (root->occurs[i] == OCCUR_MUST) {
+            size_t k = nm++;   /* by df, rarest first */
+            for (; k > 0 && must[k - 1]->ti.df > p->ti.df; k--) must[k] = must[k - 1];
+            must[k] = p;
+        } else {
+            not[nn++] = p;
+        }
+    }
+    uint64_t n = 0;
+    uint32_t doc = must[0]->doc;
+    while (doc != DOC_END) {
+        uint32_t d = doc;
+        for (size_t i = 1; i < nm && d == doc; i++) d = to(must[i], doc);
+        if (d != doc) {
+            if (d == DOC_END) break;
+            doc = postings_advance(must[0], d);
+            continue;
+        }
+        bool out_of_it = segment_is_deleted(seg, doc);
+        for (size_t k = 0; k < nn && !out_of_it; k++) out_of_it = to(not[k], doc) == doc;
+        n += !out_of_it;
+        doc = postings_next(must[0]);
+    }
+    for (size_t i = 0; i < root->nkids; i++)
+        if (root->occurs[i] != OCCUR_SHOULD && root->kids[i]->post[0].rc) return root->kids[i]->post[0].rc;
+    *out = n;
+    return SIFT_OK;
+}
+
 sift_err qit_count_fast(struct qit *root, const struct segment *seg, uint64_t *out, bool *done)
 {
     *done = false;
+    if (conjunction(root)) {
+        *done = true;
+        return count_conjunction(root, seg, out);
+    }
     struct qit *word = single_word(root);
     if (word && !seg->delbits) {   /* Lucene's count shortcut: the document frequency */
         *out = word->post[0].ti.df;
