@@ -115,6 +115,10 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
     return it->bm_val;
 }
 
+/* The bound of a single list is its best block's: bound_of grows with tf
+ * and title tf and shrinks with length, so a block no better on all three
+ * than the best one so far is passed without computing its bound (most
+ * of a frequent word's thousands). A phrase's is bounded as a whole. */
 static double leaf_max(const struct qit *it, const struct score_params *sp)
 {
     uint32_t tf = UINT32_MAX, ttf = UINT32_MAX, len = 0;
@@ -123,6 +127,7 @@ static double leaf_max(const struct qit *it, const struct score_params *sp)
     for (size_t i = 0; i < it->nslots; i++) {
         const struct postings *p = &it->post[i];
         uint32_t slot_tf = 0, slot_ttf = 0, slot_len = UINT32_MAX, nb = p->nblocks ? p->nblocks : 1;
+        uint32_t best_tf = 0, best_ttf = 0, best_len = UINT32_MAX;   /* the best block's, once there is one */
         for (uint32_t b = 0; b < nb; b++) {
             struct block_stat st;
             postings_block_stat(p, b, &st);
@@ -130,8 +135,14 @@ static double leaf_max(const struct qit *it, const struct score_params *sp)
             if (st.max_tf > slot_tf) slot_tf = st.max_tf;
             if (t > slot_ttf) slot_ttf = t;
             if (st.min_len < slot_len) slot_len = st.min_len;
+            if (it->nslots > 1 || (st.max_tf <= best_tf && t <= best_ttf && st.min_len >= best_len)) continue;
             double s = bound_of(it, st.max_tf, t, st.min_len, sp);
-            if (s > best) best = s;
+            if (s > best || best_len == UINT32_MAX) {
+                if (s > best) best = s;
+                best_tf = st.max_tf;
+                best_ttf = t;
+                best_len = st.min_len;
+            }
         }
         if (slot_tf < tf) tf = slot_tf;
         if (slot_ttf < ttf) ttf = slot_ttf;
