@@ -23,6 +23,8 @@ struct analyzer {
     struct stem_slot *cache;     /* NULL unless enabled */
     uint32_t cache_mask;         /* its slot count - 1 */
     int no_stem;                 /* stemming turned off for now */
+    bool keeps_first;            /* the stemmer never changes a term's first byte */
+    const bool *stem_firsts;     /* analyzer_set_stem_filter's set, or NULL */
     char term[ANALYZER_MAX_TERM * 2 + 16];
     size_t term_len;
     bool term_full;              /* term reached ANALYZER_MAX_TERM */
@@ -53,11 +55,25 @@ struct analyzer *analyzer_new(const char *language)
             free(a);
             return NULL;
         }
+        /* Snowball's English and Porter stemmers rewrite a word's end only
+         * (R1 and R2 start after its first vowel-consonant pair; the
+         * prelude's y -> Y is undone at the end, and every exceptional
+         * form keeps its first letter), so a stem begins with the byte
+         * its word begins with. Stemmers that strip prefixes (Indonesian,
+         * Irish, Arabic) or that we have not read stay unfiltered. */
+        a->keeps_first = !strcmp(language, "english") || !strcmp(language, "en") ||
+                         !strcmp(language, "eng") || !strcmp(language, "porter");
     }
     return a;
 }
 
 void analyzer_set_stemming(struct analyzer *a, int on) { a->no_stem = !on; }
+
+int analyzer_set_stem_filter(struct analyzer *a, const bool *firsts)
+{
+    a->stem_firsts = a->keeps_first ? firsts : NULL;
+    return a->stem_firsts != NULL;
+}
 
 int analyzer_enable_cache(struct analyzer *a, unsigned slots)
 {
@@ -238,7 +254,9 @@ static int emit(struct run_state *st, size_t start, size_t end)
     struct analyzer *a = st->a;
     if (!a->term_len) return 0;
     struct token t = { a->term, a->term_len, a->term, a->term_len, st->pos, start, end };
-    if (a->stemmer && !a->no_stem && has_letter(a->term, a->term_len)) stem(a, &t.term, &t.len);
+    if (a->stemmer && !a->no_stem && (!a->stem_firsts || a->stem_firsts[(unsigned char)a->term[0]]) &&
+        has_letter(a->term, a->term_len))
+        stem(a, &t.term, &t.len);
     st->pos++;
     return st->fn(st->ctx, &t);
 }

@@ -52,6 +52,16 @@ int analyzer_enable_cache(struct analyzer *a, unsigned slots);
 /* Turn stemming off (or back on): prefixes are folded but not stemmed. */
 void analyzer_set_stemming(struct analyzer *a, int on);
 
+/* Stem only terms whose first byte is in `firsts` (256 flags; NULL: every
+ * term), for a caller that only compares terms with a known set and
+ * takes the first bytes of its stems: a term left unstemmed starts with a
+ * byte no stem in the set starts with, so it matches none either way.
+ * Returns 0 and filters nothing (every term stemmed) unless the stemmer
+ * keeps a term's first byte (English and Porter: their rules rewrite
+ * suffixes only; analyzer.c says why), so it is exact for any language.
+ * firsts must live until the filter is cleared. */
+int analyzer_set_stem_filter(struct analyzer *a, const bool *firsts);
+
 /* Whether libstemmer knows `language` (or it is "none"). */
 int analyzer_language_ok(const char *language);
 

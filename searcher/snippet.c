@@ -1,7 +1,9 @@
 /* snippet.c -- passage selection by a sliding window over the analyzed
- * text, then highlighting by analyzing the chosen passage again. */
+ * text, then highlighting of the chosen passage from the same tokens: the
+ * text is analyzed once (stemming is most of a snippet's cost). */
 #include "snippet.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -16,6 +18,12 @@ struct win_token {
     int term;          /* index of the query term it matches, or -1 */
 };
 
+/* Every token of the text: where it is and what it matches. */
+struct text_token {
+    size_t start, end;
+    int term;
+};
+
 struct window {
     const struct highlight_term *terms;
     size_t nterms;
@@ -25,6 +33,9 @@ struct window {
     size_t distinct, matches;
     long best_score;
     size_t best_lo, best_hi;  /* first and last matching token of the best window */
+    struct text_token *toks;  /* count of them */
+    size_t cap;
+    bool oom;
 };
 
 static int match(const struct highlight_term *terms, size_t n, const struct token *t)
@@ -49,6 +60,14 @@ static int on_token(void *ctx, const struct token *t)
         }
     }
     int m = match(w->terms, w->nterms, t);
+    if (w->count == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 256;
+        struct text_token *nt = realloc(w->toks, cap * sizeof *nt);
+        if (!nt) return w->oom = true;
+        w->toks = nt;
+        w->cap = cap;
+    }
+    w->toks[w->count] = (struct text_token){ t->start, t->end, m };
     w->ring[slot] = (struct win_token){ w->count, m };
     w->count++;
     if (m < 0) return 0;
@@ -68,24 +87,6 @@ static int on_token(void *ctx, const struct token *t)
             }
         }
     }
-    return 0;
-}
-
-/* Second pass: the byte range of tokens [lo, hi]. */
-struct span {
-    size_t lo, hi, idx;
-    size_t start, end;
-};
-
-static int on_span(void *ctx, const struct token *t)
-{
-    struct span *s = ctx;
-    if (s->idx == s->lo) s->start = t->start;
-    if (s->idx == s->hi) {
-        s->end = t->end;
-        return 1;
-    }
-    s->idx++;
     return 0;
 }
 
@@ -141,30 +142,26 @@ char *text_sanitize(const char *text, size_t len)
     return (char *)o.data;
 }
 
-struct highlight {
-    const char *text;
-    size_t base, done;   /* passage start; bytes of the passage copied */
-    const struct highlight_term *terms;
-    size_t nterms;
-    const char *open, *close;
-    struct buf *o;
-    bool space, oom;
-};
-
-static int on_highlight(void *ctx, const struct token *t)
+/* The passage of tokens [lo, hi], text[start, end), with the matching
+ * tokens wrapped in open / close. */
+static bool put_passage(struct buf *o, const char *text, const struct text_token *toks, size_t lo,
+                        size_t hi, size_t start, size_t end, const char *open, const char *close)
 {
-    struct highlight *h = ctx;
-    if (match(h->terms, h->nterms, t) < 0) return 0;
-    if (!put_sanitized(h->o, h->text + h->base + h->done, t->start - h->done, &h->space))
-        return h->oom = true;
-    if (h->space && h->o->len && !buf_append(h->o, " ", 1)) return h->oom = true;
-    h->space = false;
-    if (!buf_append(h->o, h->open, strlen(h->open)) ||
-        !put_sanitized(h->o, h->text + h->base + t->start, t->end - t->start, &h->space) ||
-        !buf_append(h->o, h->close, strlen(h->close)))
-        return h->oom = true;
-    h->done = t->end;
-    return 0;
+    bool space = false;
+    size_t done = start;
+    for (size_t k = lo; k <= hi; k++) {
+        const struct text_token *t = &toks[k];
+        if (t->term < 0) continue;
+        if (!put_sanitized(o, text + done, t->start - done, &space)) return false;
+        if (space && o->len && !buf_append(o, " ", 1)) return false;
+        space = false;
+        if (!buf_append(o, open, strlen(open)) ||
+            !put_sanitized(o, text + t->start, t->end - t->start, &space) ||
+            !buf_append(o, close, strlen(close)))
+            return false;
+        done = t->end;
+    }
+    return put_sanitized(o, text + done, end - done, &space);
 }
 
 sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
@@ -173,12 +170,23 @@ sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
 {
     *out = NULL;
     size_t width = opts && opts->max_tokens ? opts->max_tokens : 32;
-    struct window w = { terms, nterms, NULL, width, 0, NULL, 0, 0, -1, 0, 0 };
+    struct window w = { .terms = terms, .nterms = nterms, .w = width, .best_score = -1 };
     w.ring = malloc(width * sizeof *w.ring);
     w.in = calloc(nterms ? nterms : 1, sizeof *w.in);
     struct buf o = { 0 };
     if (!w.ring || !w.in) goto oom;
+    /* a word can only match a stem that starts as it does: the others
+     * need not be stemmed (when the stemmer keeps first bytes) */
+    bool firsts[256] = { false };
+    bool filter = true;
+    for (size_t i = 0; i < nterms && filter; i++) {
+        if (terms[i].len) firsts[(unsigned char)terms[i].term[0]] = true;
+        else filter = false;   /* an empty prefix matches every word */
+    }
+    analyzer_set_stem_filter(an, filter ? firsts : NULL);
     analyzer_run(an, text, len, 0, on_token, &w, NULL);
+    analyzer_set_stem_filter(an, NULL);
+    if (w.oom) goto oom;
     if (w.count) {
         /* centre the window on the matches it holds */
         size_t lo = 0;
@@ -188,28 +196,24 @@ sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
         }
         if (lo + width > w.count) lo = w.count > width ? w.count - width : 0;
         size_t hi = lo + width - 1 < w.count ? lo + width - 1 : w.count - 1;
-        struct span sp = { lo, hi, 0, 0, len };
-        analyzer_run(an, text, len, 0, on_span, &sp, NULL);
-        if (hi + 1 == w.count) sp.end = len;   /* keep the closing punctuation */
+        /* the last token keeps the closing punctuation */
+        size_t end = hi + 1 == w.count ? len : w.toks[hi].end;
         const char *open = opts && opts->open ? opts->open : "";
         const char *close = opts && opts->close ? opts->close : "";
-        struct highlight h = { text, sp.start, 0, terms, nterms, open, close, &o, false, false };
         if (lo > 0 && !buf_append(&o, "... ", 4)) goto oom;
-        analyzer_run(an, text + sp.start, sp.end - sp.start, 0, on_highlight, &h, NULL);
-        if (h.oom) goto oom;
-        bool space = false;
-        if (!put_sanitized(&o, text + sp.start + h.done, sp.end - sp.start - h.done, &space))
-            goto oom;
+        if (!put_passage(&o, text, w.toks, lo, hi, w.toks[lo].start, end, open, close)) goto oom;
         if (hi + 1 < w.count && !buf_append(&o, " ...", 4)) goto oom;
     }
     if (!buf_append(&o, "", 1)) goto oom;
     free(w.ring);
     free(w.in);
+    free(w.toks);
     *out = (char *)o.data;
     return SIFT_OK;
 oom:
     free(w.ring);
     free(w.in);
+    free(w.toks);
     buf_free(&o);
     return sift_fail(err, SIFT_ERR_NOMEM, "out of memory making a snippet");
 }

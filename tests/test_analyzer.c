@@ -143,6 +143,73 @@ static void test_long_token_cut(void **state)
     free(text);
 }
 
+/* The terms of text through a, joined by '|'; the caller frees it. */
+static char *terms_of(struct analyzer *a, const char *text)
+{
+    struct collect c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(analyzer_run(a, text, strlen(text), 0, on_token, &c, NULL), 0);
+    buf_append(&c.out, "", 1);
+    return (char *)c.out.data;
+}
+
+static void expect_terms(struct analyzer *a, const char *text, const char *want)
+{
+    char *got = terms_of(a, text);
+    if (strcmp(got, want)) fail_msg("'%s' analyzed to '%s', expected '%s'", text, got, want);
+    free(got);
+}
+
+static int first_bytes_kept(void *ctx, const struct token *t)
+{
+    int *bad = ctx;
+    if (t->len && t->word_len && t->term[0] != t->word[0]) (*bad)++;
+    return 0;
+}
+
+/* The filter's premise: English and Porter stems start as their words do,
+ * for the exceptional forms and for 200,000 random words over letters
+ * that reach every suffix rule; other languages are never filtered. */
+static void test_stem_filter(void **state)
+{
+    (void)state;
+    const char *langs[] = { "english", "porter" };
+    for (size_t l = 0; l < 2; l++) {
+        struct analyzer *a = analyzer_new(langs[l]);
+        assert_non_null(a);
+        const char *special = "skies skis dying lying tying idly gently ugly early only singly news "
+                              "howe atlas cosmos bias andes yelling youth yes ying generalizations";
+        int bad = 0;
+        assert_int_equal(analyzer_run(a, special, strlen(special), 0, first_bytes_kept, &bad, NULL), 0);
+        uint64_t x = 88172645463325252ull;
+        char word[16];
+        for (int i = 0; i < 200000; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t n = 1 + x % 14;
+            for (size_t k = 0; k < n; k++) word[k] = "aeiouybcdgilnstz"[(x >> (4 * k + 8)) & 15];
+            assert_int_equal(analyzer_run(a, word, n, 0, first_bytes_kept, &bad, NULL), 0);
+        }
+        assert_int_equal(bad, 0);
+        analyzer_free(a);
+    }
+    bool firsts[256] = { false };
+    firsts['r'] = true;
+    struct analyzer *a = analyzer_new("english");
+    assert_int_equal(analyzer_set_stem_filter(a, firsts), 1);
+    expect_terms(a, "running quickly rivers", "run|quickly|river");
+    analyzer_set_stem_filter(a, NULL);
+    expect_terms(a, "running quickly rivers", "run|quick|river");
+    analyzer_free(a);
+    /* a stemmer that strips prefixes is not filtered: every term stemmed */
+    a = analyzer_new("indonesian");
+    assert_non_null(a);
+    assert_int_equal(analyzer_set_stem_filter(a, firsts), 0);
+    char *t = terms_of(a, "menulis");   /* its prefix men- is stripped */
+    assert_true(t[0] != 'm' && strlen(t) < 7);
+    free(t);
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_stemming),
         cmocka_unit_test(test_positions_and_offsets),
         cmocka_unit_test(test_long_token_cut),
+        cmocka_unit_test(test_stem_filter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
