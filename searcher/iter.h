@@ -122,7 +122,7 @@ uint32_t qit_range_advance(struct qit *it, uint32_t target);
 static inline uint32_t qit_post_advance(struct postings *p, bool started, uint32_t target)
 {
     uint32_t d = started ? p->doc : postings_first(p);
-    if (d < target) d = postings_advance(p, target);
+    if (d < target) d = postings_advance_near(p, target);
     return d;
 }
 

@@ -99,6 +99,19 @@ uint32_t postings_next(struct postings *p);
 uint32_t postings_next_block(struct postings *p);
 /* The first document >= target (target > current). */
 uint32_t postings_advance(struct postings *p, uint32_t target);
+/* postings_advance for the usual step of a leapfrog, a few documents on
+ * in the decoded block, without the call (target > current). */
+static inline uint32_t postings_advance_near(struct postings *p, uint32_t target)
+{
+    uint32_t i = p->i + 1, end = p->i + 5 < p->n ? p->i + 5 : p->n;
+    if (p->doc != DOC_END)
+        for (; i < end; i++)
+            if (p->docs[i] >= target) {
+                p->i = i;
+                return p->doc = p->docs[i];
+            }
+    return postings_advance(p, target);
+}
 /* Frequencies of a full block are unpacked on first use: a conjunction
  * or phrase looks at many blocks only for their documents. A corrupt
  * frequency gives 0 (p->rc set). */
