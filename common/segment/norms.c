@@ -16,7 +16,6 @@
 #include "error.h"
 #include "segment.h"
 
-#define NORMS_HEADER 8
 #define NORMS_PAD 8
 
 bool norms_pack(const struct buf *in, struct buf *out)
@@ -75,25 +74,18 @@ static sift_err move_window(const struct segment *s, struct norm_window *w, uint
     if (off + span > hi) lo = off, hi = off + span;   /* out of bounds: segfile_get says so */
     const uint8_t *p = segfile_get(&s->file, SEC_NORMS, lo, hi - lo, &rc, err);
     if (!p) return rc;
-    *w = (struct norm_window){ s, p, lo, hi };
+    *w = (struct norm_window){ s, p, lo, hi, s->norm_bits, s->title_bits };
     return SIFT_OK;
 }
 
-sift_err segment_norm_at(const struct segment *s, struct norm_window *w, uint32_t doc, uint32_t *len,
-                         uint32_t *title_len, sift_errmsg *err)
+sift_err segment_norm_moving(const struct segment *s, struct norm_window *w, uint32_t doc,
+                             uint32_t *len, uint32_t *title_len, sift_errmsg *err)
 {
-    /* two values of at most 32 bits, each one 8-byte load (the padding
-     * keeps the last document's loads inside the section) */
     uint64_t at = (uint64_t)doc * (s->norm_bits + s->title_bits), tat = at + s->norm_bits;
     uint64_t span = (tat >> 3) - (at >> 3) + 8, off = NORMS_HEADER + (at >> 3);
-    if (w->seg != s || off < w->lo || off + span > w->hi) {
-        sift_err rc = move_window(s, w, off, span, err);
-        if (rc) return rc;
-    }
-    /* both loads lie in the span (its 8 bytes past the title's first) */
-    const uint8_t *p = w->p + (off - w->lo);
-    uint64_t tbit = tat - (at & ~(uint64_t)7);
-    *len = (uint32_t)(rd_u64(p) >> (at & 7) & (((uint64_t)1 << s->norm_bits) - 1));
-    if (title_len) *title_len = (uint32_t)(rd_u64(p + (tbit >> 3)) >> (tbit & 7) & (((uint64_t)1 << s->title_bits) - 1));
+    sift_err rc = move_window(s, w, off, span, err);
+    if (rc) return rc;
+    if (!norm_window_read(w, doc, len, title_len))
+        return sift_fail(err, SIFT_ERR_CORRUPT, "%s: lengths of document %u out of reach", s->file.path, doc);
     return SIFT_OK;
 }

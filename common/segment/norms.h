@@ -57,10 +57,39 @@ struct norm_window {
     const struct segment *seg;
     const uint8_t *p;   /* bytes [lo, hi) of the section */
     uint64_t lo, hi;
+    unsigned len_bits, title_bits;   /* the segment's widths (norms.c) */
 };
 
-/* segment_norm through w. */
-sift_err segment_norm_at(const struct segment *s, struct norm_window *w, uint32_t doc, uint32_t *len,
-                         uint32_t *title_len, sift_errmsg *err);
+#define NORMS_HEADER 8   /* bytes before the packed values (norms.c) */
+
+/* Document doc's lengths from w when its bits lie in the window. Two
+ * values of at most 32 bits, each one 8-byte load (the section's padding
+ * keeps the last document's loads inside it). */
+static inline bool norm_window_read(const struct norm_window *w, uint32_t doc, uint32_t *len,
+                                    uint32_t *title_len)
+{
+    uint64_t at = (uint64_t)doc * (w->len_bits + w->title_bits), tat = at + w->len_bits;
+    uint64_t span = (tat >> 3) - (at >> 3) + 8, off = NORMS_HEADER + (at >> 3);
+    if (off < w->lo || off + span > w->hi) return false;
+    const uint8_t *p = w->p + (off - w->lo);
+    uint64_t tbit = tat - (at & ~(uint64_t)7);
+    *len = (uint32_t)(rd_u64(p) >> (at & 7) & (((uint64_t)1 << w->len_bits) - 1));
+    if (title_len)
+        *title_len = (uint32_t)(rd_u64(p + (tbit >> 3)) >> (tbit & 7) & (((uint64_t)1 << w->title_bits) - 1));
+    return true;
+}
+
+/* segment_norm_at when the window must move first. */
+sift_err segment_norm_moving(const struct segment *s, struct norm_window *w, uint32_t doc,
+                             uint32_t *len, uint32_t *title_len, sift_errmsg *err);
+
+/* segment_norm through w: inline while the documents stay in the window
+ * (a union scores hundreds of thousands of them). */
+static inline sift_err segment_norm_at(const struct segment *s, struct norm_window *w, uint32_t doc,
+                                       uint32_t *len, uint32_t *title_len, sift_errmsg *err)
+{
+    if (w->seg == s && norm_window_read(w, doc, len, title_len)) return SIFT_OK;
+    return segment_norm_moving(s, w, doc, len, title_len, err);
+}
 
 #endif
