@@ -3,7 +3,6 @@
  * text is analyzed once (stemming is most of a snippet's cost). */
 #include "snippet.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -13,28 +12,23 @@
 #include "error.h"
 #include "query.h"
 
-struct win_token {
-    size_t idx;        /* token number in the text */
+/* A token of the text: where it is and what it matches. */
+struct text_token {
+    size_t start, end;
     int term;          /* index of the query term it matches, or -1 */
 };
 
-/* Every token of the text: where it is and what it matches. */
-struct text_token {
-    size_t start, end;
-    int term;
-};
-
+/* The window is the last w of the tokens kept so far. */
 struct window {
     const struct highlight_term *terms;
     size_t nterms;
-    struct win_token *ring;
-    size_t w, count;   /* ring size, tokens seen */
+    size_t w;          /* window width in tokens */
+    struct text_token *toks;   /* every token seen, count of them */
+    size_t count, cap;
     uint32_t *in;      /* per query term: occurrences in the window */
     size_t distinct, matches;
     long best_score;
     size_t best_lo, best_hi;  /* first and last matching token of the best window */
-    struct text_token *toks;  /* count of them */
-    size_t cap;
     bool oom;
 };
 
@@ -51,15 +45,13 @@ static int match(const struct highlight_term *terms, size_t n, const struct toke
 static int on_token(void *ctx, const struct token *t)
 {
     struct window *w = ctx;
-    size_t slot = w->count % w->w;
-    if (w->count >= w->w) {
-        int old = w->ring[slot].term;
+    if (w->count >= w->w) {   /* the token leaving the window */
+        int old = w->toks[w->count - w->w].term;
         if (old >= 0) {
             w->matches--;
             if (--w->in[old] == 0) w->distinct--;
         }
     }
-    int m = match(w->terms, w->nterms, t);
     if (w->count == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 256;
         struct text_token *nt = realloc(w->toks, cap * sizeof *nt);
@@ -67,25 +59,17 @@ static int on_token(void *ctx, const struct token *t)
         w->toks = nt;
         w->cap = cap;
     }
-    w->toks[w->count] = (struct text_token){ t->start, t->end, m };
-    w->ring[slot] = (struct win_token){ w->count, m };
-    w->count++;
+    int m = match(w->terms, w->nterms, t);
+    w->toks[w->count++] = (struct text_token){ t->start, t->end, m };
     if (m < 0) return 0;
     w->matches++;
     if (w->in[m]++ == 0) w->distinct++;
     long score = (long)w->distinct * 1000 + (long)w->matches;
     if (score > w->best_score) {
-        size_t n = w->count < w->w ? w->count : w->w;
         w->best_score = score;
         w->best_hi = w->count - 1;
-        w->best_lo = w->best_hi;
-        for (size_t k = 0; k < n; k++) {
-            const struct win_token *e = &w->ring[(w->count - n + k) % w->w];
-            if (e->term >= 0) {
-                w->best_lo = e->idx;
-                break;
-            }
-        }
+        w->best_lo = w->count > w->w ? w->count - w->w : 0;
+        while (w->toks[w->best_lo].term < 0) w->best_lo++;   /* stops at best_hi at the latest */
     }
     return 0;
 }
@@ -171,10 +155,9 @@ sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
     *out = NULL;
     size_t width = opts && opts->max_tokens ? opts->max_tokens : 32;
     struct window w = { .terms = terms, .nterms = nterms, .w = width, .best_score = -1 };
-    w.ring = malloc(width * sizeof *w.ring);
     w.in = calloc(nterms ? nterms : 1, sizeof *w.in);
     struct buf o = { 0 };
-    if (!w.ring || !w.in) goto oom;
+    if (!w.in) goto oom;
     /* a word can only match a stem that starts as it does: the others
      * need not be stemmed (when the stemmer keeps first bytes) */
     bool firsts[256] = { false };
@@ -205,13 +188,11 @@ sift_err snippet_make(struct analyzer *an, const char *text, size_t len,
         if (hi + 1 < w.count && !buf_append(&o, " ...", 4)) goto oom;
     }
     if (!buf_append(&o, "", 1)) goto oom;
-    free(w.ring);
     free(w.in);
     free(w.toks);
     *out = (char *)o.data;
     return SIFT_OK;
 oom:
-    free(w.ring);
     free(w.in);
     free(w.toks);
     buf_free(&o);
