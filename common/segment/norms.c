@@ -81,8 +81,7 @@ static sift_err move_window(const struct segment *s, struct norm_window *w, uint
 sift_err segment_norm_moving(const struct segment *s, struct norm_window *w, uint32_t doc,
                              uint32_t *len, uint32_t *title_len, sift_errmsg *err)
 {
-    uint64_t at = (uint64_t)doc * (s->norm_bits + s->title_bits), tat = at + s->norm_bits;
-    uint64_t span = (tat >> 3) - (at >> 3) + 8, off = NORMS_HEADER + (at >> 3);
+    uint64_t span, off = norm_offset(s->norm_bits, s->title_bits, doc, &span);
     sift_err rc = move_window(s, w, off, span, err);
     if (rc) return rc;
     if (!norm_window_read(w, doc, len, title_len))

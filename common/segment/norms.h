@@ -65,12 +65,21 @@ struct norm_window {
 /* Document doc's lengths from w when its bits lie in the window. Two
  * values of at most 32 bits, each one 8-byte load (the section's padding
  * keeps the last document's loads inside it). */
+/* Where document doc's bits lie in SEC_NORMS: the offset of their first
+ * byte, and in *span the bytes the two loads read from it. */
+static inline uint64_t norm_offset(unsigned len_bits, unsigned title_bits, uint32_t doc, uint64_t *span)
+{
+    uint64_t at = (uint64_t)doc * (len_bits + title_bits), tat = at + len_bits;
+    *span = (tat >> 3) - (at >> 3) + 8;
+    return NORMS_HEADER + (at >> 3);
+}
+
 static inline bool norm_window_read(const struct norm_window *w, uint32_t doc, uint32_t *len,
                                     uint32_t *title_len)
 {
-    uint64_t at = (uint64_t)doc * (w->len_bits + w->title_bits), tat = at + w->len_bits;
-    uint64_t span = (tat >> 3) - (at >> 3) + 8, off = NORMS_HEADER + (at >> 3);
+    uint64_t span, off = norm_offset(w->len_bits, w->title_bits, doc, &span);
     if (off < w->lo || off + span > w->hi) return false;
+    uint64_t at = (uint64_t)doc * (w->len_bits + w->title_bits), tat = at + w->len_bits;
     const uint8_t *p = w->p + (off - w->lo);
     uint64_t tbit = tat - (at & ~(uint64_t)7);
     *len = (uint32_t)(rd_u64(p) >> (at & 7) & (((uint64_t)1 << w->len_bits) - 1));
