@@ -149,6 +149,24 @@ void qit_free(struct qit *it)
     free(it);
 }
 
+/* The two rarest words of an exact phrase lead it; the others are put on
+ * their first documents now, to follow from there (leaf_confirm). */
+static void pick_leads(struct qit *it)
+{
+    const struct qterm *t = it->node->terms;
+    size_t a = 0, b = 1;
+    if (t[b].df < t[a].df) a = 1, b = 0;
+    for (size_t i = 2; i < it->nslots; i++) {
+        if (t[i].df < t[a].df) b = a, a = i;
+        else if (t[i].df < t[b].df) b = i;
+    }
+    it->two_phase = true;
+    it->lead[0] = a < b ? a : b;
+    it->lead[1] = a < b ? b : a;
+    for (size_t i = 0; i < it->nslots; i++)
+        if (i != a && i != b) postings_first(&it->post[i]);
+}
+
 static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_errmsg *err,
                            struct qit **out)
 {
@@ -179,6 +197,7 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_
         }
         it->idf_sum += n->terms[i].idf;
     }
+    if (n->kind == QK_PHRASE && n->dist == 0 && n->nterms >= 3) pick_leads(it);
     *out = it;
     return SIFT_OK;
 }
@@ -239,9 +258,11 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
 static uint32_t leaf_advance(struct qit *it, uint32_t target)
 {
     uint32_t doc = target;
+    size_t n = it->two_phase ? 2 : it->nslots;
     for (;;) {
         bool agreed = true;
-        for (size_t i = 0; i < it->nslots; i++) {
+        for (size_t k = 0; k < n; k++) {
+            size_t i = it->two_phase ? it->lead[k] : k;
             uint32_t d = qit_post_advance(&it->post[i], it->started, doc);
             if (d == DOC_END) return DOC_END;
             if (d > doc) {
@@ -358,27 +379,25 @@ static bool pair_at(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t 
     return false;
 }
 
-/* An exact phrase of three or more words: whether its two rarest words
- * stand as the phrase has them, read before the other words' positions
- * (most documents holding every word of a phrase do not hold the phrase:
- * four in five of the benchmark's candidates). */
-static bool phrase_pair_possible(struct qit *it, struct doc_ctx *dc)
+/* A two-phase phrase on a candidate of its leads: whether the two stand
+ * at the phrase's distance, and then whether every other word holds the
+ * document (moved there now). Most documents holding every word of a
+ * phrase do not hold it (four in five of the benchmark's candidates), and
+ * the other words are mostly the frequent ones. */
+static bool phrase_follow(struct qit *it, struct doc_ctx *dc)
 {
-    const struct qnode *n = it->node;
-    size_t a = 0, b = 1;
-    if (n->terms[b].df < n->terms[a].df) a = 1, b = 0;
-    for (size_t i = 2; i < it->nslots; i++) {
-        if (n->terms[i].df < n->terms[a].df) b = a, a = i;
-        else if (n->terms[i].df < n->terms[b].df) b = i;
+    size_t a = it->lead[0], b = it->lead[1];
+    if (!qit_load_positions(it, a, dc) || !qit_load_positions(it, b, dc) ||
+        !pair_at(it->pos[a], postings_tf(&it->post[a]), it->pos[b], postings_tf(&it->post[b]),
+                 (uint32_t)(b - a)))
+        return false;
+    for (size_t i = 0; i < it->nslots; i++) {
+        struct postings *p = &it->post[i];
+        if (i == a || i == b) continue;
+        if (p->doc < it->doc) postings_advance_near(p, it->doc);
+        if (p->doc != it->doc) return false;
     }
-    if (a > b) {
-        size_t t = a;
-        a = b;
-        b = t;
-    }
-    if (!qit_load_positions(it, a, dc) || !qit_load_positions(it, b, dc)) return false;
-    return pair_at(it->pos[a], postings_tf(&it->post[a]), it->pos[b], postings_tf(&it->post[b]),
-                   (uint32_t)(b - a));
+    return true;
 }
 
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
@@ -387,8 +406,7 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
     if (n->kind == QK_RANGE) return range_confirm(it);
     if (qit_plain_word(it) || qkind_filters(n->kind))
         return true;   /* its frequency is read when scored (qit_leaf_freq): counting never unpacks it */
-    if (n->kind == QK_PHRASE && n->dist == 0 && it->nslots >= 3 && !phrase_pair_possible(it, dc))
-        return false;
+    if (it->two_phase && !phrase_follow(it, dc)) return false;
     struct prox_slot slots[QUERY_MAX_PHRASE];
     for (size_t i = 0; i < it->nslots; i++) {
         if (!qit_load_positions(it, i, dc)) return false;

@@ -57,6 +57,11 @@ struct qit {
     uint32_t *pos_doc;         /* per slot: the document pos holds, or DOC_END */
     uint32_t *scratch;
     double idf_sum;
+    /* An exact phrase of three or more words leapfrogs its two rarest
+     * words only (lead[0] < lead[1]); its other slots follow when the
+     * two stand at the phrase's distance on a candidate (iter.c). */
+    bool two_phase;
+    size_t lead[2];
     /* BOOL */
     struct qit **kids;
     enum occur *occurs;

@@ -302,6 +302,36 @@ static void test_spilled_runs_identical(void **state)
     tmpdir_remove(small);
 }
 
+/* A phrase of three or more words leapfrogs its two rarest words and
+ * brings the others to a candidate afterwards (iter.c): a document where
+ * the two stand as in the phrase but a frequent word is missing must not
+ * match, even when that word's next document has it at the right place;
+ * nor one where every word is there out of order. */
+static void test_long_phrase_words_follow(void **state)
+{
+    (void)state;
+    static const struct test_doc docs[] = {
+        { "a", "", "alpha beta delta" },              /* the leads stand, gamma missing */
+        { "b", "", "zulu yankee gamma" },             /* gamma where the phrase wants it */
+        { "c", "", "alpha gamma beta" },              /* every word, not the phrase */
+        { "d", "", "one two alpha beta gamma" },      /* the phrase */
+        { "e", "", "gamma gamma" }, { "f", "", "gamma" }, { "g", "", "gamma kilo" },
+        { "h", "", "alpha beta" },                    /* the leads again, gamma after */
+        { "i", "", "x y gamma" },
+    };
+    char *pdir = tmpdir_make();
+    build_index(pdir, docs, sizeof docs / sizeof *docs);
+    assert_int_equal(count_matches(pdir, "\"alpha beta gamma\""), 1);
+    char *ids = search_ids(pdir, "\"alpha beta gamma\"", 10);
+    assert_string_equal(ids, "d");
+    free(ids);
+    assert_int_equal(count_matches(pdir, "\"beta gamma\""), 1);
+    assert_int_equal(count_matches(pdir, "\"zulu yankee gamma\""), 1);
+    assert_int_equal(count_matches(pdir, "\"two alpha beta gamma\""), 1);
+    assert_int_equal(count_matches(pdir, "\"alpha beta delta\""), 1);
+    tmpdir_remove(pdir);
+}
+
 static void test_no_index(void **state)
 {
     (void)state;
@@ -318,7 +348,7 @@ int main(void)
         cmocka_unit_test(test_hits_and_snippets), cmocka_unit_test(test_flipped_bytes),
         cmocka_unit_test(test_every_byte_of_a_small_index),
         cmocka_unit_test(test_truncated_and_missing), cmocka_unit_test(test_spilled_runs_identical),
-        cmocka_unit_test(test_no_index),
+        cmocka_unit_test(test_long_phrase_words_follow), cmocka_unit_test(test_no_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
