@@ -62,7 +62,11 @@ struct query_syntax {
     struct syn *root;      /* NULL when the query is empty (or only spaces) */
 };
 
+/* Parentheses nest at most this deep. Each level is an OR group whose
+ * clauses may be AND groups, so a tree is at most 2 * (QUERY_MAX_DEPTH + 1)
+ * groups deep above its leaves (QUERY_MAX_TREE_DEPTH nodes). */
 #define QUERY_MAX_DEPTH 64
+#define QUERY_MAX_TREE_DEPTH (2 * (QUERY_MAX_DEPTH + 1) + 1)
 #define QUERY_MAX_DIST 1000
 
 /* Parse text (flags SIFT_QUERY_ALL, SIFT_QUERY_LITERAL) into *out. Errors

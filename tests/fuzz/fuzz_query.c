@@ -14,7 +14,7 @@ static void check(const struct query_syntax *q, const struct syn *n, int depth)
 {
     if (!n) return;
     const char *end = q->text + q->len;
-    if (depth > QUERY_MAX_DEPTH + 2 || n->at > q->len ||
+    if (depth >= QUERY_MAX_TREE_DEPTH || n->at > q->len ||
         (n->text && (n->text < q->text || n->text + n->len > end)) || (!n->text && n->kind != SYN_RANGE) ||
         (n->hi && (n->hi < q->text || n->hi + n->hi_len > end)) ||
         (n->field && (n->field < q->text || n->field + n->field_len > end)))
