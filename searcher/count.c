@@ -114,11 +114,6 @@ static bool conjunction(const struct qit *root)
     return (root->nmust >= 2 || excluded) && excluded <= 64;
 }
 
-static uint32_t to(struct postings *p, uint32_t target)
-{
-    return p->doc < target ? postings_advance(p, target) : p->doc;
-}
-
 /* The documents every required list holds and no excluded one does,
  * leapfrogging the lists themselves, the rarest leading: the iterators'
  * layers and the per-match collection cost more than the lists here. */
@@ -142,14 +137,14 @@ static sift_err count_conjunction(struct qit *root, const struct segment *seg, u
     uint32_t doc = must[0]->doc;
     while (doc != DOC_END) {
         uint32_t d = doc;
-        for (size_t i = 1; i < nm && d == doc; i++) d = to(must[i], doc);
+        for (size_t i = 1; i < nm && d == doc; i++) d = postings_seek(must[i], doc);
         if (d != doc) {
             if (d == DOC_END) break;
             doc = postings_advance(must[0], d);
             continue;
         }
         bool out_of_it = segment_is_deleted(seg, doc);
-        for (size_t k = 0; k < nn && !out_of_it; k++) out_of_it = to(not[k], doc) == doc;
+        for (size_t k = 0; k < nn && !out_of_it; k++) out_of_it = postings_seek(not[k], doc) == doc;
         n += !out_of_it;
         doc = postings_next(must[0]);
     }

@@ -394,8 +394,7 @@ static bool phrase_follow(struct qit *it, struct doc_ctx *dc)
     for (size_t i = 0; i < it->nslots; i++) {
         struct postings *p = &it->post[i];
         if (i == a || i == b) continue;
-        if (p->doc < it->doc) postings_advance_near(p, it->doc);
-        if (p->doc != it->doc) return false;
+        if (postings_seek(p, it->doc) != it->doc) return false;
     }
     return true;
 }

@@ -126,9 +126,8 @@ uint32_t qit_range_advance(struct qit *it, uint32_t target);
 /* A list's first document >= target, from its start if not started. */
 static inline uint32_t qit_post_advance(struct postings *p, bool started, uint32_t target)
 {
-    uint32_t d = started ? p->doc : postings_first(p);
-    if (d < target) d = postings_advance_near(p, target);
-    return d;
+    if (!started) postings_first(p);
+    return postings_seek(p, target);
 }
 
 /* Move kid k, unstarted or behind, to its first candidate at or after doc.

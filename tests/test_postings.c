@@ -157,7 +157,8 @@ static void test_advance_random(void **state)
                         want = e;
                         break;
                     }
-                d = postings_advance(&p, target);
+                /* the call and the inline step (which hands the call the index it reached) */
+                d = trial % 2 ? postings_seek(&p, target) : postings_advance(&p, target);
                 assert_int_equal(d, want);
                 if (d != DOC_END) {
                     uint32_t got[64], exp[64], n;

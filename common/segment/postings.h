@@ -79,7 +79,8 @@ struct postings {
     sift_err rc;                 /* set when the data was found corrupt */
     sift_errmsg *err;
     /* last: not cleared at open */
-    uint32_t docs[POSTINGS_BLOCK], tfs[POSTINGS_BLOCK];
+    uint32_t docs[POSTINGS_BLOCK + 15];   /* 15 of slack: postings.c's in-block search */
+    uint32_t tfs[POSTINGS_BLOCK];
     uint32_t firsts[POSTINGS_BLOCK], gaps[POSTINGS_BLOCK];   /* of the positions */
 };
 
@@ -99,18 +100,25 @@ uint32_t postings_next(struct postings *p);
 uint32_t postings_next_block(struct postings *p);
 /* The first document >= target (target > current). */
 uint32_t postings_advance(struct postings *p, uint32_t target);
+/* The same, the block's documents before index i known to be < target. */
+uint32_t postings_advance_from(struct postings *p, uint32_t i, uint32_t target);
 /* postings_advance for the usual step of a leapfrog, a few documents on
  * in the decoded block, without the call (target > current). */
 static inline uint32_t postings_advance_near(struct postings *p, uint32_t target)
 {
+    if (p->doc == DOC_END) return DOC_END;
     uint32_t i = p->i + 1, end = p->i + 5 < p->n ? p->i + 5 : p->n;
-    if (p->doc != DOC_END)
-        for (; i < end; i++)
-            if (p->docs[i] >= target) {
-                p->i = i;
-                return p->doc = p->docs[i];
-            }
-    return postings_advance(p, target);
+    for (; i < end; i++)
+        if (p->docs[i] >= target) {
+            p->i = i;
+            return p->doc = p->docs[i];
+        }
+    return postings_advance_from(p, i, target);
+}
+/* A list's first document >= target, where it is if already there. */
+static inline uint32_t postings_seek(struct postings *p, uint32_t target)
+{
+    return p->doc < target ? postings_advance_near(p, target) : p->doc;
 }
 /* Frequencies of a full block are unpacked on first use: a conjunction
  * or phrase looks at many blocks only for their documents. A corrupt
