@@ -11,6 +11,7 @@
 #include "count.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "iter.h"
 
@@ -114,9 +115,27 @@ static bool conjunction(const struct qit *root)
     return (root->nmust >= 2 || excluded) && excluded <= 64;
 }
 
-/* The documents every required list holds and no excluded one does,
- * leapfrogging the lists themselves, the rarest leading: the iterators'
- * layers and the per-match collection cost more than the lists here. */
+/* Keep the candidates c[0..m) list p holds (keep == true) or does not;
+ * the count kept. *end is set when p has nothing at or after the last
+ * candidate it was asked for. */
+static size_t filter(struct postings *p, uint32_t *c, size_t m, bool keep, bool *end)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++) {
+        uint32_t d = postings_seek(p, c[j]);
+        c[k] = c[j];
+        k += (d == c[j]) == keep;
+    }
+    *end = p->doc == DOC_END;
+    return k;
+}
+
+/* The documents every required list holds and no excluded one does, a
+ * block of the rarest list at a time: its documents are the candidates,
+ * each other list in turn keeps those it holds (stepping inline within
+ * its decoded block), and the rarest list then jumps to where the others
+ * are. The iterators' layers, the per-match collection and a call per
+ * candidate cost more than the lists here. */
 static sift_err count_conjunction(struct qit *root, const struct segment *seg, uint64_t *out)
 {
     struct postings *must[64] = { NULL }, *not[64];
@@ -134,19 +153,23 @@ static sift_err count_conjunction(struct qit *root, const struct segment *seg, u
         }
     }
     uint64_t n = 0;
-    uint32_t doc = must[0]->doc;
-    while (doc != DOC_END) {
-        uint32_t d = doc;
-        for (size_t i = 1; i < nm && d == doc; i++) d = postings_seek(must[i], doc);
-        if (d != doc) {
-            if (d == DOC_END) break;
-            doc = postings_advance(must[0], d);
-            continue;
+    struct postings *lead = must[0];
+    uint32_t cand[POSTINGS_BLOCK];
+    while (lead->doc != DOC_END) {
+        size_t m = lead->n - lead->i;
+        memcpy(cand, lead->docs + lead->i, m * sizeof *cand);
+        uint32_t next = cand[m - 1] + 1;   /* past the block, or where a list is beyond it */
+        bool last = false, end;
+        for (size_t i = 1; i < nm && m; i++) {
+            m = filter(must[i], cand, m, true, &end);
+            last |= end;
+            if (must[i]->doc > next) next = must[i]->doc;
         }
-        bool out_of_it = segment_is_deleted(seg, doc);
-        for (size_t k = 0; k < nn && !out_of_it; k++) out_of_it = postings_seek(not[k], doc) == doc;
-        n += !out_of_it;
-        doc = postings_next(must[0]);
+        for (size_t k = 0; k < nn && m; k++) m = filter(not[k], cand, m, false, &end);
+        for (size_t j = 0; seg->delbits && j < m; j++) n -= segment_is_deleted(seg, cand[j]);
+        n += m;
+        if (last) break;
+        postings_seek(lead, next);
     }
     for (size_t i = 0; i < root->nkids; i++)
         if (root->occurs[i] != OCCUR_SHOULD && root->kids[i]->post[0].rc) return root->kids[i]->post[0].rc;
