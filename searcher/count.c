@@ -15,15 +15,57 @@
 
 #include "iter.h"
 
+/* The documents of a decoded block into the bitmap, or out of it: the
+ * loop that decides a union's COUNT. The bitmap is never the block
+ * (restrict), so docs and n stay in registers; four documents a turn. */
+#define MARK_LOOP(op)                                                                     \
+    const uint32_t *d = docs, *end = docs + n;                                            \
+    for (; end - d >= 4; d += 4)                                                          \
+        for (unsigned j = 0; j < 4; j++) op(bits[d[j] >> 6], d[j]);                       \
+    for (; d < end; d++) op(bits[*d >> 6], *d)
+#define SET_ONE(w, d) ((w) |= (uint64_t)1 << ((d) & 63))
+#define CLEAR_ONE(w, d) ((w) &= ~((uint64_t)1 << ((d) & 63)))
+
+static void set_bits(uint64_t *restrict bits, const uint32_t *restrict docs, uint32_t n)
+{
+    MARK_LOOP(SET_ONE);
+}
+
+static void clear_bits(uint64_t *restrict bits, const uint32_t *restrict docs, uint32_t n)
+{
+    MARK_LOOP(CLEAR_ONE);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* With BMI2, a variable shift is one instruction (shlx) instead of a
+ * constant's move and a shift by cl: 5 instructions a document, not 9. */
+__attribute__((target("bmi2"))) static void set_bits_bmi2(uint64_t *restrict bits,
+                                                          const uint32_t *restrict docs, uint32_t n)
+{
+    MARK_LOOP(SET_ONE);
+}
+#endif
+
+static void mark_block(uint64_t *bits, const uint32_t *docs, uint32_t n, bool set)
+{
+    if (!set) {
+        clear_bits(bits, docs, n);
+        return;
+    }
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("bmi2")) {
+        set_bits_bmi2(bits, docs, n);
+        return;
+    }
+#endif
+    set_bits(bits, docs, n);
+}
+
 static sift_err mark(struct qit *k, uint64_t *bits, bool set)
 {
     struct postings *p = &k->post[0];
     for (uint32_t d = postings_first(p); d != DOC_END; d = postings_next_block(p))
-        for (uint32_t i = 0; i < p->n; i++) {
-            uint64_t m = (uint64_t)1 << (p->docs[i] & 63);
-            if (set) bits[p->docs[i] >> 6] |= m;
-            else bits[p->docs[i] >> 6] &= ~m;
-        }
+        mark_block(bits, p->docs, p->n, set);
     return p->rc;
 }
 
