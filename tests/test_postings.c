@@ -272,11 +272,63 @@ static void test_title_tf(void **state)
     tmpdir_remove(d2);
 }
 
+/* A block's positions straight through the codec: documents read after
+ * others are skipped, for frequencies that fit the reader's 32-bit sums
+ * and for one of 2^24 + 5, which does not (the 64-bit path). */
+static void check_positions_block(const uint32_t *tfs, uint32_t n)
+{
+    struct positions_writer w = { 0 };
+    w.f = tmpfile();
+    w.path = "tmpfile";
+    assert_non_null(w.f);
+    sift_errmsg err;
+    positions_writer_begin_term(&w);
+    uint32_t most = 0;
+    for (uint32_t i = 0; i < n; i++) most = tfs[i] > most ? tfs[i] : most;
+    uint32_t *pos = malloc((size_t)most * sizeof *pos), *got = malloc((size_t)most * sizeof *got);
+    assert_non_null(pos);
+    assert_non_null(got);
+    for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t k = 0; k < tfs[i]; k++) pos[k] = 3 * k + i % 3;   /* gaps of 2 */
+        assert_int_equal(positions_writer_add(&w, i, true, pos, tfs[i], &err), SIFT_OK);
+    }
+    uint64_t start, bytes;
+    assert_int_equal(positions_writer_end_block(&w, n, &start, &err), SIFT_OK);
+    assert_int_equal(positions_writer_end_term(&w, &bytes, &err), SIFT_OK);
+    uint8_t *data = malloc(bytes);
+    rewind(w.f);
+    assert_int_equal(fread(data, 1, bytes, w.f), bytes);
+    struct positions_cursor c;
+    uint32_t firsts[POSTINGS_BLOCK], gaps[POSTINGS_BLOCK];
+    assert_null(positions_block_open(&c, data, bytes, tfs, n, firsts));
+    for (uint32_t i = 0; i < n; i += 2) {   /* every other document: the rest are skipped */
+        assert_null(positions_block_read(&c, tfs, firsts, gaps, i, got));
+        for (uint32_t k = 0; k < tfs[i]; k++) assert_int_equal(got[k], 3 * k + i % 3);
+    }
+    free(data);
+    free(pos);
+    free(got);
+    fclose(w.f);
+    positions_writer_free(&w);
+}
+
+static void test_positions_sums(void **state)
+{
+    (void)state;
+    uint32_t tfs[POSTINGS_BLOCK];
+    for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) tfs[i] = 1 + (i * 37) % 300;
+    check_positions_block(tfs, POSTINGS_BLOCK);
+    check_positions_block(tfs, 57);
+    tfs[1] = (1u << 24) + 5;   /* skipped over, then read past */
+    check_positions_block(tfs, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_all_terms),
         cmocka_unit_test(test_advance_random),
+        cmocka_unit_test(test_positions_sums),
         cmocka_unit_test(test_norms),
         cmocka_unit_test(test_norm_widths),
         cmocka_unit_test(test_title_tf),

@@ -55,6 +55,7 @@ struct positions_cursor {
     const uint8_t *data;         /* the block's positions bytes */
     size_t bytes;
     bool ready;                  /* data and the first positions are loaded */
+    bool small;                  /* every tf of the block < 2^24: sums fit 32 bits */
     uint32_t index;              /* next document of the block to read */
     uint64_t gap_base;           /* its first gap in the block's gap stream */
     uint64_t gap_total;          /* gaps in the block */
