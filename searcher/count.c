@@ -125,19 +125,49 @@ static inline uint64_t ones_loop(const uint64_t *w, size_t n)
     return c;
 }
 
-/* The bits set in w[0..n): with the CPU's popcnt where it has one (the
- * portable builtin is a libgcc call per word, a twentieth of COUNT); the
- * same loop, compiled for it. */
+/* The bits set in w[0..n): a union's COUNT reads the whole bitmap, a
+ * word per 64 documents of the segment. With the CPU's popcnt where it
+ * has one (the portable builtin is a libgcc call per word), and with
+ * AVX2 32 bytes at a time: each byte's nibbles counted by table lookup
+ * (pshufb), the bytes summed by psadbw (2.6 instructions a word, where
+ * popcnt's loop takes 6). */
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
 __attribute__((target("popcnt"))) static uint64_t ones_popcnt(const uint64_t *w, size_t n)
 {
     return ones_loop(w, n);
+}
+
+__attribute__((target("avx2"))) static __m256i ones_bytes(__m256i v)
+{
+    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low));
+    __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+    return _mm256_add_epi8(lo, hi);
+}
+
+__attribute__((target("avx2"))) static uint64_t ones_avx2(const uint64_t *w, size_t n)
+{
+    __m256i acc = _mm256_setzero_si256();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {   /* two vectors' byte counts (at most 16 each) summed as bytes */
+        __m256i a = ones_bytes(_mm256_loadu_si256((const __m256i *)(w + i)));
+        __m256i b = ones_bytes(_mm256_loadu_si256((const __m256i *)(w + i + 4)));
+        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_add_epi8(a, b), _mm256_setzero_si256()));
+    }
+    uint64_t lanes[4];
+    _mm256_storeu_si256((__m256i *)lanes, acc);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3] + ones_loop(w + i, n - i);
 }
 #endif
 
 static uint64_t ones(const uint64_t *w, size_t n)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2")) return ones_avx2(w, n);
     if (__builtin_cpu_supports("popcnt")) return ones_popcnt(w, n);
 #endif
     return ones_loop(w, n);
