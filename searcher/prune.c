@@ -282,11 +282,10 @@ sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_p
     pr->threshold = -INFINITY;
     pr->partitioned_at = -INFINITY;
     pr->slack = sp->rank == SIFT_RANK_BM25_PROX ? qit_proximity_bound(root, sp) : 0;
-    qit_max_score(root, sp);
     struct qit *g = maxscore_group(root);
     size_t n = 0;
     for (size_t i = 0; g && i < g->nkids; i++) n += g->occurs[i] == OCCUR_SHOULD;
-    if (n < 2) return SIFT_OK;
+    if (n < 2) return SIFT_OK;   /* no clause's maximum is asked: computing them reads every skip entry */
     pr->order = malloc(n * sizeof *pr->order);
     pr->prefix = malloc(n * sizeof *pr->prefix);
     pr->gates = malloc((root->nmust ? root->nmust : 1) * sizeof *pr->gates);
@@ -298,7 +297,10 @@ sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_p
     for (size_t i = 0; g != root && i < root->nmust; i++)
         if (root->kids[i] != g) pr->gates[pr->ngates++] = root->kids[i];
     for (size_t i = 0; i < g->nkids; i++)
-        if (g->occurs[i] == OCCUR_SHOULD) pr->order[pr->n++] = g->kids[i];
+        if (g->occurs[i] == OCCUR_SHOULD) {
+            qit_max_score(g->kids[i], sp);
+            pr->order[pr->n++] = g->kids[i];
+        }
     qsort(pr->order, n, sizeof *pr->order, by_max);
     for (size_t i = 0; i < n; i++)
         pr->prefix[i] = (i ? pr->prefix[i - 1] : 0) + pr->order[i]->max_score;
