@@ -193,8 +193,8 @@ static bool verify_page(const struct segfile *f, const struct segfile_section *s
     return true;
 }
 
-const uint8_t *segfile_get(const struct segfile *f, uint32_t id, uint64_t off, uint64_t len,
-                           sift_err *rc, sift_errmsg *err)
+const uint8_t *segfile_get_checked(const struct segfile *f, uint32_t id, uint64_t off,
+                                   uint64_t len, sift_err *rc, sift_errmsg *err)
 {
     const struct segfile_section *s = find(f, id);
     if (!s || off > s->len || len > s->len - off) {

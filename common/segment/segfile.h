@@ -80,8 +80,22 @@ uint64_t segfile_section_len(const struct segfile *f, uint32_t id);
 /* Bytes [off, off+len) of section `id` after verifying the pages they lie
  * on; NULL with SIFT_ERR_CORRUPT in *rc (and a message) when out of bounds
  * or a checksum fails. Thread-safe. */
-const uint8_t *segfile_get(const struct segfile *f, uint32_t id, uint64_t off, uint64_t len,
-                           sift_err *rc, sift_errmsg *err);
+const uint8_t *segfile_get_checked(const struct segfile *f, uint32_t id, uint64_t off,
+                                   uint64_t len, sift_err *rc, sift_errmsg *err);
+/* segfile_get_checked, inline for the usual read: within one page
+ * already verified (every postings block, dictionary probe and length a
+ * query reads: a call each cost 3% of the benchmark's instructions). */
+static inline const uint8_t *segfile_get(const struct segfile *f, uint32_t id, uint64_t off,
+                                         uint64_t len, sift_err *rc, sift_errmsg *err)
+{
+    if (id < SEGFILE_MAX_SECTIONS && f->slot[id] && len) {
+        const struct segfile_section *s = &f->sec[f->slot[id] - 1];
+        if (off <= s->len && len <= s->len - off && off >> f->page_shift == (off + len - 1) >> f->page_shift &&
+            atomic_load_explicit(&s->verified[off >> f->page_shift], memory_order_acquire))
+            return f->map + s->off + off;
+    }
+    return segfile_get_checked(f, id, off, len, rc, err);
+}
 
 /* Verify every page of every section. */
 sift_err segfile_verify_all(const struct segfile *f, sift_errmsg *err);
