@@ -129,6 +129,7 @@ static sift_err build_all(const struct qnode *n, const struct segment *s, sift_e
     it->node = n;
     it->confirmed_doc = DOC_END;
     it->all_docs = s->doc_count;
+    it->trivial = true;
     *out = it;
     return SIFT_OK;
 }
@@ -198,6 +199,7 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_
         it->idf_sum += n->terms[i].idf;
     }
     if (n->kind == QK_PHRASE && n->dist == 0 && n->nterms >= 3) pick_leads(it);
+    it->trivial = qit_plain_word(it) || n->kind == QK_KEYWORD;   /* as leaf_confirm finds */
     *out = it;
     return SIFT_OK;
 }

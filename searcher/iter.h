@@ -76,7 +76,9 @@ struct qit {
     double bm_val;
     uint32_t bm_tf, bm_len;    /* the (largest tf, smallest length) it is of */
     double bm_prox;            /* its proximity cap there (score.h), or -1 before it is asked */
-    /* confirmation cache */
+    /* confirmation cache; a leaf that always matches its candidates (a
+     * plain word, a keyword, every document) needs none: `trivial` */
+    bool trivial;
     uint32_t confirmed_doc;
     bool confirmed;
     uint32_t freq;             /* PHRASE, NEAR, fielded TERM: matches in the document */
@@ -96,6 +98,7 @@ uint32_t qit_advance(struct qit *it, uint32_t target);
 bool qit_confirm_now(struct qit *it, struct doc_ctx *dc);
 static inline bool qit_confirm(struct qit *it, struct doc_ctx *dc)
 {
+    if (it->trivial) return true;
     if (it->confirmed_doc == it->doc) return it->confirmed;
     return qit_confirm_now(it, dc);
 }
