@@ -193,6 +193,30 @@ static double block_max(struct qit *it, uint32_t target, const struct score_para
     return m;
 }
 
+/* block_max of the MaxScore group, over its clauses (pr->order: the
+ * group's kids less the exclusions) without the tree walk: asked for
+ * every candidate of a union. */
+static double group_block_max(struct pruning *pr, uint32_t target, uint32_t *upto)
+{
+    double m = 0;
+    uint32_t u = DOC_END - 1;
+    for (size_t i = 0; i < pr->n; i++) {
+        struct qit *k = pr->order[i];
+        uint32_t ku;
+        if (k->started && k->doc > target) {
+            ku = k->doc - 1;   /* nothing of it before its next candidate */
+        } else if (k->bm_ok && target >= k->bm_lo && target <= k->bm_hi && k->node->kind != QK_BOOL) {
+            m += k->bm_val;
+            ku = k->bm_hi;
+        } else {
+            m += block_max(k, target, pr->sp, &ku);
+        }
+        if (ku < u) u = ku;
+    }
+    *upto = u;
+    return m;
+}
+
 /* The most a proximity bonus adds to a document in [target, the run
  * block_max bounded]: the pairs need both words, so only the words that
  * may match there count, each by its block's (largest tf, smallest
@@ -384,7 +408,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
         uint32_t upto;
         struct run_slack rs = { g, doc, pr->slack, !pr->slack };   /* (the words are all in g: the gates filter) */
-        if (run_cannot(pr, &rs, block_max(g, doc, pr->sp, &upto))) {
+        if (run_cannot(pr, &rs, group_block_max(pr, doc, &upto))) {
             if (upto >= DOC_END - 1) return root->doc = DOC_END;
             target = upto + 1;
             continue;
