@@ -33,11 +33,18 @@ struct doc_ctx {
     struct norm_window norms;
 };
 
-/* Load the document's lengths into dc (once per document). */
+/* Load the document's lengths into dc (once per document): inline while
+ * they lie in the window of SEC_NORMS read last (every scored candidate
+ * asks: the call's register saves were a third of its cost). */
 sift_err doc_ctx_load_now(struct doc_ctx *dc);
 static inline sift_err doc_ctx_load(struct doc_ctx *dc)
 {
     if (dc->loaded && dc->loaded_doc == dc->doc) return dc->rc;
+    if (dc->norms.seg == dc->seg && norm_window_read(&dc->norms, dc->doc, &dc->len, &dc->title_len)) {
+        dc->loaded = true;
+        dc->loaded_doc = dc->doc;
+        return dc->rc = SIFT_OK;
+    }
     return doc_ctx_load_now(dc);
 }
 
