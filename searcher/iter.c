@@ -176,7 +176,7 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_
     if (!it) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     it->node = n;
     it->nslots = n->nterms;
-    it->post = calloc(n->nterms, sizeof *it->post);
+    it->post = malloc(n->nterms * sizeof *it->post);   /* postings_open sets what it reads: 2 KiB a slot not zeroed */
     it->pos = calloc(n->nterms, sizeof *it->pos);
     it->pos_cap = calloc(n->nterms, sizeof *it->pos_cap);
     it->pos_doc = malloc(n->nterms * sizeof *it->pos_doc);
