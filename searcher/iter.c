@@ -168,8 +168,26 @@ static void pick_leads(struct qit *it)
         if (i != a && i != b) postings_first(&it->post[i]);
 }
 
-static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_errmsg *err,
-                           struct qit **out)
+struct term_hint term_hint_for(const sift_query *q, uint32_t s)
+{
+    if (!q->seg_ti || s >= q->idx->nsegs) return (struct term_hint){ NULL, 0, 0 };
+    return (struct term_hint){ q->seg_ti + s, q->nseg_terms, q->idx->nsegs };
+}
+
+/* A term's entry in the segment: from the hint, or looked up. */
+static sift_err term_entry(const struct segment *s, const struct term_hint *h, const struct qterm *t,
+                           struct term_info *ti, bool *found, sift_errmsg *err)
+{
+    if (h && h->ti && t->id < h->nterms) {
+        *ti = h->ti[(size_t)t->id * h->stride];
+        *found = ti->df != 0;
+        return SIFT_OK;
+    }
+    return dict_lookup(s, t->term, t->len, ti, found, err);
+}
+
+static sift_err build_leaf(const struct qnode *n, const struct segment *s, const struct term_hint *h,
+                           sift_errmsg *err, struct qit **out)
 {
     *out = NULL;
     struct qit *it = calloc(1, sizeof *it);
@@ -190,7 +208,7 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_
         it->pos_doc[i] = DOC_END;
         struct term_info ti;
         bool found;
-        sift_err rc = dict_lookup(s, n->terms[i].term, n->terms[i].len, &ti, &found, err);
+        sift_err rc = term_entry(s, h, &n->terms[i], &ti, &found, err);
         if (!rc && found) rc = postings_open(&it->post[i], s, &ti, err);
         if (rc || !found) {
             qit_free(it);
@@ -204,13 +222,13 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, sift_
     return SIFT_OK;
 }
 
-sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *err,
-                   struct qit **out)
+sift_err qit_build(const struct qnode *n, const struct segment *s, const struct term_hint *h,
+                   sift_errmsg *err, struct qit **out)
 {
     *out = NULL;
     if (n->kind == QK_RANGE) return build_range(n, s, err, out);
     if (n->kind == QK_ALL) return build_all(n, s, err, out);
-    if (n->kind != QK_BOOL) return build_leaf(n, s, err, out);
+    if (n->kind != QK_BOOL) return build_leaf(n, s, h, err, out);
     struct qit *it = calloc(1, sizeof *it);
     if (!it) return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     it->node = n;
@@ -227,7 +245,7 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *
         for (size_t i = 0; i < n->nkids; i++) {
             if ((n->occurs[i] == OCCUR_MUST) != (pass == 0)) continue;
             struct qit *kid;
-            sift_err rc = qit_build(n->kids[i], s, err, &kid);
+            sift_err rc = qit_build(n->kids[i], s, h, err, &kid);
             if (rc) {
                 qit_free(it);
                 return rc;

@@ -91,10 +91,19 @@ struct qit {
     uint32_t freq;             /* PHRASE, NEAR, fielded TERM: matches in the document */
 };
 
-/* Build the iterator tree of `n` for segment s. *it is NULL when nothing
- * in the segment can match. */
-sift_err qit_build(const struct qnode *n, const struct segment *s, sift_errmsg *err,
-                   struct qit **it);
+/* What binding found in segment s's dictionary (query.h's seg_ti): term
+ * id t's entry at ti[t * stride] for t < nterms (df 0: absent). */
+struct term_hint {
+    const struct term_info *ti;
+    size_t nterms, stride;
+};
+/* Segment s of q's index (its number in the index) as a hint. */
+struct term_hint term_hint_for(const sift_query *q, uint32_t s);
+
+/* Build the iterator tree of `n` for segment s, its terms found through h
+ * (NULL: looked up). *it is NULL when nothing in the segment can match. */
+sift_err qit_build(const struct qnode *n, const struct segment *s, const struct term_hint *h,
+                   sift_errmsg *err, struct qit **it);
 void qit_free(struct qit *it);
 
 /* The first candidate document >= target (target greater than the last

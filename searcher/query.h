@@ -90,6 +90,13 @@ struct sift_query {
     struct qnode *root;
     struct highlight_term *hl;
     size_t nhl;
+    /* what binding found in the dictionaries: term id t's entry in
+     * segment s at seg_ti[t * idx->nsegs + s] (df 0: absent), for t <
+     * nseg_terms; NULL when the statistics came from elsewhere (many
+     * indexes as one). The iterators take them instead of a second
+     * look-up per term and segment. */
+    struct term_info *seg_ti;
+    size_t nseg_terms;
     char warning[256];        /* e.g. a capped prefix expansion; "" when none */
 };
 

@@ -642,12 +642,21 @@ static void set_counts(struct binder *b)
 static void compute_idf(struct binder *b)
 {
     set_counts(b);
+    sift_query *q = b->q;
+    size_t nsegs = b->idx->nsegs;
+    free(q->seg_ti);   /* (a query read twice: feedback) */
+    q->seg_ti = NULL;
+    q->nseg_terms = 0;
+    if (!b->global && nsegs && b->nuniq && !bind_failed(b)) {
+        q->seg_ti = malloc(b->nuniq * nsegs * sizeof *q->seg_ti);
+        if (q->seg_ti) q->nseg_terms = b->nuniq;   /* else the iterators look up again */
+    }
     for (size_t i = 0; i < b->nuniq && !bind_failed(b); i++) {
         uint64_t df;
         const struct qterm *t = &b->uniq[i];
         sift_err rc = SIFT_OK;
         if (b->global) df = gs_live_df(b->global, t->term, t->len);
-        else rc = index_live_df(b->idx, t->term, t->len, &df, b->err);
+        else rc = index_term_lookup(b->idx, t->term, t->len, &df, q->seg_ti ? q->seg_ti + i * nsegs : NULL, b->err);
         if (!rc && b->collect && !gs_set_live(b->collect, t->term, t->len, df))
             rc = sift_fail(b->err, SIFT_ERR_NOMEM, "out of memory collecting statistics");
         if (rc) b->rc = rc;
@@ -767,5 +776,6 @@ void sift_query_free(sift_query *q)
     qnode_free(q->root);
     for (size_t i = 0; i < q->nhl; i++) free(q->hl[i].term);
     free(q->hl);
+    free(q->seg_ti);
     free(q);
 }

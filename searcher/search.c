@@ -153,7 +153,8 @@ static sift_err eval_segment(struct eval *ev, uint32_t s)
 {
     const struct segment *seg = &ev->idx->segs[s];
     struct qit *root;
-    sift_err rc = qit_build(ev->q->root, seg, ev->err, &root);
+    struct term_hint h = term_hint_for(ev->q, s);
+    sift_err rc = qit_build(ev->q->root, seg, &h, ev->err, &root);
     if (rc || !root) return rc;
     if (!ev->top && !ev->sorted && !ev->nfacets) {
         uint64_t n;
@@ -269,7 +270,8 @@ sift_err sift_explain(const sift_index *idx, const sift_query *q, const sift_sea
     struct score_params sp;
     score_params_init(&sp, q, &o);
     struct qit *root;
-    rc = qit_build(q->root, seg, err, &root);
+    struct term_hint h = term_hint_for(q, (uint32_t)(seg - idx->segs));
+    rc = qit_build(q->root, seg, &h, err, &root);
     if (rc) return rc;
     struct buf b = { 0 };
     struct doc_ctx dc = { seg, doc, false, 0, 0, SIFT_OK, err };

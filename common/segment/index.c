@@ -210,8 +210,8 @@ sift_err sift_index_verify(sift_index *idx, sift_errmsg *err)
     return SIFT_OK;
 }
 
-sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
-                       sift_errmsg *err)
+sift_err index_term_lookup(const sift_index *idx, const char *term, size_t len, uint64_t *df,
+                           struct term_info *seg_ti, sift_errmsg *err)
 {
     *df = 0;
     for (uint32_t s = 0; s < idx->nsegs; s++) {
@@ -221,9 +221,16 @@ sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint
         sift_err rc = dict_lookup(&idx->segs[s], term, len, &ti, &found, err);
         if (!rc && found) rc = segment_live_df(&idx->segs[s], &ti, &live, err);
         if (rc) return rc;
+        if (seg_ti) seg_ti[s] = found ? ti : (struct term_info){ 0 };
         *df += live;
     }
     return SIFT_OK;
+}
+
+sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
+                       sift_errmsg *err)
+{
+    return index_term_lookup(idx, term, len, df, NULL, err);
 }
 
 /* --------------------------------------------- several indexes as one */

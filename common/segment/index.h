@@ -11,6 +11,8 @@
 
 #include "segment.h"
 
+struct term_info;   /* dict.h */
+
 struct sift_index {
     char *dir;
     char language[32];
@@ -29,9 +31,12 @@ struct sift_index {
  * reads segments this way, with no file written per input. */
 sift_err index_open_memory(const uint8_t *data, size_t len, sift_index **out, sift_errmsg *err);
 
-/* The number of live documents holding `term` over every segment. */
+/* The number of live documents holding `term` over every segment; with
+ * seg_ti (one per segment), each segment's entry too (df 0: absent). */
 sift_err index_live_df(const sift_index *idx, const char *term, size_t len, uint64_t *df,
                        sift_errmsg *err);
+sift_err index_term_lookup(const sift_index *idx, const char *term, size_t len, uint64_t *df,
+                           struct term_info *seg_ti, sift_errmsg *err);
 
 /* Field `name` of segment s (its column there), or NULL when the segment
  * has none. */
