@@ -2,6 +2,7 @@
  * by the iterator: every document, frequency and position, by next() and
  * by advance(), for list lengths around the block size and for the
  * largest gaps. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,12 +324,49 @@ static void test_positions_sums(void **state)
     check_positions_block(tfs, 5);
 }
 
+/* A frequency of 2^32 (stored as 2^32 - 1) is refused wherever the run's
+ * width lets it be written: with an exception above a 24-bit width, or in
+ * a 32-bit run; the largest frequency that fits is read. */
+static void check_tfs(const uint32_t *stored, bool bad)
+{
+    uint8_t run[PFOR_MAX_SIZE];
+    pfor_encode(stored, run);
+    struct segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.file.path = "test";
+    sift_errmsg err;
+    struct postings p;
+    memset(&p, 0, offsetof(struct postings, docs));
+    p.seg = &seg;
+    p.err = &err;
+    p.n = POSTINGS_BLOCK;
+    p.tf_packed = run;
+    postings_decode_tfs(&p);
+    assert_int_equal(p.rc, bad ? SIFT_ERR_CORRUPT : SIFT_OK);
+    for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) assert_int_equal(p.tfs[i], bad ? 0 : stored[i] + 1);
+}
+
+static void test_tf_overflow(void **state)
+{
+    (void)state;
+    uint32_t v[POSTINGS_BLOCK] = { 0 };
+    v[5] = UINT32_MAX;   /* one large value: an exception */
+    check_tfs(v, true);
+    v[5] = UINT32_MAX - 1;
+    check_tfs(v, false);
+    for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) v[i] = UINT32_MAX - 1 - i;   /* a 32-bit run */
+    check_tfs(v, false);
+    v[77] = UINT32_MAX;
+    check_tfs(v, true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_next_all_terms),
         cmocka_unit_test(test_advance_random),
         cmocka_unit_test(test_positions_sums),
+        cmocka_unit_test(test_tf_overflow),
         cmocka_unit_test(test_norms),
         cmocka_unit_test(test_norm_widths),
         cmocka_unit_test(test_title_tf),
