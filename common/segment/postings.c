@@ -443,8 +443,20 @@ uint32_t postings_find_block(const struct postings *p, uint32_t from, uint32_t t
     /* mostly the target is in the block the list is on, or the next */
     for (uint32_t b = from; b < p->nblocks && b < from + 2; b++)
         if (skip_get(p, b, SKIP_LAST) >= target) return b;
-    uint32_t lo = from + 2, hi = p->nblocks;
-    if (lo > hi) return p->nblocks;
+    /* else a few blocks on more often than far: galloping (probes 1, 2,
+     * 4... blocks on), then a binary search of the last step */
+    uint32_t lo = from + 2, hi, step = 1;
+    if (lo >= p->nblocks) return p->nblocks;
+    for (;;) {   /* the blocks before lo end below target */
+        hi = lo + step - 1;
+        if (hi >= p->nblocks) {
+            hi = p->nblocks;
+            break;
+        }
+        if (skip_get(p, hi, SKIP_LAST) >= target) break;
+        lo = hi + 1;
+        step *= 2;
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (skip_get(p, mid, SKIP_LAST) < target) lo = mid + 1;
