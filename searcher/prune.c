@@ -383,18 +383,6 @@ static uint32_t gates_from(struct pruning *pr, uint32_t doc, struct doc_ctx *dc)
     return doc;
 }
 
-/* qit_score of a clause, inline for the usual one (a plain word under
- * flat BM25, the same expression): a union scores each clause of each
- * candidate. */
-static inline double clause_score(struct qit *k, struct doc_ctx *dc, const struct scoring *sc)
-{
-    if (k->trivial && k->node->kind == QK_TERM && !(sc->w_title > 0 || sc->w_text > 0)) {
-        double f = postings_tf(&k->post[0]);
-        return f > 0 ? k->idf_sum * f / (f + sc->norm) : 0;
-    }
-    return qit_score(k, dc, sc);
-}
-
 static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning *pr,
                               struct doc_ctx *dc)
 {
@@ -431,11 +419,11 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         double s = 0;
         for (size_t i = pr->essential; i < pr->n; i++)
             if (pr->order[i]->doc == doc && qit_confirm(pr->order[i], dc))
-                s += clause_score(pr->order[i], dc, &sc);
+                s += qit_score_clause(pr->order[i], dc, &sc);
         bool keep = true;
         for (size_t i = pr->essential; keep && i-- > 0;) {
             if (run_cannot(pr, &rs, s + pr->prefix[i])) keep = false;
-            else if (qit_kid_matches(pr->order[i], doc, dc)) s += clause_score(pr->order[i], dc, &sc);
+            else if (qit_kid_matches(pr->order[i], doc, dc)) s += qit_score_clause(pr->order[i], dc, &sc);
         }
         if (keep && !run_cannot(pr, &rs, s)) return doc;
         if (doc + 1 == DOC_END) return root->doc = DOC_END;

@@ -51,7 +51,7 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
     double s = 0;
     for (size_t i = 0; i < it->nkids; i++)
         if (it->occurs[i] != OCCUR_NOT && qit_kid_matches(it->kids[i], it->doc, dc))
-            s += qit_score(it->kids[i], dc, sc);
+            s += qit_score_clause(it->kids[i], dc, sc);
     return s;
 }
 

@@ -18,6 +18,8 @@
 
 #include <sift/sift.h>
 
+#include "iter.h"
+
 #define BM25_K1 SIFT_DEFAULT_K1
 #define BM25_B SIFT_DEFAULT_B
 
@@ -81,6 +83,17 @@ struct buf;
 
 /* BM25 (or BM25F) score of the iterator's confirmed current document. */
 double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
+/* The same, inline for the usual clause (a plain word under flat BM25,
+ * by the same expression): a boolean query scores each clause of each
+ * candidate. */
+static inline double qit_score_clause(struct qit *k, struct doc_ctx *dc, const struct scoring *sc)
+{
+    if (k->trivial && k->node->kind == QK_TERM && !(sc->w_title > 0 || sc->w_text > 0)) {
+        double f = postings_tf(&k->post[0]);
+        return f > 0 ? k->idf_sum * f / (f + sc->norm) : 0;
+    }
+    return qit_score(k, dc, sc);
+}
 /* BM25TP proximity bonus of the current document: for each pair of word
  * leaves next to each other among those the document matches (in query
  * order), every pair of their occurrences at most 5 positions apart adds
