@@ -182,7 +182,7 @@ static double block_max(struct qit *it, uint32_t target, const struct score_para
         uint32_t u;
         if (k->started && k->doc > target) {
             u = k->doc - 1;
-        } else if (k->bm_ok && target >= k->bm_lo && target <= k->bm_hi && k->node->kind != QK_BOOL) {
+        } else if (k->bm_ok && target >= k->bm_lo && target <= k->bm_hi) {
             m += k->bm_val;   /* the leaf's bound of this block, as leaf_block_max would return it */
             u = k->bm_hi;
         } else {
@@ -205,7 +205,7 @@ static double group_block_max(struct pruning *pr, uint32_t target, uint32_t *upt
         uint32_t ku;
         if (k->started && k->doc > target) {
             ku = k->doc - 1;   /* nothing of it before its next candidate */
-        } else if (k->bm_ok && target >= k->bm_lo && target <= k->bm_hi && k->node->kind != QK_BOOL) {
+        } else if (k->bm_ok && target >= k->bm_lo && target <= k->bm_hi) {
             m += k->bm_val;
             ku = k->bm_hi;
         } else {
