@@ -77,7 +77,8 @@ struct qit {
     double max_score;
     bool has_max;
     /* the leaf's block bound holds for targets in [bm_lo, bm_hi]: queries
-     * move forward, so one bound serves every candidate of a block */
+     * move forward, so one bound serves every candidate of a block (only
+     * prune.c's leaf_block_max sets bm_ok: it means a leaf) */
     bool bm_ok;
     uint32_t bm_lo, bm_hi;
     double bm_val;
