@@ -141,6 +141,7 @@ void qit_free(struct qit *it)
     for (size_t i = 0; i < it->nkids; i++) qit_free(it->kids[i]);
     free(it->kids);
     free(it->occurs);
+    free(it->must_lists);
     for (size_t i = 0; it->pos && i < it->nslots; i++) free(it->pos[i]);
     free(it->pos);
     free(it->pos_cap);
@@ -222,6 +223,24 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, const
     return SIFT_OK;
 }
 
+/* A conjunction whose required clauses are all one list each (words):
+ * their postings, rarest first, started. Nonzero when memory is short. */
+static int words_leapfrog(struct qit *it)
+{
+    if (it->nmust < 2) return 0;
+    for (size_t i = 0; i < it->nmust; i++)
+        if (it->kids[i]->nslots != 1 || it->kids[i]->two_phase) return 0;
+    it->must_lists = malloc(it->nmust * sizeof *it->must_lists);
+    if (!it->must_lists) return -1;
+    for (size_t i = 0; i < it->nmust; i++) {
+        struct postings *p = &it->kids[i]->post[0];
+        size_t k = i;
+        for (; k > 0 && it->must_lists[k - 1]->ti.df > p->ti.df; k--) it->must_lists[k] = it->must_lists[k - 1];
+        it->must_lists[k] = p;
+    }
+    return 0;
+}
+
 sift_err qit_build(const struct qnode *n, const struct segment *s, const struct term_hint *h,
                    sift_errmsg *err, struct qit **out)
 {
@@ -267,6 +286,10 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, const struct 
         qit_free(it);
         return SIFT_OK;
     }
+    if (words_leapfrog(it)) {
+        qit_free(it);
+        return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
+    }
     *out = it;
     return SIFT_OK;
 }
@@ -295,8 +318,37 @@ static uint32_t leaf_advance(struct qit *it, uint32_t target)
     }
 }
 
+/* The leapfrog of a conjunction of words, on their lists: the layers of
+ * qit_kid_advance per step cost as much as the step. */
+static uint32_t words_advance(struct qit *it, uint32_t target)
+{
+    size_t n = it->nmust;
+    if (!it->kids[0]->started)
+        for (size_t i = 0; i < n; i++) postings_first(&it->kids[i]->post[0]);
+    uint32_t doc = target;
+    for (size_t i = 0, agreed = 0; agreed < n; i = i + 1 == n ? 0 : i + 1) {
+        uint32_t d = postings_seek(it->must_lists[i], doc);
+        if (d == DOC_END) {
+            doc = DOC_END;
+            break;
+        }
+        if (d > doc) {
+            doc = d;
+            agreed = 1;
+        } else {
+            agreed++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        it->kids[i]->doc = doc;
+        it->kids[i]->started = true;
+    }
+    return doc;
+}
+
 static uint32_t bool_advance(struct qit *it, uint32_t target)
 {
+    if (it->must_lists) return words_advance(it, target);
     if (it->nmust) {
         uint32_t doc = target;
         for (;;) {

@@ -73,6 +73,9 @@ struct qit {
     struct qit **kids;
     enum occur *occurs;
     size_t nkids, nmust;       /* MUST kids come first */
+    /* when every MUST kid is one list (a word), their postings, rarest
+     * first: the leapfrog runs on them directly (iter.c) */
+    struct postings **must_lists;
     /* the largest score any document can get (prune.c), once computed */
     double max_score;
     bool has_max;
