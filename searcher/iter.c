@@ -300,22 +300,22 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, const struct 
 /* Leapfrog of the slots' postings: a document holding every term. */
 static uint32_t leaf_advance(struct qit *it, uint32_t target)
 {
-    uint32_t doc = target;
     size_t n = it->two_phase ? 2 : it->nslots;
-    for (;;) {
-        bool agreed = true;
-        for (size_t k = 0; k < n; k++) {
-            size_t i = it->two_phase ? it->lead[k] : k;
-            uint32_t d = qit_post_advance(&it->post[i], it->started, doc);
-            if (d == DOC_END) return DOC_END;
-            if (d > doc) {
-                doc = d;
-                agreed = false;
-            }
+    if (!it->started)
+        for (size_t k = 0; k < n; k++) postings_first(&it->post[it->two_phase ? it->lead[k] : k]);
+    it->started = true;
+    uint32_t doc = target;
+    for (size_t k = 0, agreed = 0; agreed < n; k = k + 1 == n ? 0 : k + 1) {
+        uint32_t d = postings_seek(&it->post[it->two_phase ? it->lead[k] : k], doc);
+        if (d == DOC_END) return DOC_END;
+        if (d > doc) {
+            doc = d;
+            agreed = 1;   /* this list is there; the others are asked again */
+        } else {
+            agreed++;
         }
-        it->started = true;
-        if (agreed) return doc;
     }
+    return doc;
 }
 
 /* The leapfrog of a conjunction of words, on their lists: the layers of
