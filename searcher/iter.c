@@ -232,6 +232,9 @@ static int words_leapfrog(struct qit *it)
         if (it->kids[i]->nslots != 1 || it->kids[i]->two_phase) return 0;
     it->must_lists = malloc(it->nmust * sizeof *it->must_lists);
     if (!it->must_lists) return -1;
+    /* nothing but such words: where the leapfrog stops, it matches */
+    it->trivial = it->nkids == it->nmust;
+    for (size_t i = 0; i < it->nkids; i++) it->trivial &= it->kids[i]->trivial;
     for (size_t i = 0; i < it->nmust; i++) {
         struct postings *p = &it->kids[i]->post[0];
         size_t k = i;
