@@ -33,7 +33,7 @@ static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct sco
 {
     struct postings *p = &it->post[0];
     uint32_t tf = postings_tf(p), in_title = 0;
-    if (postings_block_title_tf(p, p->block)) {
+    if (postings_title_tf(p)) {
         if (!qit_load_positions(it, 0, dc) || doc_ctx_load(dc)) return qit_leaf_freq(it);
         in_title = positions_in_title(it->pos[0], tf, dc->title_len);
     }

@@ -315,6 +315,7 @@ static uint32_t load_block(struct postings *p, uint32_t b)
     p->block = b;
     p->i = 0;
     p->pos.ready = false;
+    p->title_tf_ready = false;
     p->doc = p->docs[0];
     return p->doc;
 }

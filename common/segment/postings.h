@@ -75,6 +75,8 @@ struct postings {
     uint32_t doc;                /* current document or DOC_END */
     const uint8_t *tf_packed;    /* the block's PFOR run of frequencies, until unpacked */
     bool tfs_ready;              /* tfs[] holds the block's frequencies */
+    bool title_tf_ready;         /* title_tf is the decoded block's skip entry's */
+    uint32_t title_tf;
     struct positions_cursor pos; /* the block's positions, fetched on first use */
     sift_err rc;                 /* set when the data was found corrupt */
     sift_errmsg *err;
@@ -147,6 +149,16 @@ void postings_block_stat(const struct postings *p, uint32_t b, struct block_stat
 /* The most positions below its title length any document of block b holds
  * (BM25F's bounds only: flat BM25 does not read it); 0 past the end. */
 uint32_t postings_block_title_tf(const struct postings *p, uint32_t b);
+/* The same for the decoded block, read once per block: BM25F asks it for
+ * every document it scores (whether to read the positions in the title). */
+static inline uint32_t postings_title_tf(struct postings *p)
+{
+    if (!p->title_tf_ready) {
+        p->title_tf = postings_block_title_tf(p, p->block);
+        p->title_tf_ready = true;
+    }
+    return p->title_tf;
+}
 
 /* Documents of a term's postings that are not deleted. */
 sift_err segment_live_df(const struct segment *s, const struct term_info *ti, uint32_t *live,
