@@ -28,14 +28,20 @@ void score_params_init(struct score_params *sp, const sift_query *q, const sift_
 
 /* BM25F frequency of a word: title and text occurrences weighted. Where
  * the skip entry says no title of the block holds the word, its positions
- * are not read. */
+ * are not read; where its first position is past the document's title,
+ * only that one is. */
 static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
 {
     struct postings *p = &it->post[0];
     uint32_t tf = postings_tf(p), in_title = 0;
     if (postings_title_tf(p)) {
-        if (!qit_load_positions(it, 0, dc) || doc_ctx_load(dc)) return qit_leaf_freq(it);
-        in_title = positions_in_title(it->pos[0], tf, dc->title_len);
+        if (doc_ctx_load(dc)) return qit_leaf_freq(it);
+        uint32_t first = it->pos_doc[0] == p->doc ? it->pos[0][0] : postings_first_position(p);
+        if (p->rc) return qit_leaf_freq(it);
+        if (first < dc->title_len) {
+            if (!qit_load_positions(it, 0, dc)) return qit_leaf_freq(it);
+            in_title = positions_in_title(it->pos[0], tf, dc->title_len);
+        }
     }
     return sc->w_title * in_title + sc->w_text * (tf - in_title);
 }

@@ -428,6 +428,12 @@ static int positions_open(struct postings *p)
     return why ? postings_fail(p, why), -1 : 0;
 }
 
+uint32_t postings_first_position(struct postings *p)
+{
+    if (p->doc == DOC_END || (!p->pos.ready && positions_open(p))) return UINT32_MAX;
+    return p->firsts[p->i];
+}
+
 int postings_positions(struct postings *p, uint32_t *out)
 {
     if (p->doc == DOC_END) return -1;

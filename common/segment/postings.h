@@ -134,6 +134,10 @@ static inline uint32_t postings_tf(struct postings *p)
 /* Positions of the current document into out (tf values); -1 on corrupt
  * data (p->rc set). Documents must be asked in order. */
 int postings_positions(struct postings *p, uint32_t *out);
+/* Its first position alone (UINT32_MAX on corrupt data, p->rc set),
+ * leaving its positions to be read: whether a word is in a title needs
+ * no more when it is past the title. */
+uint32_t postings_first_position(struct postings *p);
 
 /* What the skip table says of a block, for score bounds: every document of
  * block b has a tf of at most max_tf and a length of at least min_len. */
