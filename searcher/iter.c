@@ -474,6 +474,30 @@ static bool phrase_follow(struct qit *it, struct doc_ctx *dc)
     return true;
 }
 
+/* An exact phrase of two different words, each once in the document: a
+ * match is the second word's position right after the first's, inside one
+ * of the field's ranges (what exact_phrase_ranges finds), read from the
+ * first positions alone. Such documents are most of a two-word phrase's
+ * candidates on short passages. Sets it->freq; false when the fast case
+ * does not apply. */
+static bool pair_once(struct qit *it, struct doc_ctx *dc, bool *match)
+{
+    const struct qnode *n = it->node;
+    struct postings *a = &it->post[0], *b = &it->post[1];
+    if (n->kind != QK_PHRASE || n->dist || it->nslots != 2 || n->terms[0].id == n->terms[1].id ||
+        postings_tf(a) != 1 || postings_tf(b) != 1)
+        return false;
+    uint32_t x = postings_first_position(a), y = postings_first_position(b);
+    it->freq = 0;
+    if (!a->rc && !b->rc && x < UINT32_MAX - 1 && y == x + 1) {
+        uint32_t r[4];
+        int nr = field_ranges(n, dc, r);
+        for (int k = 0; k < nr; k++) it->freq |= x >= r[2 * k] && (uint64_t)x + 2 <= r[2 * k + 1];
+    }
+    *match = it->freq > 0;
+    return true;
+}
+
 static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 {
     const struct qnode *n = it->node;
@@ -481,6 +505,8 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
     if (qit_plain_word(it) || qkind_filters(n->kind))
         return true;   /* its frequency is read when scored (qit_leaf_freq): counting never unpacks it */
     if (it->two_phase && !phrase_follow(it, dc)) return false;
+    bool match;
+    if (pair_once(it, dc, &match)) return match;
     struct prox_slot slots[QUERY_MAX_PHRASE];
     for (size_t i = 0; i < it->nslots; i++) {
         if (!qit_load_positions(it, i, dc)) return false;

@@ -332,6 +332,35 @@ static void test_long_phrase_words_follow(void **state)
     tmpdir_remove(pdir);
 }
 
+/* An exact two-word phrase whose words are each once in the document is
+ * decided from their first positions alone (iter.c's pair_once): the
+ * second right after the first, both in the title or both in the text. */
+static void test_two_word_phrase_once(void **state)
+{
+    (void)state;
+    static const struct test_doc docs[] = {
+        { "a", "Cloud outage", "hits Azure" },       /* "outage hits" spans title and text */
+        { "b", "", "outage hits again" },            /* the phrase, once each */
+        { "c", "", "hits outage" },                  /* out of order */
+        { "d", "", "outage then hits" },             /* apart */
+        { "e", "", "outage hits, outage hits" },     /* twice each: the positions read */
+        { "f", "Outage", "hits" },                   /* spans again, title of one word */
+    };
+    char *pdir = tmpdir_make();
+    build_index(pdir, docs, sizeof docs / sizeof *docs);
+    char *ids = search_ids(pdir, "\"outage hits\"", 10);
+    assert_int_equal(count_matches(pdir, "\"outage hits\""), 2);
+    assert_true(!strcmp(ids, "b e") || !strcmp(ids, "e b"));
+    free(ids);
+    assert_int_equal(count_matches(pdir, "\"cloud outage\""), 1);
+    assert_int_equal(count_matches(pdir, "title:\"cloud outage\""), 1);
+    assert_int_equal(count_matches(pdir, "text:\"cloud outage\""), 0);
+    assert_int_equal(count_matches(pdir, "\"hits azure\""), 1);
+    assert_int_equal(count_matches(pdir, "title:\"hits azure\""), 0);
+    assert_int_equal(count_matches(pdir, "\"hits outage\""), 2);   /* c, and e across the comma */
+    tmpdir_remove(pdir);
+}
+
 static void test_no_index(void **state)
 {
     (void)state;
@@ -348,7 +377,8 @@ int main(void)
         cmocka_unit_test(test_hits_and_snippets), cmocka_unit_test(test_flipped_bytes),
         cmocka_unit_test(test_every_byte_of_a_small_index),
         cmocka_unit_test(test_truncated_and_missing), cmocka_unit_test(test_spilled_runs_identical),
-        cmocka_unit_test(test_long_phrase_words_follow), cmocka_unit_test(test_no_index),
+        cmocka_unit_test(test_long_phrase_words_follow),
+        cmocka_unit_test(test_two_word_phrase_once), cmocka_unit_test(test_no_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
