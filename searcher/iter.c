@@ -151,8 +151,8 @@ void qit_free(struct qit *it)
     free(it);
 }
 
-/* The two rarest words of an exact phrase lead it; the others are put on
- * their first documents now, to follow from there (leaf_confirm). */
+/* The two rarest words of an exact phrase lead it; the others follow
+ * from their first candidate on (phrase_follow). */
 static void pick_leads(struct qit *it)
 {
     const struct qterm *t = it->node->terms;
@@ -165,8 +165,6 @@ static void pick_leads(struct qit *it)
     it->two_phase = true;
     it->lead[0] = a < b ? a : b;
     it->lead[1] = a < b ? b : a;
-    for (size_t i = 0; i < it->nslots; i++)
-        if (i != a && i != b) postings_first(&it->post[i]);
 }
 
 struct term_hint term_hint_for(const sift_query *q, uint32_t s)
@@ -466,11 +464,11 @@ static bool phrase_follow(struct qit *it, struct doc_ctx *dc)
         !pair_at(it->pos[a], postings_tf(&it->post[a]), it->pos[b], postings_tf(&it->post[b]),
                  (uint32_t)(b - a)))
         return false;
-    for (size_t i = 0; i < it->nslots; i++) {
-        struct postings *p = &it->post[i];
-        if (i == a || i == b) continue;
-        if (postings_seek(p, it->doc) != it->doc) return false;
-    }
+    for (size_t i = 0; !it->followers_started && i < it->nslots; i++)   /* not before: a phrase may get no candidate */
+        if (i != a && i != b) postings_first(&it->post[i]);
+    it->followers_started = true;
+    for (size_t i = 0; i < it->nslots; i++)
+        if (i != a && i != b && postings_seek(&it->post[i], it->doc) != it->doc) return false;
     return true;
 }
 

@@ -68,6 +68,7 @@ struct qit {
      * words only (lead[0] < lead[1]); its other slots follow when the
      * two stand at the phrase's distance on a candidate (iter.c). */
     bool two_phase;
+    bool followers_started;    /* the other slots' lists, at the first candidate */
     size_t lead[2];
     /* BOOL */
     struct qit **kids;
