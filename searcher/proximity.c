@@ -204,7 +204,8 @@ static bool distinct_terms(const struct prox_slot *slots, size_t n)
  * slot counts each occurrence once: the same sum. */
 static uint32_t exact_phrase_ranges(const struct prox_slot *slots, size_t n, const uint32_t *r, int nr)
 {
-    size_t a = 0, cur[64] = { 0 };
+    size_t a = 0, cur[64];
+    for (size_t i = 0; i < n; i++) cur[i] = 0;   /* n of the 64, not all: a call per candidate */
     for (size_t i = 1; i < n; i++)
         if (slots[i].n < slots[a].n) a = i;
     uint32_t count = 0;
