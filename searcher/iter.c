@@ -222,7 +222,8 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, const
 }
 
 /* A conjunction whose required clauses are all one list each (words):
- * their postings, rarest first, started. Nonzero when memory is short. */
+ * their postings, rarest first, for words_advance (which starts them).
+ * Nonzero when memory is short. */
 static int words_leapfrog(struct qit *it)
 {
     if (it->nmust < 2) return 0;

@@ -36,7 +36,8 @@ static double weighted_freq(struct qit *it, struct doc_ctx *dc, const struct sco
     uint32_t tf = postings_tf(p), in_title = 0;
     if (postings_title_tf(p)) {
         if (doc_ctx_load(dc)) return qit_leaf_freq(it);
-        uint32_t first = it->pos_doc[0] == p->doc ? it->pos[0][0] : postings_first_position(p);
+        uint32_t first = it->pos_doc[0] == p->doc && p->doc != DOC_END ? it->pos[0][0]   /* read already */
+                                                                      : postings_first_position(p);
         if (p->rc) return qit_leaf_freq(it);
         if (first < dc->title_len) {
             if (!qit_load_positions(it, 0, dc)) return qit_leaf_freq(it);
