@@ -184,7 +184,7 @@ static bool conjunction(const struct qit *root)
         if (root->occurs[i] != OCCUR_SHOULD && !qit_plain_word(root->kids[i])) return false;
         excluded += root->occurs[i] == OCCUR_NOT;
     }
-    return (root->nmust >= 2 || excluded) && excluded <= 64;
+    return (root->nmust >= 2 || excluded) && excluded <= 64 && (root->nmust == 1 || root->leap);
 }
 
 /* Keep the candidates c[0..m) list p holds (keep == true) or does not;
@@ -210,19 +210,16 @@ static size_t filter(struct postings *p, uint32_t *c, size_t m, bool keep, bool 
  * candidate cost more than the lists here. */
 static sift_err count_conjunction(struct qit *root, const struct segment *seg, uint64_t *out)
 {
-    struct postings *must[64] = { NULL }, *not[64];
-    size_t nm = 0, nn = 0;
+    /* the required words rarest first, as the iterator leapfrogs them
+     * (iter.c), or the one required word (MUST kids come first) */
+    struct postings *one = &root->kids[0]->post[0], *not[64];
+    struct postings *const *must = root->leap ? root->leap : &one;
+    size_t nm = root->nmust, nn = 0;
     for (size_t i = 0; i < root->nkids; i++) {
         if (root->occurs[i] == OCCUR_SHOULD) continue;   /* scores only; may be no word */
         struct postings *p = &root->kids[i]->post[0];
         postings_first(p);
-        if (root->occurs[i] == OCCUR_MUST) {
-            size_t k = nm++;   /* by df, rarest first */
-            for (; k > 0 && must[k - 1]->ti.df > p->ti.df; k--) must[k] = must[k - 1];
-            must[k] = p;
-        } else {
-            not[nn++] = p;
-        }
+        if (root->occurs[i] == OCCUR_NOT) not[nn++] = p;
     }
     uint64_t n = 0;
     struct postings *lead = must[0];

@@ -141,7 +141,7 @@ void qit_free(struct qit *it)
     for (size_t i = 0; i < it->nkids; i++) qit_free(it->kids[i]);
     free(it->kids);
     free(it->occurs);
-    free(it->must_lists);
+    free(it->leap);
     for (size_t i = 0; it->pos && i < it->nslots; i++) free(it->pos[i]);
     free(it->pos);
     free(it->pos_cap);
@@ -165,6 +165,9 @@ static void pick_leads(struct qit *it)
     it->two_phase = true;
     it->lead[0] = a < b ? a : b;
     it->lead[1] = a < b ? b : a;
+    it->leap[0] = &it->post[it->lead[0]];
+    it->leap[1] = &it->post[it->lead[1]];
+    it->nleap = 2;
 }
 
 struct term_hint term_hint_for(const sift_query *q, uint32_t s)
@@ -198,13 +201,15 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, const
     it->pos_cap = calloc(n->nterms, sizeof *it->pos_cap);
     it->pos_doc = malloc(n->nterms * sizeof *it->pos_doc);
     it->scratch = malloc(4 * n->nterms * sizeof *it->scratch);
+    it->leap = malloc(n->nterms * sizeof *it->leap);
     it->confirmed_doc = DOC_END;
-    if (!it->post || !it->pos || !it->pos_cap || !it->pos_doc || !it->scratch) {
+    if (!it->post || !it->pos || !it->pos_cap || !it->pos_doc || !it->scratch || !it->leap) {
         qit_free(it);
         return sift_fail(err, SIFT_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n->nterms; i++) {
         it->pos_doc[i] = DOC_END;
+        it->leap[i] = &it->post[i];
         struct term_info ti;
         bool found;
         sift_err rc = term_entry(s, h, &n->terms[i], &ti, &found, err);
@@ -215,6 +220,7 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, const
         }
         it->idf_sum += n->terms[i].idf;
     }
+    it->nleap = n->nterms;
     if (n->kind == QK_PHRASE && n->dist == 0 && n->nterms >= 3) pick_leads(it);
     it->trivial = qit_plain_word(it) || n->kind == QK_KEYWORD;   /* as leaf_confirm finds */
     *out = it;
@@ -229,16 +235,17 @@ static int words_leapfrog(struct qit *it)
     if (it->nmust < 2) return 0;
     for (size_t i = 0; i < it->nmust; i++)
         if (it->kids[i]->nslots != 1 || it->kids[i]->two_phase) return 0;
-    it->must_lists = malloc(it->nmust * sizeof *it->must_lists);
-    if (!it->must_lists) return -1;
+    it->leap = malloc(it->nmust * sizeof *it->leap);
+    if (!it->leap) return -1;
+    it->nleap = it->nmust;
     /* nothing but such words: where the leapfrog stops, it matches */
     it->trivial = it->nkids == it->nmust;
     for (size_t i = 0; i < it->nkids; i++) it->trivial &= it->kids[i]->trivial;
     for (size_t i = 0; i < it->nmust; i++) {
         struct postings *p = &it->kids[i]->post[0];
         size_t k = i;
-        for (; k > 0 && it->must_lists[k - 1]->ti.df > p->ti.df; k--) it->must_lists[k] = it->must_lists[k - 1];
-        it->must_lists[k] = p;
+        for (; k > 0 && it->leap[k - 1]->ti.df > p->ti.df; k--) it->leap[k] = it->leap[k - 1];
+        it->leap[k] = p;
     }
     return 0;
 }
@@ -299,16 +306,14 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, const struct 
 /* ---------------------------------------------------------- advancing */
 
 
-/* Leapfrog of the slots' postings: a document holding every term. */
-static uint32_t leaf_advance(struct qit *it, uint32_t target)
+/* The first document >= target every list holds (the lists started):
+ * each is moved to the candidate in turn, which the first list past it
+ * raises, until all agree. */
+static uint32_t lists_leapfrog(struct postings *const *lists, size_t n, uint32_t target)
 {
-    size_t n = it->two_phase ? 2 : it->nslots;
-    if (!it->started)
-        for (size_t k = 0; k < n; k++) postings_first(&it->post[it->two_phase ? it->lead[k] : k]);
-    it->started = true;
     uint32_t doc = target;
     for (size_t k = 0, agreed = 0; agreed < n; k = k + 1 == n ? 0 : k + 1) {
-        uint32_t d = postings_seek(&it->post[it->two_phase ? it->lead[k] : k], doc);
+        uint32_t d = postings_seek(lists[k], doc);
         if (d == DOC_END) return DOC_END;
         if (d > doc) {
             doc = d;
@@ -320,28 +325,23 @@ static uint32_t leaf_advance(struct qit *it, uint32_t target)
     return doc;
 }
 
+/* Leapfrog of the slots' postings: a document holding every term. */
+static uint32_t leaf_advance(struct qit *it, uint32_t target)
+{
+    if (!it->started)
+        for (size_t k = 0; k < it->nleap; k++) postings_first(it->leap[k]);
+    it->started = true;
+    return lists_leapfrog(it->leap, it->nleap, target);
+}
+
 /* The leapfrog of a conjunction of words, on their lists: the layers of
  * qit_kid_advance per step cost as much as the step. */
 static uint32_t words_advance(struct qit *it, uint32_t target)
 {
-    size_t n = it->nmust;
     if (!it->kids[0]->started)
-        for (size_t i = 0; i < n; i++) postings_first(&it->kids[i]->post[0]);
-    uint32_t doc = target;
-    for (size_t i = 0, agreed = 0; agreed < n; i = i + 1 == n ? 0 : i + 1) {
-        uint32_t d = postings_seek(it->must_lists[i], doc);
-        if (d == DOC_END) {
-            doc = DOC_END;
-            break;
-        }
-        if (d > doc) {
-            doc = d;
-            agreed = 1;
-        } else {
-            agreed++;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < it->nleap; i++) postings_first(it->leap[i]);
+    uint32_t doc = lists_leapfrog(it->leap, it->nleap, target);
+    for (size_t i = 0; i < it->nmust; i++) {
         it->kids[i]->doc = doc;
         it->kids[i]->started = true;
     }
@@ -350,7 +350,7 @@ static uint32_t words_advance(struct qit *it, uint32_t target)
 
 static uint32_t bool_advance(struct qit *it, uint32_t target)
 {
-    if (it->must_lists) return words_advance(it, target);
+    if (it->leap) return words_advance(it, target);   /* a BOOL has lists only then */
     if (it->nmust) {
         uint32_t doc = target;
         for (;;) {

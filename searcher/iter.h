@@ -74,9 +74,11 @@ struct qit {
     struct qit **kids;
     enum occur *occurs;
     size_t nkids, nmust;       /* MUST kids come first */
-    /* when every MUST kid is one list (a word), their postings, rarest
-     * first: the leapfrog runs on them directly (iter.c) */
-    struct postings **must_lists;
+    /* the lists a leapfrog runs on, in its order: a leaf's slots (a
+     * two-phase phrase's two leads), or, when every MUST kid of a BOOL is
+     * one list (a word), those, rarest first; NULL for a BOOL otherwise */
+    struct postings **leap;
+    size_t nleap;
     /* the largest score any document can get (prune.c), once computed */
     double max_score;
     bool has_max;
