@@ -53,7 +53,7 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc)
         double f = qit_leaf_freq(it);
         if (qkind_filters(it->node->kind)) return 0;   /* filters */
         if (qit_field_weighed(it, sc->w_title, sc->w_text)) f = weighted_freq(it, dc, sc);
-        return f > 0 ? it->idf_sum * f / (f + sc->norm) : 0;
+        return f > 0 ? bm25_tf(it->idf_sum, f, sc->norm) : 0;
     }
     double s = 0;
     for (size_t i = 0; i < it->nkids; i++)

@@ -90,7 +90,7 @@ static inline double qit_score_clause(struct qit *k, struct doc_ctx *dc, const s
 {
     if (k->trivial && k->node->kind == QK_TERM && !(sc->w_title > 0 || sc->w_text > 0)) {
         double f = postings_tf(&k->post[0]);
-        return f > 0 ? k->idf_sum * f / (f + sc->norm) : 0;
+        return f > 0 ? bm25_tf(k->idf_sum, f, sc->norm) : 0;
     }
     return qit_score(k, dc, sc);
 }
