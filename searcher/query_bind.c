@@ -642,11 +642,8 @@ static void set_counts(struct binder *b)
 static void compute_idf(struct binder *b)
 {
     set_counts(b);
-    sift_query *q = b->q;
+    sift_query *q = b->q;   /* new: bound once (query_parse_exact) */
     size_t nsegs = b->idx->nsegs;
-    free(q->seg_ti);   /* (a query read twice: feedback) */
-    q->seg_ti = NULL;
-    q->nseg_terms = 0;
     if (!b->global && nsegs && b->nuniq && !bind_failed(b)) {
         q->seg_ti = malloc(b->nuniq * nsegs * sizeof *q->seg_ti);
         if (q->seg_ti) q->nseg_terms = b->nuniq;   /* else the iterators look up again */
