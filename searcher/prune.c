@@ -19,7 +19,9 @@
  *     of the one scoring clause beside filters): the clauses whose summed
  *     maxima cannot beat the k-th score alone are only probed for
  *     documents the others bring, and a candidate is dropped as soon as
- *     what it has plus what is left to add cannot beat it. Before that,
+ *     what it has plus what is left to add cannot beat it; the clauses
+ *     a document cannot do without (the others' maxima summed cannot beat
+ *     the k-th score) leapfrog to the documents they share. Before that,
  *     the candidate's block maxima summed over every clause bound the
  *     run of documents up to the first block end: when that cannot beat
  *     the k-th score the whole run is skipped (block-max MaxScore). Filters
@@ -357,13 +359,51 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
     }
 }
 
-/* The clauses order[0, essential) are the non-essential ones. */
+/* The clauses order[0, essential) are the non-essential ones. A document
+ * without clause i scores at most the others' maxima: where that cannot
+ * beat the threshold, every candidate holds order[i] (one clause is then
+ * essential, and the required ones are the suffix of the largest maxima:
+ * "bowel obstruction" once neither word alone can enter the top k). With
+ * two or more required, the candidates are their intersection, so they
+ * leapfrog instead of the essential one leading alone. */
 static void partition(struct pruning *pr)
 {
     pr->essential = 0;
     while (pr->essential < pr->n && cannot(pr, pr->prefix[pr->essential]))
         pr->essential++;
+    size_t req = pr->n;
+    double total = pr->prefix[pr->n - 1];
+    while (pr->essential < pr->n && req > 0 && cannot(pr, total - pr->order[req - 1]->max_score))
+        req--;
+    pr->lead = req + 1 < pr->n ? req : pr->essential;
     pr->partitioned_at = pr->threshold;
+}
+
+/* The next candidate >= target of the leading clauses order[lead, n): the
+ * least of their next documents, or where they are all required the next
+ * they all agree on (the largest maximum, most often the rarest, leads). */
+static uint32_t lead_next(struct pruning *pr, uint32_t target)
+{
+    uint32_t doc = DOC_END;
+    if (pr->lead == pr->essential) {
+        for (size_t i = pr->essential; i < pr->n; i++) {
+            struct qit *k = pr->order[i];
+            uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
+            if (d < doc) doc = d;
+        }
+        return doc;
+    }
+    struct qit *first = pr->order[pr->n - 1];
+    doc = (!first->started || first->doc < target) ? qit_kid_advance(first, target) : first->doc;
+    for (size_t i = pr->n - 1; doc != DOC_END && i-- > pr->lead;) {
+        struct qit *k = pr->order[i];
+        uint32_t d = (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
+        if (d == doc) continue;
+        if (d == DOC_END) return DOC_END;
+        doc = qit_kid_advance(first, d);
+        i = pr->n - 1;
+    }
+    return doc;
 }
 
 /* Where the candidate doc stands with the gates: doc itself when every
@@ -389,12 +429,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
     struct qit *g = pr->group;
     if (pr->partitioned_at != pr->threshold) partition(pr);
     for (;;) {
-        uint32_t doc = DOC_END;
-        for (size_t i = pr->essential; i < pr->n; i++) {
-            struct qit *k = pr->order[i];
-            uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
-            if (d < doc) doc = d;
-        }
+        uint32_t doc = lead_next(pr, target);
         if (doc != DOC_END && pr->ngates) {
             uint32_t gate = gates_from(pr, doc, dc);
             if (gate != doc && gate != DOC_END) {
@@ -417,11 +452,13 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         if (doc_ctx_load(dc)) return root->doc = DOC_END;
         struct scoring sc = scoring_for(pr->sp, dc->len, dc->title_len);
         double s = 0;
-        for (size_t i = pr->essential; i < pr->n; i++)
+        bool keep = true;
+        for (size_t i = pr->lead; keep && i < pr->n; i++)
             if (pr->order[i]->doc == doc && qit_confirm(pr->order[i], dc))
                 s += qit_score_clause(pr->order[i], dc, &sc);
-        bool keep = true;
-        for (size_t i = pr->essential; keep && i-- > 0;) {
+            else if (pr->lead != pr->essential)
+                keep = false;   /* a required clause does not match */
+        for (size_t i = pr->lead; keep && i-- > 0;) {
             if (run_cannot(pr, &rs, s + pr->prefix[i])) keep = false;
             else if (qit_kid_matches(pr->order[i], doc, dc)) s += qit_score_clause(pr->order[i], dc, &sc);
         }

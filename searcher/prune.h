@@ -34,6 +34,8 @@ struct pruning {
     struct qit **order;
     double *prefix;            /* prefix[i]: summed maxima of order[0..i] */
     size_t n, essential;
+    size_t lead;               /* the candidates come from order[lead, n): the
+                                  essential clauses, or the required ones */
     double partitioned_at;     /* the threshold the partition was made for */
 };
 
