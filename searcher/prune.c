@@ -15,13 +15,14 @@
  *   - block-max: where the root's bound over a run of blocks cannot beat
  *     the k-th best score, jump past the run without decoding it
  *     (conjunctions, phrases, single terms);
- *   - MaxScore for a root of optional clauses (or for the optional clauses
- *     of the one scoring clause beside filters): the clauses whose summed
- *     maxima cannot beat the k-th score alone are only probed for
- *     documents the others bring, and a candidate is dropped as soon as
- *     what it has plus what is left to add cannot beat it; the clauses
- *     a document cannot do without (the others' maxima summed cannot beat
- *     the k-th score) leapfrog to the documents they share. Before that,
+ *   - MaxScore for a root of optional clauses, or of required ones that
+ *     score beside optional ones (or for the optional clauses of the one
+ *     scoring clause beside filters): the clauses whose summed maxima
+ *     cannot beat the k-th score alone are only probed for documents the
+ *     others bring, and a candidate is dropped as soon as what it has
+ *     plus what is left to add cannot beat it; the clauses a document
+ *     cannot do without (required, or the others' maxima summed cannot
+ *     beat the k-th score) leapfrog to the documents they share. Before that,
  *     the candidate's block maxima summed over every clause bound the
  *     run of documents up to the first block end: when that cannot beat
  *     the k-th score the whole run is skipped (block-max MaxScore). Filters
@@ -281,22 +282,37 @@ static int by_max(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The group MaxScore runs over: the root when it is a disjunction, or the
+/* The group MaxScore runs over: the root when it is a disjunction, or
+ * when its required clauses score beside optional ones ("+climate
+ * policy": the required ones lead, the optional ones are probed); or the
  * one scoring clause of a root whose other clauses are required filters
  * or exclusions, when that clause is a disjunction; NULL otherwise (a
- * required clause that scores, or optional ones beside required ones). */
+ * conjunction, or optional clauses beside filters alone, whose documents
+ * match with no optional clause). */
 static struct qit *maxscore_group(struct qit *root)
 {
     if (root->node->kind != QK_BOOL) return NULL;
     if (!root->nmust) return root;
     struct qit *g = NULL;
+    size_t scoring = 0, optional = 0;
     for (size_t i = 0; i < root->nkids; i++) {
         struct qit *k = root->kids[i];
         if (root->occurs[i] == OCCUR_NOT || qnode_is_filter(k->node)) continue;
-        if (root->occurs[i] == OCCUR_SHOULD || g || k->node->kind != QK_BOOL || k->nmust) return NULL;
-        g = k;
+        if (root->occurs[i] == OCCUR_SHOULD) optional++;
+        else scoring++, g = k;
     }
-    return g;
+    if (optional) return scoring ? root : NULL;
+    return scoring == 1 && g->node->kind == QK_BOOL && !g->nmust ? g : NULL;
+}
+
+static void partition(struct pruning *pr);
+
+/* Whether kid k of the group is required by the query. */
+static bool group_must(const struct qit *g, const struct qit *k)
+{
+    for (size_t i = 0; i < g->nmust; i++)
+        if (g->kids[i] == k) return true;
+    return false;
 }
 
 sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_params *sp,
@@ -310,26 +326,35 @@ sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_p
     pr->slack = sp->rank == SIFT_RANK_BM25_PROX ? qit_proximity_bound(root, sp) : 0;
     struct qit *g = maxscore_group(root);
     size_t n = 0;
-    for (size_t i = 0; g && i < g->nkids; i++) n += g->occurs[i] == OCCUR_SHOULD;
+    for (size_t i = 0; g && i < g->nkids; i++)
+        n += g->occurs[i] != OCCUR_NOT && !(g->occurs[i] == OCCUR_MUST && qnode_is_filter(g->kids[i]->node));
     if (n < 2) return SIFT_OK;   /* no clause's maximum is asked: computing them reads every skip entry */
-    pr->order = malloc(n * sizeof *pr->order);
-    pr->prefix = malloc(n * sizeof *pr->prefix);
+    pr->order = malloc(3 * n * sizeof *pr->order);
+    pr->prefix = malloc(2 * n * sizeof *pr->prefix);
+    pr->must = malloc(n * sizeof *pr->must);
     pr->gates = malloc((root->nmust ? root->nmust : 1) * sizeof *pr->gates);
-    if (!pr->order || !pr->prefix || !pr->gates) {
+    if (!pr->order || !pr->prefix || !pr->must || !pr->gates) {
         pruning_free(pr);
         return SIFT_ERR_NOMEM;
     }
+    pr->lead = pr->order + n;
+    pr->probe = pr->order + 2 * n;
+    pr->probe_prefix = pr->prefix + n;
     pr->group = g;
-    for (size_t i = 0; g != root && i < root->nmust; i++)
-        if (root->kids[i] != g) pr->gates[pr->ngates++] = root->kids[i];
+    for (size_t i = 0; i < root->nmust; i++)
+        if (root->kids[i] != g && qnode_is_filter(root->kids[i]->node)) pr->gates[pr->ngates++] = root->kids[i];
     for (size_t i = 0; i < g->nkids; i++)
-        if (g->occurs[i] == OCCUR_SHOULD) {
+        if (g->occurs[i] != OCCUR_NOT && !(g->occurs[i] == OCCUR_MUST && qnode_is_filter(g->kids[i]->node))) {
             qit_max_score(g->kids[i], sp);
             pr->order[pr->n++] = g->kids[i];
         }
     qsort(pr->order, n, sizeof *pr->order, by_max);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         pr->prefix[i] = (i ? pr->prefix[i - 1] : 0) + pr->order[i]->max_score;
+        pr->must[i] = group_must(g, pr->order[i]);
+        pr->nmust += pr->must[i];
+    }
+    partition(pr);
     return SIFT_OK;
 }
 
@@ -337,9 +362,11 @@ void pruning_free(struct pruning *pr)
 {
     free(pr->order);
     free(pr->prefix);
+    free(pr->must);
     free(pr->gates);
     pr->order = NULL;
     pr->prefix = NULL;
+    pr->must = NULL;
     pr->gates = NULL;
 }
 
@@ -359,49 +386,69 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
     }
 }
 
-/* The clauses order[0, essential) are the non-essential ones. A document
- * without clause i scores at most the others' maxima: where that cannot
- * beat the threshold, every candidate holds order[i] (one clause is then
- * essential, and the required ones are the suffix of the largest maxima:
- * "bowel obstruction" once neither word alone can enter the top k). With
- * two or more required, the candidates are their intersection, so they
- * leapfrog instead of the essential one leading alone. */
+/* Which clauses bring the candidates (lead) and which are only probed
+ * for them (probe, by increasing maximum, probe_prefix their summed
+ * maxima). A document without clause i scores at most the others'
+ * maxima: where that cannot beat the threshold, every candidate holds
+ * order[i], as it holds a clause the query requires. Where some clause
+ * is required, the candidates are what the required ones share ("bowel
+ * obstruction" once neither word alone can enter the top k), so they
+ * leapfrog; otherwise they are the union of the essential clauses
+ * order[essential, n), whose maxima summed with the smaller ones' can
+ * beat it, and the non-essential are probed. */
 static void partition(struct pruning *pr)
 {
-    pr->essential = 0;
-    while (pr->essential < pr->n && cannot(pr, pr->prefix[pr->essential]))
-        pr->essential++;
-    size_t req = pr->n;
+    size_t e = 0;
+    while (e < pr->n && cannot(pr, pr->prefix[e])) e++;
     double total = pr->prefix[pr->n - 1];
-    while (pr->essential < pr->n && req > 0 && cannot(pr, total - pr->order[req - 1]->max_score))
-        req--;
-    pr->lead = req + 1 < pr->n ? req : pr->essential;
+    pr->nlead = pr->nprobe = 0;
+    pr->leapfrog = false;
     pr->partitioned_at = pr->threshold;
+    if (e == pr->n) return;   /* no document can beat it */
+    size_t nreq = pr->nmust;
+    for (size_t i = pr->n; !nreq && i-- > 0;)
+        nreq = cannot(pr, total - pr->order[i]->max_score);
+    if (!nreq) {
+        for (size_t i = pr->n; i-- > e;) pr->lead[pr->nlead++] = pr->order[i];
+        for (size_t i = 0; i < e; i++) pr->probe[pr->nprobe++] = pr->order[i];
+        memcpy(pr->probe_prefix, pr->prefix, e * sizeof *pr->prefix);
+        return;
+    }
+    pr->leapfrog = true;
+    double sum = 0;
+    for (size_t i = pr->n; i-- > 0;)
+        if (pr->must[i] || cannot(pr, total - pr->order[i]->max_score)) pr->lead[pr->nlead++] = pr->order[i];
+    for (size_t i = 0; i < pr->n; i++)
+        if (!(pr->must[i] || cannot(pr, total - pr->order[i]->max_score))) {
+            sum += pr->order[i]->max_score;
+            pr->probe_prefix[pr->nprobe] = sum;
+            pr->probe[pr->nprobe++] = pr->order[i];
+        }
 }
 
-/* The next candidate >= target of the leading clauses order[lead, n): the
- * least of their next documents, or where they are all required the next
- * they all agree on (the largest maximum, most often the rarest, leads). */
+/* The next candidate >= target: the least of the leading clauses' next
+ * documents, or where they are required the next they all agree on (the
+ * largest maximum, most often the rarest, leads). */
 static uint32_t lead_next(struct pruning *pr, uint32_t target)
 {
     uint32_t doc = DOC_END;
-    if (pr->lead == pr->essential) {
-        for (size_t i = pr->essential; i < pr->n; i++) {
-            struct qit *k = pr->order[i];
+    if (!pr->leapfrog) {
+        for (size_t i = 0; i < pr->nlead; i++) {
+            struct qit *k = pr->lead[i];
             uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
             if (d < doc) doc = d;
         }
         return doc;
     }
-    struct qit *first = pr->order[pr->n - 1];
+    struct qit *first = pr->lead[0];
     doc = (!first->started || first->doc < target) ? qit_kid_advance(first, target) : first->doc;
-    for (size_t i = pr->n - 1; doc != DOC_END && i-- > pr->lead;) {
-        struct qit *k = pr->order[i];
+    for (size_t i = 1; doc != DOC_END && i < pr->nlead; i++) {
+        struct qit *k = pr->lead[i];
         uint32_t d = (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
         if (d == doc) continue;
         if (d == DOC_END) return DOC_END;
         doc = qit_kid_advance(first, d);
-        i = pr->n - 1;
+        i = 0;
     }
     return doc;
 }
@@ -453,14 +500,14 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         struct scoring sc = scoring_for(pr->sp, dc->len, dc->title_len);
         double s = 0;
         bool keep = true;
-        for (size_t i = pr->lead; keep && i < pr->n; i++)
-            if (pr->order[i]->doc == doc && qit_confirm(pr->order[i], dc))
-                s += qit_score_clause(pr->order[i], dc, &sc);
-            else if (pr->lead != pr->essential)
+        for (size_t i = 0; keep && i < pr->nlead; i++)
+            if (pr->lead[i]->doc == doc && qit_confirm(pr->lead[i], dc))
+                s += qit_score_clause(pr->lead[i], dc, &sc);
+            else if (pr->leapfrog)
                 keep = false;   /* a required clause does not match */
-        for (size_t i = pr->lead; keep && i-- > 0;) {
-            if (run_cannot(pr, &rs, s + pr->prefix[i])) keep = false;
-            else if (qit_kid_matches(pr->order[i], doc, dc)) s += qit_score_clause(pr->order[i], dc, &sc);
+        for (size_t i = pr->nprobe; keep && i-- > 0;) {
+            if (run_cannot(pr, &rs, s + pr->probe_prefix[i])) keep = false;
+            else if (qit_kid_matches(pr->probe[i], doc, dc)) s += qit_score_clause(pr->probe[i], dc, &sc);
         }
         if (keep && !run_cannot(pr, &rs, s)) return doc;
         if (doc + 1 == DOC_END) return root->doc = DOC_END;

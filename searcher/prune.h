@@ -31,11 +31,17 @@ struct pruning {
     struct qit *group;         /* the root, or its scoring clause */
     struct qit **gates;        /* the root's filters, when group is not the root */
     size_t ngates;
-    struct qit **order;
+    struct qit **order;        /* its scoring clauses, by increasing maximum */
     double *prefix;            /* prefix[i]: summed maxima of order[0..i] */
-    size_t n, essential;
-    size_t lead;               /* the candidates come from order[lead, n): the
-                                  essential clauses, or the required ones */
+    bool *must;                /* order[i] is required by the query */
+    size_t n, nmust;
+    /* the partition for the threshold (prune.c): the clauses that bring
+     * the candidates, all required (leapfrog) or their union, and those
+     * only probed, by increasing maximum */
+    struct qit **lead, **probe;
+    size_t nlead, nprobe;
+    bool leapfrog;
+    double *probe_prefix;      /* summed maxima of probe[0..i] */
     double partitioned_at;     /* the threshold the partition was made for */
 };
 
