@@ -370,8 +370,29 @@ void pruning_free(struct pruning *pr)
     pr->gates = NULL;
 }
 
-static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr)
+/* Whether the candidate of a leaf whose match needs positions (a phrase,
+ * a NEAR, a fielded word) cannot beat the threshold, known before them:
+ * its frequency is at most the smallest tf of the lists it leapfrogs,
+ * and its length is the document's -- far tighter than its blocks'
+ * bound, which the confirmation would otherwise follow for most
+ * candidates. */
+static bool doc_cannot(struct qit *it, struct pruning *pr, struct run_slack *rs, struct doc_ctx *dc)
 {
+    uint32_t tf = UINT32_MAX;
+    for (size_t k = 0; k < it->nleap; k++) {
+        uint32_t t = postings_tf(it->leap[k]);
+        if (t < tf) tf = t;
+    }
+    dc->doc = it->doc;
+    if (doc_ctx_load(dc)) return false;   /* (the error surfaces where it is read next) */
+    struct scoring sc = scoring_for(pr->sp, dc->len, dc->title_len);
+    return run_cannot(pr, rs, bm25_tf(it->idf_sum, tf, sc.norm));
+}
+
+static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr,
+                               struct doc_ctx *dc)
+{
+    bool positional = root->node->kind != QK_BOOL && !root->trivial && root->nleap;
     for (;;) {
         uint32_t upto = DOC_END - 1;
         struct run_slack rs = { root, target, pr->slack, !pr->slack };
@@ -381,8 +402,14 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
             continue;
         }
         uint32_t doc = qit_advance(root, target);
-        if (doc == DOC_END || pr->threshold == -INFINITY || doc <= upto) return doc;
-        target = doc;   /* landed past the bounded run: bound it again */
+        if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
+        if (doc > upto) {
+            target = doc;   /* landed past the bounded run: bound it again */
+            continue;
+        }
+        if (!positional || !doc_cannot(root, pr, &rs, dc)) return doc;
+        if (doc + 1 == DOC_END) return root->doc = DOC_END;
+        target = doc + 1;
     }
 }
 
@@ -520,7 +547,7 @@ uint32_t qit_next_competitive(struct qit *root, uint32_t target, struct pruning 
 {
     pr->threshold = topk_threshold(pr->top);
     if (pr->n) return maxscore_next(root, target, pr, dc);
-    uint32_t doc = block_max_next(root, target, pr);
+    uint32_t doc = block_max_next(root, target, pr, dc);
     root->started = true;
     return root->doc = doc;
 }
