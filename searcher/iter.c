@@ -151,6 +151,17 @@ void qit_free(struct qit *it)
     free(it);
 }
 
+/* Lists to leapfrog, rarest first (the first one proposes the candidates). */
+static void sort_rarest_first(struct postings **l, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct postings *p = l[i];
+        size_t k = i;
+        for (; k > 0 && l[k - 1]->ti.df > p->ti.df; k--) l[k] = l[k - 1];
+        l[k] = p;
+    }
+}
+
 /* The two rarest words of an exact phrase lead it; the others follow
  * from their first candidate on (phrase_follow). */
 static void pick_leads(struct qit *it)
@@ -165,8 +176,8 @@ static void pick_leads(struct qit *it)
     it->two_phase = true;
     it->lead[0] = a < b ? a : b;
     it->lead[1] = a < b ? b : a;
-    it->leap[0] = &it->post[it->lead[0]];
-    it->leap[1] = &it->post[it->lead[1]];
+    it->leap[0] = &it->post[a];   /* the rarest proposes (lists_leapfrog) */
+    it->leap[1] = &it->post[b];
     it->nleap = 2;
 }
 
@@ -221,6 +232,7 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, const
         it->idf_sum += n->terms[i].idf;
     }
     it->nleap = n->nterms;
+    sort_rarest_first(it->leap, it->nleap);
     if (n->kind == QK_PHRASE && n->dist == 0 && n->nterms >= 3) pick_leads(it);
     it->trivial = qit_plain_word(it) || n->kind == QK_KEYWORD;   /* as leaf_confirm finds */
     *out = it;
@@ -241,12 +253,8 @@ static int words_leapfrog(struct qit *it)
     /* nothing but such words: where the leapfrog stops, it matches */
     it->trivial = it->nkids == it->nmust;
     for (size_t i = 0; i < it->nkids; i++) it->trivial &= it->kids[i]->trivial;
-    for (size_t i = 0; i < it->nmust; i++) {
-        struct postings *p = &it->kids[i]->post[0];
-        size_t k = i;
-        for (; k > 0 && it->leap[k - 1]->ti.df > p->ti.df; k--) it->leap[k] = it->leap[k - 1];
-        it->leap[k] = p;
-    }
+    for (size_t i = 0; i < it->nmust; i++) it->leap[i] = &it->kids[i]->post[0];
+    sort_rarest_first(it->leap, it->nleap);
     return 0;
 }
 
@@ -307,19 +315,21 @@ sift_err qit_build(const struct qnode *n, const struct segment *s, const struct 
 
 
 /* The first document >= target every list holds (the lists started):
- * each is moved to the candidate in turn, which the first list past it
- * raises, until all agree. */
+ * the first list (the rarest, where known) proposes a candidate, the
+ * others are asked in turn, and the first one past it sends the first
+ * list on. Asking the next list instead would have a frequent word
+ * ("the" in "+the +english +restoration") decode a block at every
+ * document the second list proposes, where the first one rejects most. */
 static uint32_t lists_leapfrog(struct postings *const *lists, size_t n, uint32_t target)
 {
-    uint32_t doc = target;
-    for (size_t k = 0, agreed = 0; agreed < n; k = k + 1 == n ? 0 : k + 1) {
+    uint32_t doc = postings_seek(lists[0], target);
+    for (size_t k = 1; k < n && doc != DOC_END;) {
         uint32_t d = postings_seek(lists[k], doc);
-        if (d == DOC_END) return DOC_END;
-        if (d > doc) {
-            doc = d;
-            agreed = 1;   /* this list is there; the others are asked again */
+        if (d == doc) {
+            k++;
         } else {
-            agreed++;
+            doc = d == DOC_END ? DOC_END : postings_seek(lists[0], d);
+            k = 1;
         }
     }
     return doc;
