@@ -361,21 +361,20 @@ static uint32_t words_advance(struct qit *it, uint32_t target)
 static uint32_t bool_advance(struct qit *it, uint32_t target)
 {
     if (it->leap) return words_advance(it, target);   /* a BOOL has lists only then */
-    if (it->nmust) {
-        uint32_t doc = target;
-        for (;;) {
-            bool agreed = true;
-            for (size_t i = 0; i < it->nmust; i++) {
-                struct qit *k = it->kids[i];
-                uint32_t d = (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
-                if (d == DOC_END) return DOC_END;
-                if (d > doc) {
-                    doc = d;
-                    agreed = false;
-                }
+    if (it->nmust) {   /* as lists_leapfrog: the first proposes, the others confirm */
+        struct qit *first = it->kids[0];
+        uint32_t doc = (!first->started || first->doc < target) ? qit_kid_advance(first, target) : first->doc;
+        for (size_t i = 1; i < it->nmust && doc != DOC_END;) {
+            struct qit *k = it->kids[i];
+            uint32_t d = (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
+            if (d == doc) {
+                i++;
+            } else {
+                doc = d == DOC_END ? DOC_END : qit_kid_advance(first, d);
+                i = 1;
             }
-            if (agreed) return doc;
         }
+        return doc;
     }
     uint32_t best = DOC_END;
     for (size_t i = 0; i < it->nkids; i++) {
