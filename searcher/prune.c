@@ -370,29 +370,59 @@ void pruning_free(struct pruning *pr)
     pr->gates = NULL;
 }
 
-/* Whether the candidate of a leaf whose match needs positions (a phrase,
- * a NEAR, a fielded word) cannot beat the threshold, known before them:
- * its frequency is at most the smallest tf of the lists it leapfrogs,
- * and its length is the document's -- far tighter than its blocks'
- * bound, which the confirmation would otherwise follow for most
- * candidates. */
-static bool doc_cannot(struct qit *it, struct pruning *pr, struct run_slack *rs, struct doc_ctx *dc)
+/* The most leaf it scores on its candidate, from its lists' frequencies
+ * there and the document's length (sc): a plain word's score itself under
+ * flat BM25, and under BM25F its frequency weighed as if as much of it as
+ * its block allows were in a heavier title; a phrase's (a NEAR's, a
+ * fielded word's) frequency is at most the smallest tf of the lists it
+ * leapfrogs. No position is read. */
+static double leaf_doc_bound(struct qit *it, const struct scoring *sc)
 {
+    if (it->trivial && it->node->kind == QK_TERM) {
+        struct postings *p = &it->post[0];
+        double f = postings_tf(p);
+        if (qit_field_weighed(it, sc->w_title, sc->w_text)) {
+            double t = 0;
+            if (sc->w_title > sc->w_text) {
+                uint32_t title = postings_title_tf(p);
+                t = title < f ? title : f;
+            }
+            f = sc->w_title * t + sc->w_text * (f - t);
+        }
+        return f > 0 ? bm25_tf(it->idf_sum, f, sc->norm) : 0;
+    }
     uint32_t tf = UINT32_MAX;
     for (size_t k = 0; k < it->nleap; k++) {
         uint32_t t = postings_tf(it->leap[k]);
         if (t < tf) tf = t;
     }
+    return bm25_tf(it->idf_sum, tf, sc->norm);
+}
+
+/* Whether the candidate of a leaf of lists, or of a conjunction of words
+ * alone, cannot beat the threshold, known from its frequencies and its
+ * length (leaf_doc_bound): far tighter than its blocks' bound, and read
+ * before a phrase's positions or the collector's confirmation and
+ * scoring ("the" alone finds 110,000 candidates in the runs its blocks
+ * let through, of which a few dozen enter the top 10). */
+static bool doc_cannot(struct qit *it, struct pruning *pr, struct run_slack *rs, struct doc_ctx *dc)
+{
     dc->doc = it->doc;
     if (doc_ctx_load(dc)) return false;   /* (the error surfaces where it is read next) */
     struct scoring sc = scoring_for(pr->sp, dc->len, dc->title_len);
-    return run_cannot(pr, rs, bm25_tf(it->idf_sum, tf, sc.norm));
+    double s = 0;
+    if (it->node->kind != QK_BOOL)
+        s = leaf_doc_bound(it, &sc);
+    else
+        for (size_t i = 0; i < it->nkids; i++) s += leaf_doc_bound(it->kids[i], &sc);
+    return run_cannot(pr, rs, s);
 }
 
 static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr,
                                struct doc_ctx *dc)
 {
-    bool positional = root->node->kind != QK_BOOL && !root->trivial && root->nleap;
+    bool bounded = root->node->kind == QK_BOOL ? root->leap && root->nkids == root->nmust
+                                               : root->nleap && root->node->kind != QK_KEYWORD;
     for (;;) {
         uint32_t upto = DOC_END - 1;
         struct run_slack rs = { root, target, pr->slack, !pr->slack };
@@ -407,7 +437,7 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
             target = doc;   /* landed past the bounded run: bound it again */
             continue;
         }
-        if (!positional || !doc_cannot(root, pr, &rs, dc)) return doc;
+        if (!bounded || !doc_cannot(root, pr, &rs, dc)) return doc;
         if (doc + 1 == DOC_END) return root->doc = DOC_END;
         target = doc + 1;
     }
