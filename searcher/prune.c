@@ -437,7 +437,10 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
             target = doc;   /* landed past the bounded run: bound it again */
             continue;
         }
-        if (!bounded || !doc_cannot(root, pr, &rs, dc)) return doc;
+        /* (the bonus's words bounded at doc: at target, the lists past it
+         * would seem to add nothing, and they have moved there since) */
+        struct run_slack at = { root, doc, pr->slack, !pr->slack };
+        if (!bounded || !doc_cannot(root, pr, &at, dc)) return doc;
         if (doc + 1 == DOC_END) return root->doc = DOC_END;
         target = doc + 1;
     }
