@@ -418,9 +418,30 @@ static bool doc_cannot(struct qit *it, struct pruning *pr, struct run_slack *rs,
     return run_cannot(pr, rs, s);
 }
 
+/* A plain word alone, on a candidate of a run its block's bound lets
+ * through (the run is the rest of that block): the first document of the
+ * run whose own bound can beat the threshold, read straight from the
+ * decoded block (true, the word moved there). False when there is none,
+ * the word left on the run's last document. */
+static bool word_run(struct qit *it, uint32_t upto, struct pruning *pr, struct doc_ctx *dc)
+{
+    struct postings *p = &it->post[0];
+    if (!p->tfs_ready) postings_decode_tfs(p);
+    for (uint32_t j = p->i; j < p->n && p->docs[j] <= upto; j++) {
+        p->i = j;
+        it->doc = p->doc = dc->doc = p->docs[j];
+        if (doc_ctx_load(dc)) return false;
+        struct scoring sc = scoring_for(pr->sp, dc->len, dc->title_len);
+        struct run_slack rs = { it, it->doc, pr->slack, !pr->slack };
+        if (!run_cannot(pr, &rs, leaf_doc_bound(it, &sc))) return true;
+    }
+    return false;
+}
+
 static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr,
                                struct doc_ctx *dc)
 {
+    bool word = root->trivial && root->node->kind == QK_TERM && root->nslots == 1;
     bool bounded = root->node->kind == QK_BOOL ? root->leap && root->nkids == root->nmust
                                                : root->nleap && root->node->kind != QK_KEYWORD;
     for (;;) {
@@ -435,6 +456,12 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
         if (doc > upto) {
             target = doc;   /* landed past the bounded run: bound it again */
+            continue;
+        }
+        if (word) {
+            if (word_run(root, upto, pr, dc)) return root->doc;
+            if (dc->rc || upto >= DOC_END - 1) return root->doc = DOC_END;
+            target = upto + 1;
             continue;
         }
         /* (the bonus's words bounded at doc: at target, the lists past it
