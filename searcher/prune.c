@@ -464,12 +464,20 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
             target = upto + 1;
             continue;
         }
-        /* (the bonus's words bounded at doc: at target, the lists past it
-         * would seem to add nothing, and they have moved there since) */
-        struct run_slack at = { root, doc, pr->slack, !pr->slack };
-        if (!bounded || !doc_cannot(root, pr, &at, dc)) return doc;
-        if (doc + 1 == DOC_END) return root->doc = DOC_END;
-        target = doc + 1;
+        if (!bounded) return doc;
+        /* the run's candidates in turn, while their own bounds drop them
+         * (the run's bound holds till upto, and no score is pushed) */
+        for (;;) {
+            /* (the bonus's words bounded at doc: at target, the lists past
+             * it would seem to add nothing, and they have moved there since) */
+            struct run_slack at = { root, doc, pr->slack, !pr->slack };
+            if (!doc_cannot(root, pr, &at, dc)) return doc;
+            if (doc >= upto) break;
+            doc = qit_advance(root, doc + 1);
+            if (doc > upto) break;
+        }
+        if (doc == DOC_END || (doc <= upto && upto >= DOC_END - 1)) return root->doc = DOC_END;
+        target = doc <= upto ? upto + 1 : doc;
     }
 }
 
