@@ -234,6 +234,45 @@ static void test_norm_widths(void **state)
     tmpdir_remove(d2);
 }
 
+/* norm_window_read's two ways (one load for both lengths when their
+ * widths sum to 57 bits or fewer, one each beyond) against a bit-by-bit
+ * reading of values packed at every offset in the byte, up to the widest
+ * lengths a section may hold; and a document whose bits lie past the
+ * window is refused, not read. */
+static uint32_t bits_at(const uint8_t *b, uint64_t at, unsigned w)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < w; i++) v |= (uint32_t)(b[(at + i) >> 3] >> ((at + i) & 7) & 1) << i;
+    return v;
+}
+
+static void test_norm_window_paths(void **state)
+{
+    (void)state;
+    static const unsigned widths[][2] = { { 17, 9 }, { 1, 0 }, { 0, 3 }, { 32, 25 }, { 25, 32 },
+                                          { 30, 28 }, { 32, 27 }, { 29, 31 }, { 32, 32 }, { 20, 20 } };
+    enum { N = 200 };
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        unsigned lb = widths[k][0], tb = widths[k][1];
+        size_t bytes = NORMS_HEADER + ((size_t)N * (lb + tb) + 7) / 8 + 8;
+        uint8_t *buf = malloc(bytes);
+        assert_non_null(buf);
+        for (size_t i = 0; i < bytes; i++) buf[i] = (uint8_t)rnd();
+        struct norm_window w = { NULL, buf, 0, bytes, lb, tb };
+        for (uint32_t d = 0; d < N; d++) {
+            uint64_t at = 8 * (uint64_t)NORMS_HEADER + (uint64_t)d * (lb + tb);
+            uint32_t len = 0, tlen = 0;
+            assert_true(norm_window_read(&w, d, &len, &tlen));
+            assert_int_equal(len, bits_at(buf, at, lb));
+            assert_int_equal(tlen, bits_at(buf, at + lb, tb));
+        }
+        struct norm_window part = { NULL, buf + 16, 16, 24, lb, tb };
+        uint32_t len, tlen;
+        assert_false(norm_window_read(&part, N - 1, &len, &tlen));
+        free(buf);
+    }
+}
+
 /* The skip table's title tf is each block's largest count of the word in a
  * title: 0 for a block of titles without it, which BM25F's bounds rely on. */
 static void test_title_tf(void **state)
@@ -369,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_tf_overflow),
         cmocka_unit_test(test_norms),
         cmocka_unit_test(test_norm_widths),
+        cmocka_unit_test(test_norm_window_paths),
         cmocka_unit_test(test_title_tf),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -62,9 +62,6 @@ struct norm_window {
 
 #define NORMS_HEADER 8   /* bytes before the packed values (norms.c) */
 
-/* Document doc's lengths from w when its bits lie in the window. Two
- * values of at most 32 bits, each one 8-byte load (the section's padding
- * keeps the last document's loads inside it). */
 /* Where document doc's bits lie in SEC_NORMS: the offset of their first
  * byte, and in *span the bytes the two loads read from it. */
 static inline uint64_t norm_offset(unsigned len_bits, unsigned title_bits, uint32_t doc, uint64_t *span)
@@ -74,17 +71,33 @@ static inline uint64_t norm_offset(unsigned len_bits, unsigned title_bits, uint3
     return NORMS_HEADER + (at >> 3);
 }
 
+/* Document doc's lengths from w when its bits lie in the window. Two
+ * values of at most 32 bits: one 8-byte load when both fit in it from
+ * their first byte (widths summing to 57 bits at most, the usual), else
+ * one load each (the section's padding keeps the last document's loads
+ * inside it). A scored candidate reads them: a union reads hundreds of
+ * thousands. */
 static inline bool norm_window_read(const struct norm_window *w, uint32_t doc, uint32_t *len,
                                     uint32_t *title_len)
 {
-    uint64_t span, off = norm_offset(w->len_bits, w->title_bits, doc, &span);
+    unsigned lb = w->len_bits, tb = w->title_bits;
+    uint64_t at = (uint64_t)doc * (lb + tb);
+    if (lb + tb <= 57) {   /* both values in one load, from the byte the first starts in */
+        uint64_t off = NORMS_HEADER + (at >> 3);
+        if (off < w->lo || off + 8 > w->hi) return false;
+        uint64_t v = rd_u64(w->p + (off - w->lo)) >> (at & 7);
+        *len = (uint32_t)(v & (((uint64_t)1 << lb) - 1));
+        if (title_len) *title_len = (uint32_t)(v >> lb & (((uint64_t)1 << tb) - 1));
+        return true;
+    }
+    uint64_t span, off = norm_offset(lb, tb, doc, &span);
     if (off < w->lo || off + span > w->hi) return false;
-    uint64_t at = (uint64_t)doc * (w->len_bits + w->title_bits), tat = at + w->len_bits;
+    uint64_t tat = at + lb;
     const uint8_t *p = w->p + (off - w->lo);
     uint64_t tbit = tat - (at & ~(uint64_t)7);
-    *len = (uint32_t)(rd_u64(p) >> (at & 7) & (((uint64_t)1 << w->len_bits) - 1));
+    *len = (uint32_t)(rd_u64(p) >> (at & 7) & (((uint64_t)1 << lb) - 1));
     if (title_len)
-        *title_len = (uint32_t)(rd_u64(p + (tbit >> 3)) >> (tbit & 7) & (((uint64_t)1 << w->title_bits) - 1));
+        *title_len = (uint32_t)(rd_u64(p + (tbit >> 3)) >> (tbit & 7) & (((uint64_t)1 << tb) - 1));
     return true;
 }
 
