@@ -122,11 +122,33 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
  * and title tf and shrinks with length, so a block no better on all three
  * than the best one so far is passed without computing its bound (most
  * of a frequent word's thousands). A phrase's is bounded as a whole. */
+static double word_max(const struct qit *it, const struct score_params *sp, bool titles)
+{
+    const struct postings *p = &it->post[0];
+    double best = 0;
+    uint32_t best_tf = 0, best_ttf = 0, best_len = UINT32_MAX;
+    for (uint32_t b = 0; b < p->nblocks; b++) {
+        uint32_t tf = skip_get(p, b, SKIP_TF), len = skip_get(p, b, SKIP_LEN);
+        uint32_t t = titles ? postings_block_title_tf(p, b) : 0;
+        if (tf == SKIP_TF_MANY) tf = UINT32_MAX;
+        if (tf <= best_tf && t <= best_ttf && len >= best_len) continue;
+        double s = bound_of(it, tf, t, len, sp);
+        if (s > best || best_len == UINT32_MAX) {
+            if (s > best) best = s;
+            best_tf = tf;
+            best_ttf = t;
+            best_len = len;
+        }
+    }
+    return best;
+}
+
 static double leaf_max(const struct qit *it, const struct score_params *sp)
 {
     uint32_t tf = UINT32_MAX, ttf = UINT32_MAX, len = 0;
     double best = 0;
     bool titles = title_heavier(it, sp);
+    if (it->nslots == 1 && it->post[0].skips) return word_max(it, sp, titles);   /* a word's skip entries, two fields each */
     for (size_t i = 0; i < it->nslots; i++) {
         const struct postings *p = &it->post[i];
         uint32_t slot_tf = 0, slot_ttf = 0, slot_len = UINT32_MAX, nb = p->nblocks ? p->nblocks : 1;
