@@ -448,7 +448,21 @@ static bool doc_cannot(struct qit *it, struct pruning *pr, struct run_slack *rs,
 static bool word_run(struct qit *it, uint32_t upto, struct pruning *pr, struct doc_ctx *dc)
 {
     struct postings *p = &it->post[0];
+    const struct score_params *sp = pr->sp;
     if (!p->tfs_ready) postings_decode_tfs(p);
+    if (!pr->slack && !(sp->w_title > 0 || sp->w_text > 0)) {   /* flat BM25: the score itself */
+        uint32_t j = p->i;
+        for (; j < p->n && p->docs[j] <= upto; j++) {
+            dc->doc = p->docs[j];
+            if (doc_ctx_load(dc)) return false;
+            double x = bm25_tf(it->idf_sum, p->tfs[j], bm25_norm(sp->k1, sp->b, dc->len, sp->avgdl));
+            if (!prune_below(x, pr->threshold)) break;
+        }
+        bool found = j < p->n && p->docs[j] <= upto;
+        p->i = found ? j : j - 1;   /* (it starts on a document of the run) */
+        it->doc = p->doc = p->docs[p->i];
+        return found;
+    }
     for (uint32_t j = p->i; j < p->n && p->docs[j] <= upto; j++) {
         p->i = j;
         it->doc = p->doc = dc->doc = p->docs[j];
