@@ -474,6 +474,29 @@ static bool word_run(struct qit *it, uint32_t upto, struct pruning *pr, struct d
     return false;
 }
 
+/* Whether to bound the next run, for a root whose candidates are bounded
+ * one by one (doc_cannot). Where its blocks' bounds have skipped little
+ * lately (fewer than one run in eight: a phrase's are loose, its words'
+ * blocks holding high frequencies apart), bounding each run costs more
+ * than it saves: the spans of QUIET_SPAN documents then go unbounded,
+ * but one in four is still bounded, to see the threshold rise. */
+#define QUIET_SPAN (1u << 14)
+static bool bound_runs(struct pruning *pr)
+{
+    if (pr->runs_bounded < 32 || pr->runs_skipped * 8 >= pr->runs_bounded) return true;
+    return (++pr->quiet & 3) == 0;
+}
+
+static void count_run(struct pruning *pr, bool skipped)
+{
+    pr->runs_bounded++;
+    pr->runs_skipped += skipped;
+    if (pr->runs_bounded >= 256) {   /* the recent runs weigh */
+        pr->runs_bounded /= 2;
+        pr->runs_skipped /= 2;
+    }
+}
+
 static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr,
                                struct doc_ctx *dc)
 {
@@ -483,10 +506,18 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
     for (;;) {
         uint32_t upto = DOC_END - 1;
         struct run_slack rs = { root, target, pr->slack, !pr->slack };
-        if (pr->threshold > -INFINITY && run_cannot(pr, &rs, block_max(root, target, pr->sp, &upto))) {
-            if (upto >= DOC_END - 1) return root->doc = DOC_END;
-            target = upto + 1;
-            continue;
+        if (pr->threshold > -INFINITY) {
+            if (!bounded || word || bound_runs(pr)) {
+                bool skip = run_cannot(pr, &rs, block_max(root, target, pr->sp, &upto));
+                if (bounded && !word) count_run(pr, skip);
+                if (skip) {
+                    if (upto >= DOC_END - 1) return root->doc = DOC_END;
+                    target = upto + 1;
+                    continue;
+                }
+            } else {
+                upto = target < DOC_END - QUIET_SPAN ? target + QUIET_SPAN - 1 : DOC_END - 1;
+            }
         }
         uint32_t doc = qit_advance(root, target);
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;

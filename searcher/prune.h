@@ -43,6 +43,9 @@ struct pruning {
     bool leapfrog;
     double *probe_prefix;      /* summed maxima of probe[0..i] */
     double partitioned_at;     /* the threshold the partition was made for */
+    /* block-max's runs bounded lately and how many of them were skipped
+     * (prune.c's bound_runs), and the unbounded spans since */
+    uint32_t runs_bounded, runs_skipped, quiet;
 };
 
 /* Whether a document whose score is at most bound cannot beat the
