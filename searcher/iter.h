@@ -89,6 +89,7 @@ struct qit {
     uint32_t bm_lo, bm_hi;
     double bm_val;
     uint32_t bm_tf, bm_len;    /* the (largest tf, smallest length) it is of */
+    double bm_norm;            /* bm25_norm of the least length there */
     double bm_prox;            /* its proximity cap there (score.h), or -1 before it is asked */
     /* confirmation cache; a leaf that always matches its candidates (a
      * plain word, a keyword, every document) needs none: `trivial` */

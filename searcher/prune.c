@@ -114,6 +114,7 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
     it->bm_val = bound_of(it, tf, ttf, len, sp);
     it->bm_tf = tf;
     it->bm_len = len;
+    it->bm_norm = least_norm(len, sp);
     it->bm_prox = -1;   /* computed when asked (block_words) */
     return it->bm_val;
 }
@@ -632,6 +633,34 @@ static uint32_t gates_from(struct pruning *pr, uint32_t doc, struct doc_ctx *dc)
     return doc;
 }
 
+/* The group's bound m at doc with each plain word leading there bounded
+ * by its own frequency instead of its block's largest (its block's
+ * smallest length kept): a document holding a word once, in a block
+ * where another holds it five times, is dropped before its length is
+ * read. */
+static double leads_tf_bound(const struct pruning *pr, uint32_t doc, double m)
+{
+    const struct score_params *sp = pr->sp;
+    for (size_t i = 0; i < pr->nlead; i++) {
+        struct qit *k = pr->lead[i];
+        if (k->doc != doc || !k->trivial || k->node->kind != QK_TERM || !k->bm_ok || doc < k->bm_lo ||
+            doc > k->bm_hi)
+            continue;
+        struct postings *p = &k->post[0];
+        double f = postings_tf(p);
+        if (weighed(k, sp)) {
+            double t = 0;
+            if (sp->w_title > sp->w_text) {
+                uint32_t title = postings_title_tf(p);
+                t = title < f ? title : f;
+            }
+            f = sp->w_title * t + sp->w_text * (f - t);
+        }
+        m += bm25_tf(k->idf_sum, f, k->bm_norm) - k->bm_val;
+    }
+    return m;
+}
+
 static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning *pr,
                               struct doc_ctx *dc)
 {
@@ -652,9 +681,15 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
         uint32_t upto;
         struct run_slack rs = { g, doc, pr->slack, !pr->slack };   /* (the words are all in g: the gates filter) */
-        if (run_cannot(pr, &rs, group_block_max(pr, doc, &upto))) {
+        double m = group_block_max(pr, doc, &upto);
+        if (run_cannot(pr, &rs, m)) {
             if (upto >= DOC_END - 1) return root->doc = DOC_END;
             target = upto + 1;
+            continue;
+        }
+        if (run_cannot(pr, &rs, leads_tf_bound(pr, doc, m))) {
+            if (doc + 1 == DOC_END) return root->doc = DOC_END;
+            target = doc + 1;
             continue;
         }
         dc->doc = doc;
