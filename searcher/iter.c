@@ -234,7 +234,8 @@ static sift_err build_leaf(const struct qnode *n, const struct segment *s, const
     it->nleap = n->nterms;
     sort_rarest_first(it->leap, it->nleap);
     if (n->kind == QK_PHRASE && n->dist == 0 && n->nterms >= 3) pick_leads(it);
-    it->trivial = qit_plain_word(it) || n->kind == QK_KEYWORD;   /* as leaf_confirm finds */
+    it->word = qit_plain_word(it);
+    it->trivial = it->word || n->kind == QK_KEYWORD;   /* as leaf_confirm finds */
     *out = it;
     return SIFT_OK;
 }

@@ -94,6 +94,7 @@ struct qit {
     /* confirmation cache; a leaf that always matches its candidates (a
      * plain word, a keyword, every document) needs none: `trivial` */
     bool trivial;
+    bool word;                 /* a plain word (qit_plain_word) */
     uint32_t confirmed_doc;
     bool confirmed;
     uint32_t freq;             /* PHRASE, NEAR, fielded TERM: matches in the document */

@@ -401,7 +401,7 @@ void pruning_free(struct pruning *pr)
  * leapfrogs. No position is read. */
 static double leaf_doc_bound(struct qit *it, const struct scoring *sc)
 {
-    if (it->trivial && it->node->kind == QK_TERM) {
+    if (it->word) {
         struct postings *p = &it->post[0];
         double f = postings_tf(p);
         if (qit_field_weighed(it, sc->w_title, sc->w_text)) {
@@ -501,7 +501,7 @@ static void count_run(struct pruning *pr, bool skipped)
 static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning *pr,
                                struct doc_ctx *dc)
 {
-    bool word = root->trivial && root->node->kind == QK_TERM && root->nslots == 1;
+    bool word = root->word;
     bool bounded = root->node->kind == QK_BOOL ? root->leap && root->nkids == root->nmust
                                                : root->nleap && root->node->kind != QK_KEYWORD;
     for (;;) {
@@ -643,9 +643,7 @@ static double leads_tf_bound(const struct pruning *pr, uint32_t doc, double m)
     const struct score_params *sp = pr->sp;
     for (size_t i = 0; i < pr->nlead; i++) {
         struct qit *k = pr->lead[i];
-        if (k->doc != doc || !k->trivial || k->node->kind != QK_TERM || !k->bm_ok || doc < k->bm_lo ||
-            doc > k->bm_hi)
-            continue;
+        if (k->doc != doc || !k->word || !k->bm_ok || doc < k->bm_lo || doc > k->bm_hi) continue;
         struct postings *p = &k->post[0];
         double f = postings_tf(p);
         if (weighed(k, sp)) {

@@ -88,7 +88,7 @@ double qit_score(struct qit *it, struct doc_ctx *dc, const struct scoring *sc);
  * candidate. */
 static inline double qit_score_clause(struct qit *k, struct doc_ctx *dc, const struct scoring *sc)
 {
-    if (k->trivial && k->node->kind == QK_TERM && !(sc->w_title > 0 || sc->w_text > 0)) {
+    if (k->word && !(sc->w_title > 0 || sc->w_text > 0)) {
         double f = postings_tf(&k->post[0]);
         return f > 0 ? bm25_tf(k->idf_sum, f, sc->norm) : 0;
     }
