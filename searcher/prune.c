@@ -659,6 +659,15 @@ static double leads_tf_bound(const struct pruning *pr, uint32_t doc, double m)
     return m;
 }
 
+/* The root and the group stand on doc, which is returned (only a
+ * candidate returned needs them there: the clauses are what move). */
+static inline uint32_t group_on(struct qit *root, struct qit *g, uint32_t doc)
+{
+    g->started = root->started = true;
+    g->doc = root->doc = doc;
+    return doc;
+}
+
 static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning *pr,
                               struct doc_ctx *dc)
 {
@@ -674,9 +683,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
             }
             doc = gate;
         }
-        g->started = root->started = true;
-        g->doc = root->doc = doc;
-        if (doc == DOC_END || pr->threshold == -INFINITY) return doc;
+        if (doc == DOC_END || pr->threshold == -INFINITY) return group_on(root, g, doc);
         uint32_t upto;
         struct run_slack rs = { g, doc, pr->slack, !pr->slack };   /* (the words are all in g: the gates filter) */
         double m = group_block_max(pr, doc, &upto);
@@ -704,7 +711,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
             if (run_cannot(pr, &rs, s + pr->probe_prefix[i])) keep = false;
             else if (qit_kid_matches(pr->probe[i], doc, dc)) s += qit_score_clause(pr->probe[i], dc, &sc);
         }
-        if (keep && !run_cannot(pr, &rs, s)) return doc;
+        if (keep && !run_cannot(pr, &rs, s)) return group_on(root, g, doc);
         if (doc + 1 == DOC_END) return root->doc = DOC_END;
         target = doc + 1;
     }
