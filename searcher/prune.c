@@ -65,20 +65,34 @@ static bool title_heavier(const struct qit *it, const struct score_params *sp)
     return weighed(it, sp) && sp->w_title > sp->w_text;
 }
 
+/* The most a weighed word's frequency f weighs with at most title of it
+ * in the title: w_title * in_title + w_text * (f - in_title), largest with
+ * as much in the title as can be when the title weighs more (title is
+ * only read then). */
+static inline double weighed_freq_bound(double f, uint32_t title, double w_title, double w_text)
+{
+    double in_title = w_title > w_text ? (title < f ? title : f) : 0;
+    return w_title * in_title + w_text * (f - in_title);
+}
+
+/* The same for word k on its current document: its tf, and its block's
+ * title tf as the most of it in the title. */
+static inline double word_freq_bound(struct qit *k, double w_title, double w_text)
+{
+    struct postings *p = &k->post[0];
+    double f = postings_tf(p);
+    if (!qit_field_weighed(k, w_title, w_text)) return f;
+    return weighed_freq_bound(f, w_title > w_text ? postings_title_tf(p) : 0, w_title, w_text);
+}
+
 /* The most the leaf scores with frequency at most tf, at most title_tf of
- * it in the title, and length at least min_len: a weighed word's frequency
- * is w_title * in_title + w_text * (tf - in_title), largest with as much
- * in the title as can be when the title weighs more (title_tf is only
- * read then). */
+ * it in the title, and length at least min_len. */
 static double bound_of(const struct qit *it, uint32_t tf, uint32_t title_tf, uint32_t min_len,
                        const struct score_params *sp)
 {
     if (!tf) return 0;
     double f = tf;
-    if (weighed(it, sp)) {
-        double in_title = sp->w_title > sp->w_text ? (title_tf < tf ? title_tf : tf) : 0;
-        f = sp->w_title * in_title + sp->w_text * (f - in_title);
-    }
+    if (weighed(it, sp)) f = weighed_freq_bound(f, title_tf, sp->w_title, sp->w_text);
     return bm25_tf(it->idf_sum, f, least_norm(min_len, sp));
 }
 
@@ -402,16 +416,7 @@ void pruning_free(struct pruning *pr)
 static double leaf_doc_bound(struct qit *it, const struct scoring *sc)
 {
     if (it->word) {
-        struct postings *p = &it->post[0];
-        double f = postings_tf(p);
-        if (qit_field_weighed(it, sc->w_title, sc->w_text)) {
-            double t = 0;
-            if (sc->w_title > sc->w_text) {
-                uint32_t title = postings_title_tf(p);
-                t = title < f ? title : f;
-            }
-            f = sc->w_title * t + sc->w_text * (f - t);
-        }
+        double f = word_freq_bound(it, sc->w_title, sc->w_text);
         return f > 0 ? bm25_tf(it->idf_sum, f, sc->norm) : 0;
     }
     uint32_t tf = UINT32_MAX;
@@ -644,17 +649,7 @@ static double leads_tf_bound(const struct pruning *pr, uint32_t doc, double m)
     for (size_t i = 0; i < pr->nlead; i++) {
         struct qit *k = pr->lead[i];
         if (k->doc != doc || !k->word || !k->bm_ok || doc < k->bm_lo || doc > k->bm_hi) continue;
-        struct postings *p = &k->post[0];
-        double f = postings_tf(p);
-        if (weighed(k, sp)) {
-            double t = 0;
-            if (sp->w_title > sp->w_text) {
-                uint32_t title = postings_title_tf(p);
-                t = title < f ? title : f;
-            }
-            f = sp->w_title * t + sp->w_text * (f - t);
-        }
-        m += bm25_tf(k->idf_sum, f, k->bm_norm) - k->bm_val;
+        m += bm25_tf(k->idf_sum, word_freq_bound(k, sp->w_title, sp->w_text), k->bm_norm) - k->bm_val;
     }
     return m;
 }
