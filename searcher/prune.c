@@ -136,12 +136,17 @@ static double leaf_block_max(struct qit *it, uint32_t target, const struct score
 /* The bound of a single list is its best block's: bound_of grows with tf
  * and title tf and shrinks with length, so a block no better on all three
  * than the best one so far is passed without computing its bound (most
- * of a frequent word's thousands). A phrase's is bounded as a whole. */
-static double word_max(const struct qit *it, const struct score_params *sp, bool titles)
+ * of a frequent word's thousands; two fields of each skip entry read). */
+static double list_max(const struct qit *it, const struct score_params *sp, bool titles)
 {
     const struct postings *p = &it->post[0];
+    if (!p->skips) {   /* one block, no skip entry */
+        struct block_stat st;
+        postings_block_stat(p, 0, &st);
+        return bound_of(it, st.max_tf, titles ? postings_block_title_tf(p, 0) : 0, st.min_len, sp);
+    }
     double best = 0;
-    uint32_t best_tf = 0, best_ttf = 0, best_len = UINT32_MAX;
+    uint32_t best_tf = 0, best_ttf = 0, best_len = UINT32_MAX;   /* the best block's, once there is one */
     for (uint32_t b = 0; b < p->nblocks; b++) {
         uint32_t tf = skip_get(p, b, SKIP_TF), len = skip_get(p, b, SKIP_LEN);
         uint32_t t = titles ? postings_block_title_tf(p, b) : 0;
@@ -158,16 +163,16 @@ static double word_max(const struct qit *it, const struct score_params *sp, bool
     return best;
 }
 
+/* A phrase's (a NEAR's) is bounded as a whole: the smallest of its slots'
+ * largest tf, and the largest of their smallest lengths. */
 static double leaf_max(const struct qit *it, const struct score_params *sp)
 {
-    uint32_t tf = UINT32_MAX, ttf = UINT32_MAX, len = 0;
-    double best = 0;
     bool titles = title_heavier(it, sp);
-    if (it->nslots == 1 && it->post[0].skips) return word_max(it, sp, titles);   /* a word's skip entries, two fields each */
+    if (it->nslots == 1) return list_max(it, sp, titles);
+    uint32_t tf = UINT32_MAX, ttf = UINT32_MAX, len = 0;
     for (size_t i = 0; i < it->nslots; i++) {
         const struct postings *p = &it->post[i];
         uint32_t slot_tf = 0, slot_ttf = 0, slot_len = UINT32_MAX, nb = p->nblocks ? p->nblocks : 1;
-        uint32_t best_tf = 0, best_ttf = 0, best_len = UINT32_MAX;   /* the best block's, once there is one */
         for (uint32_t b = 0; b < nb; b++) {
             struct block_stat st;
             postings_block_stat(p, b, &st);
@@ -175,20 +180,12 @@ static double leaf_max(const struct qit *it, const struct score_params *sp)
             if (st.max_tf > slot_tf) slot_tf = st.max_tf;
             if (t > slot_ttf) slot_ttf = t;
             if (st.min_len < slot_len) slot_len = st.min_len;
-            if (it->nslots > 1 || (st.max_tf <= best_tf && t <= best_ttf && st.min_len >= best_len)) continue;
-            double s = bound_of(it, st.max_tf, t, st.min_len, sp);
-            if (s > best || best_len == UINT32_MAX) {
-                if (s > best) best = s;
-                best_tf = st.max_tf;
-                best_ttf = t;
-                best_len = st.min_len;
-            }
         }
         if (slot_tf < tf) tf = slot_tf;
         if (slot_ttf < ttf) ttf = slot_ttf;
         if (slot_len > len) len = slot_len;
     }
-    return it->nslots == 1 ? best : bound_of(it, tf, ttf, len, sp);
+    return bound_of(it, tf, ttf, len, sp);
 }
 
 double qit_max_score(struct qit *it, const struct score_params *sp)
