@@ -362,26 +362,12 @@ static uint32_t words_advance(struct qit *it, uint32_t target)
 static uint32_t bool_advance(struct qit *it, uint32_t target)
 {
     if (it->leap) return words_advance(it, target);   /* a BOOL has lists only then */
-    if (it->nmust) {   /* as lists_leapfrog: the first proposes, the others confirm */
-        struct qit *first = it->kids[0];
-        uint32_t doc = (!first->started || first->doc < target) ? qit_kid_advance(first, target) : first->doc;
-        for (size_t i = 1; i < it->nmust && doc != DOC_END;) {
-            struct qit *k = it->kids[i];
-            uint32_t d = (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
-            if (d == doc) {
-                i++;
-            } else {
-                doc = d == DOC_END ? DOC_END : qit_kid_advance(first, d);
-                i = 1;
-            }
-        }
-        return doc;
-    }
+    if (it->nmust) return qit_leapfrog(it->kids, it->nmust, target);
     uint32_t best = DOC_END;
     for (size_t i = 0; i < it->nkids; i++) {
         struct qit *k = it->kids[i];
         if (it->occurs[i] != OCCUR_SHOULD) continue;
-        uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
+        uint32_t d = qit_kid_seek(k, target);
         if (d < best) best = d;
     }
     return best;

@@ -170,11 +170,34 @@ static inline uint32_t qit_kid_advance(struct qit *k, uint32_t doc)
     return k->doc;
 }
 
+/* Kid k's first candidate >= doc: where it stands when already there. */
+static inline uint32_t qit_kid_seek(struct qit *k, uint32_t doc)
+{
+    return (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
+}
+
 /* Whether kid k is on doc and matches there (moving it if behind). */
 static inline bool qit_kid_matches(struct qit *k, uint32_t doc, struct doc_ctx *dc)
 {
-    if (!k->started || k->doc < doc) qit_kid_advance(k, doc);
-    return k->doc == doc && qit_confirm(k, dc);
+    return qit_kid_seek(k, doc) == doc && qit_confirm(k, dc);
+}
+
+/* The first candidate >= target that its[0, n) all stand on: the first
+ * proposes, the others are asked in turn, and the first one past it sends
+ * the first on (the leapfrog iter.c's lists_leapfrog runs on lists). */
+static inline uint32_t qit_leapfrog(struct qit *const *its, size_t n, uint32_t target)
+{
+    uint32_t doc = qit_kid_seek(its[0], target);
+    for (size_t i = 1; i < n && doc != DOC_END;) {
+        uint32_t d = qit_kid_seek(its[i], doc);
+        if (d == doc) {
+            i++;
+        } else {
+            doc = d == DOC_END ? DOC_END : qit_kid_advance(its[0], d);
+            i = 1;
+        }
+    }
+    return doc;
 }
 
 /* Positions of slot i on the current document into it->pos[i]. */

@@ -596,26 +596,15 @@ static void partition(struct pruning *pr)
  * largest maximum, most often the rarest, leads). */
 static uint32_t lead_next(struct pruning *pr, uint32_t target)
 {
-    uint32_t doc = DOC_END;
     if (!pr->leapfrog) {
+        uint32_t doc = DOC_END;
         for (size_t i = 0; i < pr->nlead; i++) {
-            struct qit *k = pr->lead[i];
-            uint32_t d = (!k->started || k->doc < target) ? qit_kid_advance(k, target) : k->doc;
+            uint32_t d = qit_kid_seek(pr->lead[i], target);
             if (d < doc) doc = d;
         }
         return doc;
     }
-    struct qit *first = pr->lead[0];
-    doc = (!first->started || first->doc < target) ? qit_kid_advance(first, target) : first->doc;
-    for (size_t i = 1; doc != DOC_END && i < pr->nlead; i++) {
-        struct qit *k = pr->lead[i];
-        uint32_t d = (!k->started || k->doc < doc) ? qit_kid_advance(k, doc) : k->doc;
-        if (d == doc) continue;
-        if (d == DOC_END) return DOC_END;
-        doc = qit_kid_advance(first, d);
-        i = 0;
-    }
-    return doc;
+    return qit_leapfrog(pr->lead, pr->nlead, target);
 }
 
 /* Where the candidate doc stands with the gates: doc itself when every
@@ -626,7 +615,7 @@ static uint32_t gates_from(struct pruning *pr, uint32_t doc, struct doc_ctx *dc)
 {
     for (size_t i = 0; i < pr->ngates; i++) {
         struct qit *f = pr->gates[i];
-        uint32_t d = (!f->started || f->doc < doc) ? qit_kid_advance(f, doc) : f->doc;
+        uint32_t d = qit_kid_seek(f, doc);
         if (d != doc) return d;
     }
     dc->doc = doc;
