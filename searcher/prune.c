@@ -386,7 +386,6 @@ sift_err pruning_init(struct pruning *pr, struct qit *root, const struct score_p
     for (size_t i = 0; i < n; i++) {
         pr->prefix[i] = (i ? pr->prefix[i - 1] : 0) + pr->order[i]->max_score;
         pr->must[i] = group_must(g, pr->order[i]);
-        pr->nmust += pr->must[i];
     }
     partition(pr);
     return SIFT_OK;
@@ -551,6 +550,12 @@ static uint32_t block_max_next(struct qit *root, uint32_t target, struct pruning
     }
 }
 
+/* Whether every candidate holds order[i] (partition's comment below). */
+static bool required(const struct pruning *pr, size_t i, double total)
+{
+    return pr->must[i] || cannot(pr, total - pr->order[i]->max_score);
+}
+
 /* Which clauses bring the candidates (lead) and which are only probed
  * for them (probe, by increasing maximum, probe_prefix their summed
  * maxima). A document without clause i scores at most the others'
@@ -570,10 +575,9 @@ static void partition(struct pruning *pr)
     pr->leapfrog = false;
     pr->partitioned_at = pr->threshold;
     if (e == pr->n) return;   /* no document can beat it */
-    size_t nreq = pr->nmust;
-    for (size_t i = pr->n; !nreq && i-- > 0;)
-        nreq = cannot(pr, total - pr->order[i]->max_score);
-    if (!nreq) {
+    bool any = false;
+    for (size_t i = pr->n; !any && i-- > 0;) any = required(pr, i, total);
+    if (!any) {
         for (size_t i = pr->n; i-- > e;) pr->lead[pr->nlead++] = pr->order[i];
         for (size_t i = 0; i < e; i++) pr->probe[pr->nprobe++] = pr->order[i];
         memcpy(pr->probe_prefix, pr->prefix, e * sizeof *pr->prefix);
@@ -582,9 +586,9 @@ static void partition(struct pruning *pr)
     pr->leapfrog = true;
     double sum = 0;
     for (size_t i = pr->n; i-- > 0;)
-        if (pr->must[i] || cannot(pr, total - pr->order[i]->max_score)) pr->lead[pr->nlead++] = pr->order[i];
+        if (required(pr, i, total)) pr->lead[pr->nlead++] = pr->order[i];
     for (size_t i = 0; i < pr->n; i++)
-        if (!(pr->must[i] || cannot(pr, total - pr->order[i]->max_score))) {
+        if (!required(pr, i, total)) {
             sum += pr->order[i]->max_score;
             pr->probe_prefix[pr->nprobe] = sum;
             pr->probe[pr->nprobe++] = pr->order[i];

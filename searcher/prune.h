@@ -34,7 +34,7 @@ struct pruning {
     struct qit **order;        /* its scoring clauses, by increasing maximum */
     double *prefix;            /* prefix[i]: summed maxima of order[0..i] */
     bool *must;                /* order[i] is required by the query */
-    size_t n, nmust;
+    size_t n;
     /* the partition for the threshold (prune.c): the clauses that bring
      * the candidates, all required (leapfrog) or their union, and those
      * only probed, by increasing maximum */
