@@ -633,15 +633,48 @@ static uint32_t gates_from(struct pruning *pr, uint32_t doc, struct doc_ctx *dc)
  * smallest length kept): a document holding a word once, in a block
  * where another holds it five times, is dropped before its length is
  * read. */
-static double leads_tf_bound(const struct pruning *pr, uint32_t doc, double m)
+static double leads_tf_bound(const struct pruning *pr, uint32_t doc, double m, struct qit **alone)
 {
     const struct score_params *sp = pr->sp;
+    size_t on = 0;
+    *alone = NULL;
     for (size_t i = 0; i < pr->nlead; i++) {
         struct qit *k = pr->lead[i];
-        if (k->doc != doc || !k->word || !k->bm_ok || doc < k->bm_lo || doc > k->bm_hi) continue;
+        if (k->doc != doc) continue;
+        on++;
+        if (!k->word || !k->bm_ok || doc < k->bm_lo || doc > k->bm_hi) continue;
         m += bm25_tf(k->idf_sum, word_freq_bound(k, sp->w_title, sp->w_text), k->bm_norm) - k->bm_val;
+        *alone = k;
     }
+    if (on != 1) *alone = NULL;
     return m;
+}
+
+/* After leads_tf_bound dropped the candidate of word k, the only clause
+ * on it: k's next documents up to upto -- the run group_block_max bounded
+ * by m, where no other clause has a document -- are bounded the same way,
+ * rest = m less k's block bound, straight from k's decoded block, and a
+ * frequency no larger than one dropped is passed unread (the bound grows
+ * with it; no score is pushed meanwhile). True when a document's bound
+ * can beat the threshold, k standing on it; false with k on the last
+ * document passed. */
+static bool lead_run(struct pruning *pr, struct qit *k, uint32_t upto, double rest,
+                         struct run_slack *rs)
+{
+    struct postings *p = &k->post[0];
+    const struct score_params *sp = pr->sp;
+    uint32_t dropped = postings_tf(p), j = p->i + 1;
+    for (; j < p->n && p->docs[j] <= upto; j++) {
+        if (p->tfs[j] <= dropped) continue;
+        p->i = j;
+        double f = word_freq_bound(k, sp->w_title, sp->w_text);
+        if (!run_cannot(pr, rs, rest + bm25_tf(k->idf_sum, f, k->bm_norm))) break;
+        dropped = p->tfs[j];
+    }
+    bool found = j < p->n && p->docs[j] <= upto;
+    p->i = found ? j : j - 1;
+    k->doc = p->doc = p->docs[p->i];
+    return found;
 }
 
 /* The root and the group stand on doc, which is returned (only a
@@ -677,7 +710,16 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
             target = upto + 1;
             continue;
         }
-        if (run_cannot(pr, &rs, leads_tf_bound(pr, doc, m))) {
+        struct qit *alone;
+        if (run_cannot(pr, &rs, leads_tf_bound(pr, doc, m, &alone))) {
+            if (alone && !pr->leapfrog) {
+                bool found = lead_run(pr, alone, upto, m - alone->bm_val, &rs);
+                doc = alone->doc;   /* the one found, or the last passed */
+                if (found) {
+                    target = doc;
+                    continue;
+                }
+            }
             if (doc + 1 == DOC_END) return root->doc = DOC_END;
             target = doc + 1;
             continue;
