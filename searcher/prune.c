@@ -712,7 +712,7 @@ static uint32_t maxscore_next(struct qit *root, uint32_t target, struct pruning 
         }
         struct qit *alone;
         if (run_cannot(pr, &rs, leads_tf_bound(pr, doc, m, &alone))) {
-            if (alone && !pr->leapfrog) {
+            if (alone) {   /* (leapfrogging, only where it is the one required clause) */
                 bool found = lead_run(pr, alone, upto, m - alone->bm_val, &rs);
                 doc = alone->doc;   /* the one found, or the last passed */
                 if (found) {
