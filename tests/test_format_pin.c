@@ -2,7 +2,9 @@
  * recorded here. A change that moves code around must leave every byte of
  * the segment as it was; a change that means to alter the format bumps
  * SIFT_FORMAT_VERSION and records the new digests (run this test: it
- * prints them). An edit of the corpus re-pins them without a version. */
+ * prints them). An edit of the corpus, or of a parameter every reader
+ * takes from the header (the page size: test_segfile reads each), re-pins
+ * them without a version. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +14,8 @@
 
 /* Format 8: hash64 and size of seg-000001.sift for the corpus. */
 #define PIN_FORMAT 8
-#define PIN_SEGMENT_HASH 0xc8a08457d1c80ff4ull
-#define PIN_SEGMENT_SIZE 56156u
+#define PIN_SEGMENT_HASH 0xdc013a03e88c6741ull
+#define PIN_SEGMENT_SIZE 56192u
 
 static void segment_digest(const char *dir, uint64_t *hash, size_t *size)
 {

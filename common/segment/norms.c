@@ -63,13 +63,17 @@ sift_err segment_norm(const struct segment *s, uint32_t doc, uint32_t *len, uint
     return segment_norm_at(s, &w, doc, len, title_len, err);
 }
 
-/* The window becomes the two checksummed pages from the one holding
- * [off, off + span) (a document's bits may cross into the next). */
+/* The window becomes two aligned spans of NORM_SPAN bytes, or of a page
+ * where pages are larger, from the one holding [off, off + span) (a
+ * document's bits may cross into the next): a span is whole pages, so
+ * smaller pages do not make the window move more often. */
+#define NORM_SPAN ((uint64_t)1 << 15)
 static sift_err move_window(const struct segment *s, struct norm_window *w, uint64_t off, uint64_t span,
                             sift_errmsg *err)
 {
     sift_err rc = SIFT_OK;
     uint64_t page = (uint64_t)1 << s->file.page_shift, end = segfile_section_len(&s->file, SEC_NORMS);
+    if (page < NORM_SPAN) page = NORM_SPAN;
     uint64_t lo = off & ~(page - 1), hi = lo + 2 * page < end ? lo + 2 * page : end;
     if (off + span > hi) lo = off, hi = off + span;   /* out of bounds: segfile_get says so */
     const uint8_t *p = segfile_get(&s->file, SEC_NORMS, lo, hi - lo, &rc, err);

@@ -268,6 +268,7 @@ sift_err segw_open(struct segwriter *w, const char *path, sift_errmsg *err)
         w->path = NULL;
         return rc;
     }
+    w->page_shift = SEGFILE_PAGE_SHIFT;
     uint8_t zero[SEGFILE_HEADER_SIZE] = { 0 };
     w_raw(w, zero, sizeof zero);
     return SIFT_OK;
@@ -301,7 +302,7 @@ static void w_page_done(struct segwriter *w)
 void segw_write(struct segwriter *w, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    const uint64_t page = (uint64_t)1 << SEGFILE_PAGE_SHIFT;
+    const uint64_t page = (uint64_t)1 << w->page_shift;
     while (len) {
         size_t n = len;
         if (n > page - w->page_fill) n = (size_t)(page - w->page_fill);
@@ -343,7 +344,7 @@ sift_err segw_finish(struct segwriter *w, sift_errmsg *err)
     uint8_t h[SEGFILE_HEADER_SIZE] = { 0 };
     memcpy(h, SEGFILE_MAGIC, 8);
     wr_u32(h + 8, SIFT_FORMAT_VERSION);
-    wr_u32(h + 12, SEGFILE_PAGE_SHIFT);
+    wr_u32(h + 12, w->page_shift);
     wr_u64(h + 16, w->pos);
     wr_u64(h + 24, doff);
     wr_u32(h + 32, (uint32_t)d.len);
