@@ -67,7 +67,12 @@ struct analyzer *analyzer_new(const char *language)
     return a;
 }
 
-void analyzer_set_stemming(struct analyzer *a, int on) { a->no_stem = !on; }
+int analyzer_set_stemming(struct analyzer *a, int on)
+{
+    int was = !a->no_stem;
+    a->no_stem = !on;
+    return was;
+}
 
 int analyzer_set_stem_filter(struct analyzer *a, const bool *firsts)
 {

@@ -49,8 +49,9 @@ void analyzer_free(struct analyzer *a);
 #define ANALYZER_CACHE_SMALL 1024
 int analyzer_enable_cache(struct analyzer *a, unsigned slots);
 
-/* Turn stemming off (or back on): prefixes are folded but not stemmed. */
-void analyzer_set_stemming(struct analyzer *a, int on);
+/* Turn stemming off (or back on): prefixes are folded but not stemmed.
+ * Returns whether it was on. */
+int analyzer_set_stemming(struct analyzer *a, int on);
 
 /* Stem only terms whose first byte is in `firsts` (256 flags; NULL: every
  * term), for a caller that only compares terms with a known set and

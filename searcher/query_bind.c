@@ -406,7 +406,9 @@ static bool typed_stopword(struct binder *b, const struct syn *s)
     if (!b->stops || !s || s->kind != SYN_WORD || s->field || s->at != (size_t)(s->text - b->qs->text))
         return false;
     struct typed_stop ts = { b, s->text, 0, false };
+    int was = analyzer_set_stemming(b->an, 0);   /* only the typed letters are looked at */
     analyzer_run(b->an, s->text, s->len, 0, on_typed, &ts, NULL);
+    analyzer_set_stemming(b->an, was);
     return ts.tokens == 1 && ts.first;
 }
 
