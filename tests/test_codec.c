@@ -54,6 +54,27 @@ static void test_gaps_to_docs(void **state)
     }
 }
 
+/* Every variant adds one to each value and reports a UINT32_MAX wherever
+ * it stands (the one that wraps), and only then. */
+static void test_plus_one(void **state)
+{
+    (void)state;
+    uint32_t v[POSTINGS_BLOCK], a[POSTINGS_BLOCK];
+    for (int trial = 0; trial < 2 * POSTINGS_BLOCK + 40; trial++) {
+        for (size_t i = 0; i < POSTINGS_BLOCK; i++) v[i] = trial % 2 ? rnd() % 1000 : rnd() % UINT32_MAX;
+        int at = trial < 2 * POSTINGS_BLOCK ? trial / 2 : -1;   /* where UINT32_MAX stands, if anywhere */
+        if (at >= 0) v[at] = UINT32_MAX;
+        for (int isa = CODEC_PORTABLE; isa <= CODEC_AVX2; isa++) {
+            if (!codec_isa_supported((enum codec_isa)isa)) continue;
+            memcpy(a, v, sizeof v);
+            assert_int_equal(codec_plus_one_isa((enum codec_isa)isa, a), at < 0);
+            for (size_t i = 0; i < POSTINGS_BLOCK; i++) assert_int_equal(a[i], v[i] + 1);
+        }
+        memcpy(a, v, sizeof v);
+        assert_int_equal(codec_plus_one(a), at < 0);
+    }
+}
+
 static void test_pack_every_width(void **state)
 {
     (void)state;
@@ -193,6 +214,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pack_every_width), cmocka_unit_test(test_pack_edges),
         cmocka_unit_test(test_pfor), cmocka_unit_test(test_gaps_to_docs),
+        cmocka_unit_test(test_plus_one),
         cmocka_unit_test(test_varint), cmocka_unit_test(test_cursor_bounds),
         cmocka_unit_test(test_buf),
     };

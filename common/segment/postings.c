@@ -332,16 +332,7 @@ void postings_decode_tfs(struct postings *p)
         postings_fail(p, "bad frequency exceptions");
         return;
     }
-    /* A value is at most 8 bits wider than the run's width (its exceptions):
-     * only a run 24 bits wide or more can hold 2^32 - 1, and only there is
-     * the + 1 checked (the check doubled the loop) */
-    uint8_t h = p->tf_packed[0];
-    bool may_overflow = pfor_width(h) + ((h >> 5) ? 8 : 0) >= 32;
-    uint32_t overflow = 0;   /* no branch in the loops: they vectorize */
-    if (may_overflow)
-        for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) overflow |= p->tfs[i] == UINT32_MAX;
-    for (uint32_t i = 0; i < POSTINGS_BLOCK; i++) p->tfs[i] += 1;
-    if (overflow) {
+    if (!codec_plus_one(p->tfs)) {
         memset(p->tfs, 0, sizeof p->tfs);
         postings_fail(p, "frequency overflow");
     }

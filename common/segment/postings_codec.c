@@ -147,6 +147,19 @@ __attribute__((target("avx2"))) static void gaps_to_docs_avx2(uint32_t *v, uint3
     }
 }
 
+/* A value that wraps to 0 is one that was UINT32_MAX. */
+__attribute__((target("avx2"))) static bool plus_one_avx2(uint32_t *v)
+{
+    const __m256i one = _mm256_set1_epi32(1);
+    __m256i wrapped = _mm256_setzero_si256();
+    for (unsigned g = 0; g < POSTINGS_BLOCK / 8; g++) {
+        __m256i x = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(v + g * 8)), one);
+        _mm256_storeu_si256((__m256i *)(v + g * 8), x);
+        wrapped = _mm256_or_si256(wrapped, _mm256_cmpeq_epi32(x, _mm256_setzero_si256()));
+    }
+    return _mm256_testz_si256(wrapped, wrapped);
+}
+
 /* SSE4.1, for CPUs without AVX2: in place of AVX2's variable shift, a
  * multiply by 2^(7 - shift) (what overflows is bits above the value) and
  * a shift right by 7. */
@@ -186,9 +199,28 @@ __attribute__((target("sse4.1"))) static void gaps_to_docs_sse41(uint32_t *v, ui
         carry = _mm_shuffle_epi32(x, 0xFF);
     }
 }
+
+__attribute__((target("sse4.1"))) static bool plus_one_sse41(uint32_t *v)
+{
+    const __m128i one = _mm_set1_epi32(1);
+    __m128i wrapped = _mm_setzero_si128();
+    for (unsigned g = 0; g < POSTINGS_BLOCK / 4; g++) {
+        __m128i x = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(v + g * 4)), one);
+        _mm_storeu_si128((__m128i *)(v + g * 4), x);
+        wrapped = _mm_or_si128(wrapped, _mm_cmpeq_epi32(x, _mm_setzero_si128()));
+    }
+    return _mm_testz_si128(wrapped, wrapped);
+}
 #endif
 
 static void unpack_portable(const uint8_t *in, unsigned bits, uint32_t *v);
+
+static bool plus_one_portable(uint32_t *v)
+{
+    uint32_t wrapped = 0;   /* no branch in the loop */
+    for (unsigned i = 0; i < POSTINGS_BLOCK; i++) wrapped |= ++v[i] == 0;
+    return !wrapped;
+}
 
 static void gaps_to_docs_portable(uint32_t *v, uint32_t prev)
 {
@@ -244,6 +276,22 @@ void codec_gaps_to_docs_isa(enum codec_isa isa, uint32_t *v, uint32_t prev)
     (void)isa;
 #endif
     gaps_to_docs_portable(v, prev);
+}
+
+bool codec_plus_one_isa(enum codec_isa isa, uint32_t *v)
+{
+#ifdef HAVE_SIMD_UNPACK
+    if (isa == CODEC_AVX2) return plus_one_avx2(v);
+    if (isa == CODEC_SSE41) return plus_one_sse41(v);
+#else
+    (void)isa;
+#endif
+    return plus_one_portable(v);
+}
+
+bool codec_plus_one(uint32_t *v)
+{
+    return codec_plus_one_isa(best_isa(), v);
 }
 
 void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v)

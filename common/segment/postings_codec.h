@@ -44,6 +44,10 @@ void codec_unpack(const uint8_t *in, unsigned bits, uint32_t *v);
  * document before the block, UINT32_MAX for none). */
 void codec_gaps_to_docs(uint32_t *v, uint32_t prev);
 
+/* Add 1 to each of POSTINGS_BLOCK values in place (frequencies are
+ * stored less one); false when one of them was UINT32_MAX. */
+bool codec_plus_one(uint32_t *v);
+
 /* codec_unpack and codec_gaps_to_docs pick their code at run time: AVX2,
  * else SSE4.1 (widths up to 24 for unpacking), else portable C. These run
  * a given one, so that tests compare them all on any CPU that has them. */
@@ -51,6 +55,7 @@ enum codec_isa { CODEC_PORTABLE, CODEC_SSE41, CODEC_AVX2 };
 int codec_isa_supported(enum codec_isa isa);
 void codec_unpack_isa(enum codec_isa isa, const uint8_t *in, unsigned bits, uint32_t *v);
 void codec_gaps_to_docs_isa(enum codec_isa isa, uint32_t *v, uint32_t prev);
+bool codec_plus_one_isa(enum codec_isa isa, uint32_t *v);
 
 /* A run of POSTINGS_BLOCK values as patched frame of reference (PFOR), so
  * that a few large values do not widen the whole run: a header byte (bits
