@@ -497,7 +497,7 @@ static bool leaf_confirm(struct qit *it, struct doc_ctx *dc)
 {
     const struct qnode *n = it->node;
     if (n->kind == QK_RANGE) return range_confirm(it);
-    if (qit_plain_word(it) || qkind_filters(n->kind))
+    if (it->word || qkind_filters(n->kind))
         return true;   /* its frequency is read when scored (qit_leaf_freq): counting never unpacks it */
     if (it->two_phase && !phrase_follow(it, dc)) return false;
     bool match;

@@ -94,7 +94,7 @@ struct qit {
     /* confirmation cache; a leaf that always matches its candidates (a
      * plain word, a keyword, every document) needs none: `trivial` */
     bool trivial;
-    bool word;                 /* a plain word (qit_plain_word) */
+    bool word;                 /* a plain word (qit_plain_word), set when built: the hot paths ask this */
     uint32_t confirmed_doc;
     bool confirmed;
     uint32_t freq;             /* PHRASE, NEAR, fielded TERM: matches in the document */
@@ -146,7 +146,7 @@ static inline bool qit_plain_word(const struct qit *it)
  * and the bounds must agree on it. */
 static inline bool qit_field_weighed(const struct qit *it, double w_title, double w_text)
 {
-    return (w_title > 0 || w_text > 0) && qit_plain_word(it) && it->node->field == FIELD_ANY;
+    return (w_title > 0 || w_text > 0) && it->word && it->node->field == FIELD_ANY;
 }
 
 uint32_t qit_range_advance(struct qit *it, uint32_t target);
@@ -206,7 +206,7 @@ bool qit_load_positions(struct qit *it, size_t i, struct doc_ctx *dc);
 /* A confirmed leaf's frequency on its document. */
 static inline uint32_t qit_leaf_freq(struct qit *it)
 {
-    return qit_plain_word(it) ? postings_tf(&it->post[0]) : it->freq;
+    return it->word ? postings_tf(&it->post[0]) : it->freq;
 }
 
 #endif
