@@ -469,25 +469,43 @@ static bool phrase_follow(struct qit *it, struct doc_ctx *dc)
     return true;
 }
 
-/* An exact phrase of two different words, each once in the document: a
- * match is the second word's position right after the first's, inside one
- * of the field's ranges (what exact_phrase_ranges finds), read from the
- * first positions alone. Such documents are most of a two-word phrase's
- * candidates on short passages. Sets it->freq; false when the fast case
- * does not apply. */
+/* Whether the other word of a pair stands at `want`: its first position
+ * decides when it is at or past want (most documents), else its
+ * positions are read. */
+static bool pair_other_at(struct qit *it, size_t i, uint64_t want, struct doc_ctx *dc)
+{
+    struct postings *p = &it->post[i];
+    uint32_t first = postings_first_position(p);
+    if (p->rc || first >= want) return !p->rc && first == want;
+    if (postings_tf(p) == 1 || !qit_load_positions(it, i, dc)) return false;
+    uint32_t tf = postings_tf(p);
+    for (uint32_t k = 1; k < tf && it->pos[i][k] <= want; k++)
+        if (it->pos[i][k] == want) return true;
+    return false;
+}
+
+/* An exact phrase of two different words, one of them once in the
+ * document: there is at most one match, the other word's position right
+ * after (or before) that one's, inside one of the field's ranges (what
+ * exact_phrase_ranges finds); the word once is read by its first position
+ * alone, the other by its first where that decides. Such documents are
+ * most of a two-word phrase's candidates on short passages. Sets
+ * it->freq; false when the fast case does not apply. */
 static bool pair_once(struct qit *it, struct doc_ctx *dc, bool *match)
 {
     const struct qnode *n = it->node;
-    struct postings *a = &it->post[0], *b = &it->post[1];
-    if (n->kind != QK_PHRASE || n->dist || it->nslots != 2 || n->terms[0].id == n->terms[1].id ||
-        postings_tf(a) != 1 || postings_tf(b) != 1)
+    if (n->kind != QK_PHRASE || n->dist || it->nslots != 2 || n->terms[0].id == n->terms[1].id)
         return false;
-    uint32_t x = postings_first_position(a), y = postings_first_position(b);
+    size_t once = postings_tf(&it->post[0]) == 1 ? 0 : postings_tf(&it->post[1]) == 1 ? 1 : 2;
+    if (once == 2) return false;
+    uint32_t x = postings_first_position(&it->post[once]);
+    uint64_t start = once == 0 ? x : (uint64_t)x - 1;   /* the phrase's first position */
     it->freq = 0;
-    if (!a->rc && !b->rc && x < UINT32_MAX - 1 && y == x + 1) {
+    if (!it->post[once].rc && x < UINT32_MAX - 1 && (once == 0 || x > 0) &&
+        pair_other_at(it, 1 - once, once == 0 ? start + 1 : start, dc)) {
         uint32_t r[4];
         int nr = field_ranges(n, dc, r);
-        for (int k = 0; k < nr; k++) it->freq |= x >= r[2 * k] && (uint64_t)x + 2 <= r[2 * k + 1];
+        for (int k = 0; k < nr; k++) it->freq |= start >= r[2 * k] && start + 2 <= r[2 * k + 1];
     }
     *match = it->freq > 0;
     return true;
