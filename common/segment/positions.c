@@ -142,15 +142,28 @@ static bool read_run(const struct positions_cursor *c, size_t *off, uint32_t cou
 }
 
 const char *positions_block_open(struct positions_cursor *c, const uint8_t *data, size_t bytes,
-                                 const uint32_t *tfs, uint32_t n, uint32_t *firsts)
+                                 uint32_t n, uint32_t *firsts)
 {
     c->data = data;
     c->bytes = bytes;
+    c->n = n;
     c->gap_off = 0;
     if (!read_run(c, &c->gap_off, n, firsts)) return "bad first positions";
-    /* the sum in 32-bit lanes, which vectorize, when no frequency has 24
-     * bits (128 of them then sum below 2^31); else in 64 */
-    uint32_t any = 0, sum = 0;
+    c->totaled = false;
+    c->gap_run = UINT64_MAX;
+    c->gap_base = 0;
+    c->index = 0;
+    c->ready = true;
+    return NULL;
+}
+
+/* The block's gap count, on the first read past a first position (most
+ * phrase candidates are settled by first positions alone): the sum in
+ * 32-bit lanes, which vectorize, when no frequency has 24 bits (128 of
+ * them then sum below 2^31); else in 64. */
+static void gaps_total(struct positions_cursor *c, const uint32_t *tfs)
+{
+    uint32_t any = 0, sum = 0, n = c->n;
     for (uint32_t i = 0; i < n; i++) {
         any |= tfs[i];
         sum += tfs[i];
@@ -161,11 +174,7 @@ const char *positions_block_open(struct positions_cursor *c, const uint8_t *data
         c->gap_total = 0;
         for (uint32_t i = 0; i < n; i++) c->gap_total += tfs[i] - 1;
     }
-    c->gap_run = UINT64_MAX;
-    c->gap_base = 0;
-    c->index = 0;
-    c->ready = true;
-    return NULL;
+    c->totaled = true;
 }
 
 /* Make run r of the block's gap stream the one in gaps (runs are only
@@ -192,6 +201,7 @@ const char *positions_block_read(struct positions_cursor *c, const uint32_t *tfs
                                  const uint32_t *firsts, uint32_t *gaps, uint32_t i, uint32_t *out)
 {
     if (c->index > i) return "positions read out of order";
+    if (!c->totaled) gaps_total(c, tfs);
     uint64_t skipped = 0;   /* the gaps of the documents passed over: a sum the compiler vectorizes */
     if (c->small) {
         uint32_t s32 = 0;

@@ -55,6 +55,8 @@ struct positions_cursor {
     const uint8_t *data;         /* the block's positions bytes */
     size_t bytes;
     bool ready;                  /* data and the first positions are loaded */
+    uint32_t n;                  /* documents in the block */
+    bool totaled;                /* small and gap_total are set (on the first read) */
     bool small;                  /* every tf of the block < 2^24: sums fit 32 bits */
     uint32_t index;              /* next document of the block to read */
     uint64_t gap_base;           /* its first gap in the block's gap stream */
@@ -64,10 +66,10 @@ struct positions_cursor {
 };
 
 /* Start on a block's positions data[0..bytes) (checksums verified), of n
- * documents with frequencies tfs: their first positions into firsts.
- * NULL, or why the data is corrupt. */
+ * documents: their first positions into firsts. NULL, or why the data is
+ * corrupt. */
 const char *positions_block_open(struct positions_cursor *c, const uint8_t *data, size_t bytes,
-                                 const uint32_t *tfs, uint32_t n, uint32_t *firsts);
+                                 uint32_t n, uint32_t *firsts);
 /* The tfs[i] positions of document i of the block into out, with gaps as
  * the 128-value run buffer; documents are asked in order. NULL, or why
  * the data is corrupt. */

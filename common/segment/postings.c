@@ -415,7 +415,7 @@ static int positions_open(struct postings *p)
     }
     if (!p->tfs_ready) postings_decode_tfs(p);
     if (p->rc) return -1;
-    const char *why = positions_block_open(&p->pos, data, (size_t)(end - start), p->tfs, p->n, p->firsts);
+    const char *why = positions_block_open(&p->pos, data, (size_t)(end - start), p->n, p->firsts);
     return why ? postings_fail(p, why), -1 : 0;
 }
 
